@@ -1,0 +1,1 @@
+"""Benchmarks: each script generates its data, runs, and prints figures (not timed tests)."""

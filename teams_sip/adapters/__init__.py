@@ -1,0 +1,1 @@
+"""Adapters at the edges: Graph, auth, provisioning, state stores, notifications, file formats."""

@@ -1,0 +1,1 @@
+"""Thin shells (CLI, Azure Functions, local server) over the service layer."""

@@ -1,0 +1,1 @@
+"""Reading CSV and XLSX rosters into rows of text, safely, before the domain validates them."""
