@@ -1,0 +1,45 @@
+"""Sites: where handsets are installed. A site fixes the region (which SIP Gateway provisioning
+server its phones use), the time zone that install windows are computed in, and who receives
+the worksheets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    """SIP Gateway regions, spelled as bulk sign-in's `-Region` parameter spells them."""
+
+    APAC = "APAC"
+    EMEA = "EMEA"
+    NOAM = "NOAM"
+
+    @classmethod
+    def parse(cls, text: str) -> Region | None:
+        """Accepts the admin's spellings (`emea`, `Americas`, `NA`, ...); None when unknown."""
+        key = text.strip().upper().replace(" ", "")
+        return _REGION_ALIASES.get(key)
+
+
+_REGION_ALIASES: dict[str, Region] = {
+    "APAC": Region.APAC,
+    "ASIAPACIFIC": Region.APAC,
+    "EMEA": Region.EMEA,
+    "EUROPE": Region.EMEA,
+    "NOAM": Region.NOAM,
+    "NA": Region.NOAM,
+    "NAM": Region.NOAM,
+    "AMERICAS": Region.NOAM,
+    "NORTHAMERICA": Region.NOAM,
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    region: Region | None = None
+    time_zone: str = "UTC"
+    contacts: tuple[str, ...] = field(default_factory=tuple)
+    language: str | None = None
+    bulk_sign_in: bool = False

@@ -1,0 +1,1 @@
+"""Ports: the small interfaces the service layer needs; adapters implement them, one file per concern."""
