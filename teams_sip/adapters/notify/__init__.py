@@ -1,0 +1,1 @@
+"""Notifier and artefact adapters: an output folder (embedded default), Graph sendMail, blobs."""

@@ -1,0 +1,79 @@
+"""The embedded defaults: artefacts as files under one root folder, mail as files in `outbox/`.
+
+Paths are relative and checked, so a site name or a request can never write outside the root.
+Writes go to a temporary file first and are renamed, so a reader never sees half a worksheet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path, PurePosixPath
+
+from teams_sip.errors import InputError
+from teams_sip.service.ports.notifier import Message
+
+
+class FolderArtifactStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def _resolve(self, path: str) -> Path:
+        relative = PurePosixPath(path)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts or "\\" in path:
+            raise InputError(f"refused artefact path {path!r}: it must be relative and stay in the folder")
+        target = (self.root / Path(*relative.parts)).resolve()
+        if not target.is_relative_to(self.root):
+            raise InputError(f"refused artefact path {path!r}: it leaves the output folder")
+        return target
+
+    def put(self, path: str, data: bytes, content_type: str) -> str:
+        target = self._resolve(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return str(target)
+
+    def get(self, path: str) -> bytes | None:
+        target = self._resolve(path)
+        return target.read_bytes() if target.is_file() else None
+
+    def list(self, prefix: str = "") -> list[str]:
+        if not self.root.exists():
+            return []
+        found = (p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        return sorted(p for p in found if p.startswith(prefix) and not p.rsplit("/", 1)[-1].startswith(".tmp-"))
+
+
+class FolderNotifier:
+    """Writes each message as `outbox/NNNN-<category>.json` plus its attachments beside it."""
+
+    def __init__(self, artifacts: FolderArtifactStore) -> None:
+        self._artifacts = artifacts
+        self._lock = threading.Lock()
+
+    def send(self, message: Message) -> None:
+        with self._lock:
+            number = len([p for p in self._artifacts.list("outbox/") if p.endswith(".json")]) + 1
+            base = f"outbox/{number:04d}-{message.category}"
+            names = []
+            for attachment in message.attachments:
+                name = f"{base}-{attachment.name}"
+                self._artifacts.put(name, attachment.data, attachment.content_type)
+                names.append(name)
+            record = {
+                "to": list(message.to),
+                "subject": message.subject,
+                "text": message.text,
+                "html": message.html,
+                "attachments": names,
+            }
+            self._artifacts.put(f"{base}.json", json.dumps(record, indent=2).encode(), "application/json")
