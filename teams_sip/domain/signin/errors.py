@@ -1,0 +1,81 @@
+"""What each documented bulk sign-in error means for a device, and what the admin should do.
+
+The strings are the ones Microsoft documents for `Get-CsSdgBulkSignInRequestStatus` items
+(REFERENCE.md section 4). An error string we do not know maps to `NEEDS_ADMIN`, never to success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    SIGNED_IN = "signed_in"
+    RETRY = "retry"  # transient: try again in a later batch while the window is open
+    ELIGIBILITY = "eligibility"  # the account fails a pre-flight rule: fix it, then retry
+    NEW_ONBOARDING = "new_onboarding"  # the device must be factory reset and onboarded again
+    NEEDS_ADMIN = "needs_admin"  # a tenant or input problem only an admin can fix
+
+
+@dataclass(frozen=True)
+class ErrorMeaning:
+    outcome: Outcome
+    remedy: str
+
+
+DOCUMENTED_ERRORS: dict[str, ErrorMeaning] = {
+    "User not found in tenant": ErrorMeaning(
+        Outcome.ELIGIBILITY, "Check the Username column: the common-area account does not exist in this tenant."
+    ),
+    "User missing phone number assignment": ErrorMeaning(
+        Outcome.ELIGIBILITY, "Assign a phone number to the account (Teams admin center > Voice > Phone numbers)."
+    ),
+    "User missing AllowSIPDevicesCalling policy assignment": ErrorMeaning(
+        Outcome.ELIGIBILITY,
+        "Assign a calling policy with 'SIP devices can be used for calls' on (teams-sip fix-policies).",
+    ),
+    "User missing CAP policy assignment": ErrorMeaning(
+        Outcome.ELIGIBILITY,
+        "Assign the CommonAreaPhone IP phone policy: Grant-CsTeamsIPPhonePolicy -PolicyName CommonAreaPhone.",
+    ),
+    "Device not found in records": ErrorMeaning(
+        Outcome.NEW_ONBOARDING,
+        "The gateway does not know this handset: check it dialled its code, else factory reset and onboard again.",
+    ),
+    "BulkSignIn Tag missing for the device": ErrorMeaning(
+        Outcome.NEEDS_ADMIN,
+        "Add /tenantid/<tenant-guid> to the base station's provisioning URL and re-provision the handset.",
+    ),
+    "Device is offline": ErrorMeaning(
+        Outcome.RETRY, "Power the handset on within range of its base; it is retried in the next batch."
+    ),
+    "Public IP not configured as Trusted IP": ErrorMeaning(
+        Outcome.NEEDS_ADMIN,
+        "Add the site's public IP as a trusted IP (Teams admin center > Locations > Network topology); "
+        "it must be in place 24 hours before bulk sign-in.",
+    ),
+    "Bulk Sign-in deadline expired": ErrorMeaning(
+        Outcome.NEW_ONBOARDING,
+        "More than 72 hours passed since onboarding (168 after a sign-out): factory reset and onboard again.",
+    ),
+    "Duplicate devices found for bulk sign-in": ErrorMeaning(
+        Outcome.NEEDS_ADMIN, "The same hardware id appears twice in the batch; remove the duplicate."
+    ),
+    "Input hardware-ID is of wrong format": ErrorMeaning(
+        Outcome.NEEDS_ADMIN, "Hardware ids must be six dashed octets (xx-xx-xx-xx-xx-xx)."
+    ),
+}
+
+_BY_KEY = {text.casefold().rstrip("."): meaning for text, meaning in DOCUMENTED_ERRORS.items()}
+
+
+def meaning_of(status: str, error: str) -> ErrorMeaning:
+    """Classify one batch item. Matching ignores case and a trailing full stop only."""
+    if not error.strip() and status.strip().casefold() in {"success", "succeeded", "completed", "signedin"}:
+        return ErrorMeaning(Outcome.SIGNED_IN, "")
+    known = _BY_KEY.get(error.strip().casefold().rstrip("."))
+    if known is not None:
+        return known
+    shown = error.strip() or status.strip() or "no status"
+    return ErrorMeaning(Outcome.NEEDS_ADMIN, f"Unrecognised bulk sign-in result {shown!r}: check the batch by hand.")

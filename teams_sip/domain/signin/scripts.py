@@ -1,0 +1,55 @@
+"""The files an admin runs for a bulk sign-in batch: the device CSV that
+`New-CsSdgBulkSignInRequest` takes, and a PowerShell script that submits it, polls the status and
+writes a result file that teams-sip ingests (results.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from teams_sip.domain.csv_safety import write_csv
+from teams_sip.domain.signin.bulk import BulkBatch
+
+RESULT_COLUMNS = ("Reference", "BatchId", "Region", "UserName", "HardwareId", "Status", "Error")
+
+
+def device_csv(batch: BulkBatch) -> str:
+    return write_csv(("Username", "HardwareId"), [(item.username, item.dashed) for item in batch.items])
+
+
+def powershell_script(batch: BulkBatch, reference: str, csv_name: str, checklist: Sequence[str]) -> str:
+    """A script that needs only the MicrosoftTeams module and an admin who can sign in."""
+    if not reference.replace("-", "").isalnum() or not csv_name.replace("-", "").replace(".", "").isalnum():
+        raise ValueError("reference and csv_name must be plain names (letters, digits, dashes, dots)")
+    checks = "\n".join(f"#  [ ] {line}" for line in checklist)
+    result_name = csv_name.removesuffix(".csv") + "-result.csv"
+    return f"""# teams-sip bulk sign-in batch {reference}: {len(batch.items)} device(s), region {batch.region.value}
+# Before you run it, confirm what teams-sip cannot see:
+{checks}
+#
+# Run from the folder holding {csv_name}:  pwsh ./{csv_name.removesuffix('.csv')}.ps1
+# Then upload {result_name} to teams-sip (or leave it in this folder for the next pass).
+param([int]$PollSeconds = 30, [int]$TimeoutMinutes = 120)
+$ErrorActionPreference = 'Stop'
+Import-Module MicrosoftTeams
+try {{ Get-CsTenant | Out-Null }} catch {{ Connect-MicrosoftTeams | Out-Null }}
+$csvPath = Join-Path $PSScriptRoot '{csv_name}'
+$request = New-CsSdgBulkSignInRequest -DeviceDetailsFilePath $csvPath -Region {batch.region.value}
+$batchId = $request.BatchId
+Write-Host "Submitted batch $batchId; polling every $PollSeconds s"
+$deadline = (Get-Date).AddMinutes($TimeoutMinutes)
+do {{
+    Start-Sleep -Seconds $PollSeconds
+    $status = Get-CsSdgBulkSignInRequestStatus -Batchid $batchId
+    Write-Host "Batch $batchId is $($status.BatchStatus)"
+}} while ($status.BatchStatus -ne 'Completed' -and (Get-Date) -lt $deadline)
+$devices = @{{}}
+Import-Csv $csvPath | ForEach-Object {{ $devices[$_.Username.ToLower()] = $_.HardwareId }}
+$status.BatchItem | ForEach-Object {{
+    [pscustomobject]@{{
+        Reference = '{reference}'; BatchId = $batchId; Region = '{batch.region.value}'
+        UserName = $_.UserName; HardwareId = $devices[$_.UserName.ToLower()]
+        Status = $_.Status; Error = $_.Error
+    }}
+}} | Export-Csv -NoTypeInformation -Encoding utf8 -Path (Join-Path $PSScriptRoot '{result_name}')
+if ($status.BatchStatus -ne 'Completed') {{ Write-Warning "Batch $batchId did not complete in time" }}
+"""

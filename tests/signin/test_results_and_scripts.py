@@ -1,0 +1,103 @@
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from teams_sip.domain.signin.bulk import BulkBatch, BulkCandidate, plan_batches
+from teams_sip.domain.signin.errors import DOCUMENTED_ERRORS, Outcome, meaning_of
+from teams_sip.domain.signin.results import ResultFileError, parse_result_file
+from teams_sip.domain.signin.scripts import RESULT_COLUMNS, device_csv, powershell_script
+from teams_sip.domain.sites import Region
+
+EXPECTED = {
+    "User not found in tenant": Outcome.ELIGIBILITY,
+    "User missing phone number assignment": Outcome.ELIGIBILITY,
+    "User missing AllowSIPDevicesCalling policy assignment": Outcome.ELIGIBILITY,
+    "User missing CAP policy assignment": Outcome.ELIGIBILITY,
+    "Device not found in records": Outcome.NEW_ONBOARDING,
+    "BulkSignIn Tag missing for the device": Outcome.NEEDS_ADMIN,
+    "Device is offline": Outcome.RETRY,
+    "Public IP not configured as Trusted IP": Outcome.NEEDS_ADMIN,
+    "Bulk Sign-in deadline expired": Outcome.NEW_ONBOARDING,
+    "Duplicate devices found for bulk sign-in": Outcome.NEEDS_ADMIN,
+    "Input hardware-ID is of wrong format": Outcome.NEEDS_ADMIN,
+}
+
+
+@pytest.mark.parametrize(("error", "outcome"), sorted(EXPECTED.items()))
+def test_every_documented_error_has_an_outcome_and_a_remedy(error: str, outcome: Outcome) -> None:
+    meaning = meaning_of("Failed", error)
+    assert meaning.outcome is outcome and meaning.remedy
+    assert meaning_of("Failed", error.upper() + ".").outcome is outcome
+
+
+def test_documented_table_is_complete() -> None:
+    assert set(DOCUMENTED_ERRORS) == set(EXPECTED)
+
+
+def test_success_and_unknown_errors() -> None:
+    assert meaning_of("Success", "").outcome is Outcome.SIGNED_IN
+    unknown = meaning_of("Failed", "Something new")
+    assert unknown.outcome is Outcome.NEEDS_ADMIN and "Something new" in unknown.remedy
+    assert meaning_of("Failed", "").outcome is Outcome.NEEDS_ADMIN
+
+
+def _batch() -> BulkBatch:
+    t = datetime(2026, 3, 9, tzinfo=UTC)
+    return plan_batches([BulkCandidate("0003717C0E0A", "=lobby@contoso.com", Region.EMEA, t)], {}, t).batches[0]
+
+
+def test_device_csv_has_documented_columns_and_dashed_ids() -> None:
+    rows = list(csv.DictReader(io.StringIO(device_csv(_batch()))))
+    assert rows == [{"Username": "'=lobby@contoso.com", "HardwareId": "00-03-71-7C-0E-0A"}]
+
+
+def test_script_submits_polls_and_writes_result_file() -> None:
+    script = powershell_script(_batch(), "b-0001", "b-0001.csv", ["Trusted IPs configured 24 h ago"])
+    assert "New-CsSdgBulkSignInRequest -DeviceDetailsFilePath $csvPath -Region EMEA" in script
+    assert "Get-CsSdgBulkSignInRequestStatus -Batchid $batchId" in script
+    assert "b-0001-result.csv" in script and "[ ] Trusted IPs configured 24 h ago" in script
+    with pytest.raises(ValueError):
+        powershell_script(_batch(), "x'; rm -rf /", "b.csv", [])
+
+
+def _result(rows: list[dict[str, str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(RESULT_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode()
+
+
+def test_parse_result_file_maps_each_item() -> None:
+    data = _result([
+        {"Reference": "b-1", "BatchId": "9", "Region": "EMEA", "UserName": "Lobby@contoso.com",
+         "HardwareId": "00-03-71-7C-0E-0A", "Status": "Success", "Error": ""},
+        {"Reference": "b-1", "BatchId": "9", "Region": "EMEA", "UserName": "ward@contoso.com",
+         "HardwareId": "", "Status": "Failed", "Error": "Device is offline"},
+    ])
+    result = parse_result_file(data)
+    assert result.reference == "b-1" and result.batch_id == "9"
+    assert [(i.username, i.hardware_id, i.meaning.outcome) for i in result.items] == [
+        ("lobby@contoso.com", "0003717C0E0A", Outcome.SIGNED_IN),
+        ("ward@contoso.com", None, Outcome.RETRY),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\xff\xfe\x00garbage", b"Name,Result\nx,y\n", b"UserName,Status\n"],
+)
+def test_unreadable_result_files_are_refused_clearly(data: bytes) -> None:
+    with pytest.raises(ResultFileError):
+        parse_result_file(data)
+
+
+def test_mixed_batches_are_refused() -> None:
+    data = _result([
+        {"Reference": "b-1", "BatchId": "1", "UserName": "a@x.com", "Status": "Success"},
+        {"Reference": "b-2", "BatchId": "2", "UserName": "b@x.com", "Status": "Success"},
+    ])
+    with pytest.raises(ResultFileError, match="several batches"):
+        parse_result_file(data)
