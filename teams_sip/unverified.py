@@ -4,3 +4,58 @@ REFERENCE.md marks these facts unverified. When one proves wrong in a real tenan
 corrected here and nowhere else. Adapters import their tables from this module; nothing else
 may hard-code these hosts, paths, scopes or field names.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+# --- Device provisioning (REFERENCE.md section 5; docs/provisioning-api.md) -------------------
+
+PROVISIONING_SCOPE: Final = "https://devicemgmt.teams.microsoft.com/.default"
+"""Token scope for the device-management service; the simulator issues tokens for it too."""
+
+PROVISIONING_BASE_URL: Final = "https://admin.devicemgmt.teams.microsoft.com"
+"""Production host of the Teams admin center's device-management service."""
+
+PROVISIONING_ROLE: Final = "TeamsDevice.ReadWrite.All"
+"""The application role a token needs for the provisioning API (the simulator enforces it)."""
+
+
+@dataclass(frozen=True)
+class ProvisioningEndpoint:
+    """One operation of our contract mapped onto a method and a path template of a service."""
+
+    method: str
+    path: str  # may hold "{hardwareId}"
+
+
+CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
+    "register": ProvisioningEndpoint("POST", "/provisioning/v1/devices/register"),
+    "issueCodes": ProvisioningEndpoint("POST", "/provisioning/v1/devices/issueCodes"),
+    "list": ProvisioningEndpoint("GET", "/provisioning/v1/devices"),
+    "get": ProvisioningEndpoint("GET", "/provisioning/v1/devices/{hardwareId}"),
+    "remove": ProvisioningEndpoint("DELETE", "/provisioning/v1/devices/{hardwareId}"),
+}
+"""Our contract exactly as docs/provisioning-api.md writes it; the simulator serves these paths."""
+
+PROVISIONING_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
+    # Guesses from community tooling of the admin center; none of these is documented.
+    "register": ProvisioningEndpoint("POST", "/api/v2/devices/sip/provision"),
+    "issueCodes": ProvisioningEndpoint("POST", "/api/v2/devices/sip/verificationCodes"),
+    "list": ProvisioningEndpoint("GET", "/api/v2/devices"),
+    "get": ProvisioningEndpoint("GET", "/api/v2/devices/{hardwareId}"),
+    "remove": ProvisioningEndpoint("DELETE", "/api/v2/devices/sip/provision/{hardwareId}"),
+}
+"""Production mapping of each contract operation (unverified: correct here when proven wrong)."""
+
+# --- Calling-policy settings through the Teams admin API (REFERENCE.md section 3) ------------
+
+POLICY_ADMIN_BASE_URL: Final = "https://api.interfaces.records.teams.microsoft.com"
+POLICY_ADMIN_PATH: Final = "/Skype.Policy/configurations/TeamsCallingPolicy"
+"""GET answers a JSON array of policy objects; GET PATH/{identity} one object (identity "Global" or "Tag:Name")."""
+POLICY_ADMIN_AUDIENCE: Final = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239"
+POLICY_ADMIN_SCOPE: Final = f"{POLICY_ADMIN_AUDIENCE}/.default"
+POLICY_FIELD_IDENTITY: Final = "Identity"  # "Global" or "Tag:<name>", as Get-CsTeamsCallingPolicy shows it
+POLICY_FIELD_ALLOW_SIP_DEVICES: Final = "AllowSIPDevicesCalling"  # bool
+POLICY_FIELD_ALLOW_CALL_REDIRECT: Final = "AllowCallRedirect"  # "Enabled" | "Disabled" | "UserOverride"
