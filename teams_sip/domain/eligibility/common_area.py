@@ -1,0 +1,101 @@
+"""Extra prerequisites of common-area (shared) accounts, which sign in through bulk sign-in.
+
+REFERENCE.md section 4 lists them. The service checks what the directory shows (licence, IP phone
+policy); the rest lives in Entra ID or in Teams PowerShell settings the app cannot read, so it is
+handed to the admin as a "verify yourself" list naming the exact setting.
+"""
+
+from __future__ import annotations
+
+from teams_sip.domain.eligibility.facts import UserFacts
+from teams_sip.domain.eligibility.outcomes import CheckResult, Outcome, VerifyYourself
+from teams_sip.domain.eligibility.plans import SHARED_DEVICES_SKU
+from teams_sip.domain.eligibility.policies import Judgement, PolicyCatalogue, policy_key
+
+IP_PHONE_POLICY = "TeamsIPPhonePolicy"
+
+VERIFY_YOURSELF: tuple[VerifyYourself, ...] = (
+    VerifyYourself(
+        "MFA is not required for the account",
+        "Entra admin center > Protection > Conditional Access: exclude the account from every policy that "
+        "requires MFA (and per-user MFA is off).",
+    ),
+    VerifyYourself(
+        "The site's public IP addresses are trusted, set at least 24 hours before sign-in",
+        "Entra admin center > Protection > Conditional Access > Named locations: the site's egress IPs, "
+        "marked as trusted location.",
+    ),
+    VerifyYourself(
+        "Bulk sign-in is enabled for the tenant",
+        "Teams PowerShell: Get-CsTeamsSipDevicesConfiguration shows BulkSignIn Enabled "
+        "(Set-CsTeamsSipDevicesConfiguration -BulkSignIn Enabled).",
+    ),
+    VerifyYourself(
+        "The provisioning URL of the base station carries the tenant id",
+        "Base station ITSP provisioning ConfigUrl ends with /tenantid/<tenant-guid>.",
+    ),
+    VerifyYourself(
+        "Bulk sign-in resets the account password to an unknown value",
+        "Make sure nobody signs in to this account interactively anywhere else.",
+    ),
+)
+
+
+def common_area_checks(facts: UserFacts, catalogue: PolicyCatalogue) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    if facts.licences is None:
+        results.append(
+            CheckResult(
+                "common_area.shared_devices_licence",
+                Outcome.UNKNOWN,
+                f"licences could not be read: {facts.licences_error or 'not available'}",
+            )
+        )
+    elif SHARED_DEVICES_SKU in facts.licences.sku_ids:
+        results.append(CheckResult("common_area.shared_devices_licence", Outcome.PASS, "Teams Shared Devices licensed"))
+    else:
+        results.append(
+            CheckResult(
+                "common_area.shared_devices_licence",
+                Outcome.FAIL,
+                "common-area account without a Teams Shared Devices licence",
+                "Assign Microsoft Teams Shared Devices (MCOCAP) to the account.",
+            )
+        )
+    remedy = (
+        f"Grant-CsTeamsIPPhonePolicy -Identity {facts.upn} -PolicyName <policy with SignInMode "
+        "CommonAreaPhoneSignIn>, and list that policy in the common-area IP phone policy catalogue."
+    )
+    if facts.teams is None:
+        results.append(
+            CheckResult(
+                "common_area.ip_phone_policy",
+                Outcome.UNKNOWN,
+                f"the IP phone policy could not be read: {facts.teams_error or 'not available'}",
+            )
+        )
+        return results
+    effective = facts.teams.effective(IP_PHONE_POLICY)
+    if effective is None:
+        results.append(
+            CheckResult(
+                "common_area.ip_phone_policy",
+                Outcome.FAIL,
+                "no CommonAreaPhone IP phone policy assigned",
+                remedy,
+            )
+        )
+        return results
+    judgement = catalogue.common_area_ip_phone(effective.name)
+    if judgement.outcome is Outcome.UNKNOWN and policy_key(effective.name) == "global":
+        # The org-wide default signs users in as users (SignInMode UserSignIn) unless changed.
+        judgement = Judgement(Outcome.FAIL, "the IP phone policy is the org-wide default (Global), not CommonAreaPhone")
+    results.append(
+        CheckResult(
+            "common_area.ip_phone_policy",
+            judgement.outcome,
+            judgement.reason,
+            "" if judgement.outcome is Outcome.PASS else remedy,
+        )
+    )
+    return results
