@@ -1,0 +1,55 @@
+"""How the executor records a provisioning call: the intent before it, the outcome after it.
+
+An intent written before the call and settled after is what makes a pass crash-safe: a record
+still carrying an intent tells the next plan that a call may or may not have happened, and the
+plan settles it from what Teams reports (see plan.py). The code itself is never stored: only its
+fingerprint and expiry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from teams_sip.domain.lifecycle.records import DeviceRecord, IntentKind, PendingIntent
+from teams_sip.domain.lifecycle.states import DeviceState, IllegalTransitionError, transition
+from teams_sip.domain.secrets import Secret
+
+
+def intend(record: DeviceRecord, kind: IntentKind, at: datetime, cause: str) -> DeviceRecord:
+    return dataclasses.replace(record, pending=PendingIntent(kind, at, cause))
+
+
+def settle_registered(record: DeviceRecord, at: datetime) -> DeviceRecord:
+    """Teams accepted the device (created or already there): it now waits on activation."""
+    moved = record
+    if record.state != DeviceState.REGISTERED:
+        moved = transition(record, DeviceState.REGISTERED, at, "registered in Teams")
+    return dataclasses.replace(moved, pending=None)
+
+
+def settle_code(record: DeviceRecord, code: Secret, expires_at: datetime, at: datetime) -> DeviceRecord:
+    """Teams issued `code`; keep its fingerprint and expiry. Refuses when the record still holds a
+    live code, because two live codes for one device is exactly what the plan must never cause."""
+    if record.code_is_live(at):
+        raise IllegalTransitionError(record.hardware_id, record.state, DeviceState.CODE_ISSUED, "a live code exists")
+    cause = "first code issued" if record.codes_issued == 0 else f"code renewed ({record.codes_issued})"
+    moved = transition(record, DeviceState.CODE_ISSUED, at, cause)
+    return dataclasses.replace(
+        moved,
+        code_fingerprint=code.fingerprint(),
+        code_expires_at=expires_at,
+        codes_issued=record.codes_issued + 1,
+        pending=None,
+    )
+
+
+def settle_released(record: DeviceRecord) -> DeviceRecord:
+    """Teams removed the device (or had already): nothing is pending any more."""
+    return dataclasses.replace(record, pending=None)
+
+
+def settle_failed(record: DeviceRecord) -> DeviceRecord:
+    """The call was answered with a refusal: drop the intent so the next plan decides afresh
+    from what Teams reports (a refused call cannot have issued a code)."""
+    return dataclasses.replace(record, pending=None)

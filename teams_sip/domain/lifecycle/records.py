@@ -1,0 +1,235 @@
+"""The stored record of one handset: who and where it is for, where it is in its lifecycle,
+the latest code's expiry and fingerprint (never the code), an intent left before a provisioning
+call (for crash safety), and the append-only history of its transitions.
+
+Records know nothing about storage: `to_dict`/`from_dict` give JSON-safe dicts any store can keep,
+with the store adding its own version or ETag alongside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from teams_sip.domain.lifecycle.inputs import RosterEntry, Verdict
+from teams_sip.domain.lifecycle.states import DeviceState, Transition
+from teams_sip.domain.sites import Region
+from teams_sip.errors import InputError
+
+FORMAT_VERSION = 1
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class IntentKind(StrEnum):
+    """Provisioning calls that change Teams; each is recorded as intended before it is made."""
+
+    REGISTER = "register"
+    ISSUE_CODE = "issue_code"
+    RELEASE = "release"
+
+
+class Attention(StrEnum):
+    """Why a device needs a person. Stored so each reason is announced once, not every pass."""
+
+    BLOCKED = "blocked"
+    NEEDS_ATTENTION = "needs_attention"
+    UNKNOWN_SITE = "unknown_site"
+    WINDOW_CLOSED = "window_closed"
+    RENEWALS_EXHAUSTED = "renewals_exhausted"
+    STALE = "stale"
+    UNKNOWN_IN_TEAMS = "unknown_in_teams"
+    REMOVED_BUT_ACTIVE = "removed_but_active"
+
+
+@dataclass(frozen=True)
+class PendingIntent:
+    kind: IntentKind
+    at: datetime
+    cause: str
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    hardware_id: str
+    kind: str
+    upn: str
+    display_name: str
+    account_type: str
+    site: str
+    install_date: date | None
+    region: Region | None
+    verdict: Verdict | None
+    state: DeviceState
+    code_fingerprint: str | None = None
+    code_expires_at: datetime | None = None
+    codes_issued: int = 0  # codes issued for the current install date (first code plus renewals)
+    pending: PendingIntent | None = None
+    attention: Attention | None = None
+    history: tuple[Transition, ...] = ()
+
+    def code_is_live(self, now: datetime) -> bool:
+        return self.code_expires_at is not None and now < self.code_expires_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "hardware_id": self.hardware_id,
+            "kind": self.kind,
+            "upn": self.upn,
+            "display_name": self.display_name,
+            "account_type": self.account_type,
+            "site": self.site,
+            "install_date": None if self.install_date is None else self.install_date.isoformat(),
+            "region": None if self.region is None else self.region.value,
+            "verdict": None if self.verdict is None else self.verdict.value,
+            "state": self.state.value,
+            "code_fingerprint": self.code_fingerprint,
+            "code_expires_at": _time_out(self.code_expires_at),
+            "codes_issued": self.codes_issued,
+            "pending": None
+            if self.pending is None
+            else {"kind": self.pending.kind.value, "at": self.pending.at.isoformat(), "cause": self.pending.cause},
+            "attention": None if self.attention is None else self.attention.value,
+            "history": [step.to_dict() for step in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeviceRecord:
+        """Reads what `to_dict` wrote; raises RecordFormatError (naming the field) for anything else."""
+        hid = data.get("hardware_id") if isinstance(data, Mapping) else None
+        reader = _Reader(data, hid if isinstance(hid, str) else "?")
+        if reader.get("format", int) != FORMAT_VERSION:
+            reader.fail("format", f"expected format {FORMAT_VERSION}")
+        pending_raw = reader.opt("pending", dict)
+        pending = None
+        if pending_raw is not None:
+            sub = _Reader(pending_raw, reader.hid, "pending.")
+            pending = PendingIntent(sub.enum("kind", IntentKind), sub.time("at"), sub.get("cause", str))
+        history_raw = reader.get("history", list)
+        history = []
+        for i, item in enumerate(history_raw):
+            sub = _Reader(item, reader.hid, f"history[{i}].")
+            from_raw = sub.opt("from", str)
+            history.append(
+                Transition(
+                    at=sub.time("at"),
+                    from_state=None if from_raw is None else sub.enum("from", DeviceState),
+                    to_state=sub.enum("to", DeviceState),
+                    cause=sub.get("cause", str),
+                )
+            )
+        codes_issued = reader.get("codes_issued", int)
+        if codes_issued < 0:
+            reader.fail("codes_issued", "must not be negative")
+        install_raw = reader.opt("install_date", str)
+        try:
+            install_date = None if install_raw is None else date.fromisoformat(install_raw)
+        except ValueError:
+            reader.fail("install_date", "not an ISO date")
+        expires_raw = reader.opt("code_expires_at", str)
+        return cls(
+            hardware_id=reader.get("hardware_id", str),
+            kind=reader.get("kind", str),
+            upn=reader.get("upn", str),
+            display_name=reader.get("display_name", str),
+            account_type=reader.get("account_type", str),
+            site=reader.get("site", str),
+            install_date=install_date,
+            region=None if reader.opt("region", str) is None else reader.enum("region", Region),
+            verdict=None if reader.opt("verdict", str) is None else reader.enum("verdict", Verdict),
+            state=reader.enum("state", DeviceState),
+            code_fingerprint=reader.opt("code_fingerprint", str),
+            code_expires_at=None if expires_raw is None else reader.time("code_expires_at"),
+            codes_issued=codes_issued,
+            pending=pending,
+            attention=None if reader.opt("attention", str) is None else reader.enum("attention", Attention),
+            history=tuple(history),
+        )
+
+
+def new_record(entry: RosterEntry, region: Region | None, at: datetime) -> DeviceRecord:
+    """A record for a handset the roster names for the first time."""
+    return DeviceRecord(
+        hardware_id=entry.hardware_id,
+        kind=entry.kind,
+        upn=entry.upn,
+        display_name=entry.display_name,
+        account_type=entry.account_type,
+        site=entry.site,
+        install_date=entry.install_date,
+        region=region,
+        verdict=entry.verdict,
+        state=DeviceState.IMPORTED,
+        history=(Transition(at, None, DeviceState.IMPORTED, "named in the roster"),),
+    )
+
+
+def unknown_record(hardware_id: str, signed_in_user: str | None, at: datetime) -> DeviceRecord:
+    """A record for a device Teams reports that no roster names, so it is tracked and reported."""
+    return DeviceRecord(
+        hardware_id=hardware_id,
+        kind="unknown",
+        upn=signed_in_user or "",
+        display_name="",
+        account_type="",
+        site="",
+        install_date=None,
+        region=None,
+        verdict=None,
+        state=DeviceState.UNKNOWN_IN_TEAMS,
+        history=(Transition(at, None, DeviceState.UNKNOWN_IN_TEAMS, "reported by Teams, named by no roster"),),
+    )
+
+
+class RecordFormatError(InputError):
+    """A stored record cannot be read; the message names the device and the field."""
+
+
+def _time_out(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class _Reader:
+    def __init__(self, data: Any, hid: str, prefix: str = "") -> None:
+        if not isinstance(data, Mapping):
+            raise RecordFormatError(f"Stored record for device {hid}: {prefix or 'record'} is not an object.")
+        self.data = data
+        self.hid = hid
+        self.prefix = prefix
+
+    def fail(self, key: str, why: str) -> Any:
+        raise RecordFormatError(
+            f"Stored record for device {self.hid}: field '{self.prefix}{key}' {why}. "
+            "Restore the record from a backup or delete it so the next run rebuilds it from the roster."
+        )
+
+    def get(self, key: str, kind: type[Any]) -> Any:
+        if key not in self.data:
+            self.fail(key, "is missing")
+        value = self.data[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.fail(key, f"should be {kind.__name__}")
+        return value
+
+    def opt(self, key: str, kind: type[Any]) -> Any:
+        return None if self.data.get(key) is None else self.get(key, kind)
+
+    def enum(self, key: str, kind: type[_E]) -> _E:
+        raw = self.get(key, str)
+        try:
+            return kind(raw)
+        except ValueError:
+            return self.fail(key, f"has an unknown value {raw!r}")  # type: ignore[no-any-return]
+
+    def time(self, key: str) -> datetime:
+        raw = self.get(key, str)
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            self.fail(key, "is not an ISO-8601 time")
+        if value.tzinfo is None:
+            self.fail(key, "has no time zone")
+        return value
