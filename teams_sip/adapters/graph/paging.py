@@ -1,0 +1,44 @@
+"""Follow `@odata.nextLink` through every page of a Graph collection.
+
+Graph pages at its own sizes (users up to 999 per page with $top, teamwork devices 50), so the
+only safe way to read a collection is to follow the link it gives until there is none. A link to
+another host, or one that repeats, is refused rather than followed forever or handed our token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from teams_sip.adapters.graph.errors import GraphError
+
+if TYPE_CHECKING:
+    from teams_sip.adapters.graph.client import GraphClient
+
+MAX_PAGES = 100_000
+
+
+async def iter_pages(
+    client: GraphClient, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False
+) -> AsyncIterator[list[dict[str, Any]]]:
+    url = client.url(path, beta=beta)
+    origin = urlsplit(url).netloc.lower()
+    seen: set[str] = set()
+    query: Mapping[str, str] | None = params
+    for _ in range(MAX_PAGES):
+        body = await client.get_json(url, query)
+        value = body.get("value", [])
+        if not isinstance(value, list):
+            raise GraphError(200, "unexpectedBody", "a collection page without a 'value' list", method="GET", path=path)
+        yield [item for item in value if isinstance(item, dict)]
+        link = body.get("@odata.nextLink")
+        if not isinstance(link, str) or not link:
+            return
+        if urlsplit(link).netloc.lower() != origin:
+            raise GraphError(200, "unexpectedNextLink", "the next page link points to another host", path=path)
+        if link in seen:
+            raise GraphError(200, "repeatedNextLink", "the next page link repeats an earlier page", path=path)
+        seen.add(link)
+        url, query = link, None  # the link already carries every query option
+    raise GraphError(200, "tooManyPages", f"stopped after {MAX_PAGES} pages", path=path)

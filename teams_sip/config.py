@@ -1,0 +1,258 @@
+"""Settings from environment variables and `local.settings.json`, validated once at start.
+
+Azure Functions hands app settings to the process as environment variables; locally the same
+names live under "Values" in `local.settings.json`. Environment wins, so an admin can override
+one value for a single run. Every problem is reported as a ConfigError naming the setting, so a
+bad deployment fails at start with a fixable message instead of on the first Graph call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, TypeVar
+from urllib.parse import urlsplit
+
+from teams_sip.domain.secrets import Secret
+from teams_sip.errors import ConfigError
+
+AuthMode = Literal["client_secret", "certificate", "managed_identity"]
+ProvisioningMode = Literal["api", "assisted"]
+StateStoreKind = Literal["sqlite", "table"]
+
+AUTH_MODES: tuple[AuthMode, ...] = ("client_secret", "certificate", "managed_identity")
+PROVISIONING_MODES: tuple[ProvisioningMode, ...] = ("api", "assisted")
+STATE_STORES: tuple[StateStoreKind, ...] = ("sqlite", "table")
+
+DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
+DEFAULT_GRAPH_BETA_URL = "https://graph.microsoft.com/beta"
+DEFAULT_GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+SETTINGS_FILE_VARIABLE = "TEAMS_SIP_SETTINGS_FILE"
+
+_T = TypeVar("_T", bound=str)
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How every outbound client behaves: one place so Graph and provisioning retry alike."""
+
+    timeout_seconds: float = 30.0
+    max_retries: int = 5
+    retry_base_delay_seconds: float = 0.5
+    retry_max_delay_seconds: float = 60.0
+    max_concurrency: int = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    tenant_id: str
+    auth_mode: AuthMode
+    client_id: str | None = None
+    client_secret: Secret | None = field(default=None, repr=False)
+    client_certificate_path: Path | None = None
+    client_certificate_key_path: Path | None = None
+    client_certificate_password: Secret | None = field(default=None, repr=False)
+    authority_host: str = DEFAULT_AUTHORITY_HOST
+    instance_discovery: bool = True
+    graph_base_url: str = DEFAULT_GRAPH_BASE_URL
+    graph_beta_base_url: str = DEFAULT_GRAPH_BETA_URL
+    graph_scope: str = DEFAULT_GRAPH_SCOPE
+    provisioning_mode: ProvisioningMode = "assisted"
+    provisioning_base_url: str | None = None
+    policy_admin_base_url: str | None = None
+    ca_bundle: Path | None = None
+    state_store: StateStoreKind = "sqlite"
+    sqlite_path: Path = Path("teams-sip.sqlite3")
+    tables_endpoint: str | None = None
+    http: HttpSettings = field(default_factory=HttpSettings)
+
+    @property
+    def authority(self) -> str:
+        """MSAL wants the tenant-specific authority: host plus tenant id as the path."""
+        return f"{self.authority_host.rstrip('/')}/{self.tenant_id}"
+
+    @property
+    def graph_host(self) -> str:
+        """Host the Graph token may be sent to; kiota's validator refuses every other host."""
+        return (urlsplit(self.graph_base_url).hostname or "").lower()
+
+
+def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> Settings:
+    """Read, merge and validate. `env` defaults to os.environ; the file defaults to
+    $TEAMS_SIP_SETTINGS_FILE or ./local.settings.json when it exists."""
+    environ = dict(os.environ if env is None else env)
+    path = settings_file
+    if path is None and environ.get(SETTINGS_FILE_VARIABLE):
+        path = Path(environ[SETTINGS_FILE_VARIABLE])
+    if path is None and Path("local.settings.json").is_file():
+        path = Path("local.settings.json")
+    values: dict[str, str] = _read_settings_file(path) if path is not None else {}
+    values.update({k: v for k, v in environ.items() if v != ""})
+    return settings_from_values(values)
+
+
+def _read_settings_file(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Settings file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"Settings file {path} is not readable JSON ({type(exc).__name__}).") from None
+    values = data.get("Values") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        raise ConfigError(f'Settings file {path} has no "Values" object.')
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if isinstance(value, bool):
+            out[str(key)] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            out[str(key)] = str(value)
+        else:
+            raise ConfigError(f'Setting {key} in {path} must be a string, number or boolean.')
+    return out
+
+
+def settings_from_values(values: Mapping[str, str]) -> Settings:
+    """Validate a flat name -> text mapping (the merged environment) into Settings."""
+    v = _Reader(values)
+    tenant_id = v.guid("TENANT_ID", required=True)
+    assert tenant_id is not None
+    client_secret = v.secret("CLIENT_SECRET")
+    cert_path = v.existing_file("CLIENT_CERTIFICATE_PATH")
+    auth_mode = v.choice("AUTH_MODE", AUTH_MODES, default=_infer_auth_mode(client_secret, cert_path))
+    client_id = v.guid("CLIENT_ID", required=auth_mode != "managed_identity")
+    if auth_mode == "client_secret" and client_secret is None:
+        raise ConfigError("CLIENT_SECRET is required when AUTH_MODE is client_secret.")
+    if auth_mode == "certificate" and cert_path is None:
+        raise ConfigError("CLIENT_CERTIFICATE_PATH is required when AUTH_MODE is certificate.")
+    provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
+    provisioning_url = v.url("PROVISIONING_BASE_URL")
+    if provisioning_mode == "api" and provisioning_url is None:
+        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
+    state_store = v.choice("STATE_STORE", STATE_STORES, default="sqlite")
+    tables_endpoint = v.url("TABLES_ENDPOINT")
+    if state_store == "table" and tables_endpoint is None:
+        raise ConfigError("TABLES_ENDPOINT is required when STATE_STORE is table.")
+    http = HttpSettings(
+        timeout_seconds=v.number("HTTP_TIMEOUT_SECONDS", 30.0, low=0.05, high=600.0),
+        max_retries=int(v.number("HTTP_MAX_RETRIES", 5, low=0, high=10, whole=True)),
+        retry_base_delay_seconds=v.number("HTTP_RETRY_BASE_DELAY_SECONDS", 0.5, low=0.0, high=60.0),
+        retry_max_delay_seconds=v.number("HTTP_RETRY_MAX_DELAY_SECONDS", 60.0, low=0.0, high=179.0),
+        max_concurrency=int(v.number("HTTP_MAX_CONCURRENCY", 4, low=1, high=32, whole=True)),
+    )
+    return Settings(
+        tenant_id=tenant_id,
+        auth_mode=auth_mode,
+        client_id=client_id,
+        client_secret=client_secret,
+        client_certificate_path=cert_path,
+        client_certificate_key_path=v.existing_file("CLIENT_CERTIFICATE_KEY_PATH"),
+        client_certificate_password=v.secret("CLIENT_CERTIFICATE_PASSWORD"),
+        authority_host=v.url("AUTHORITY_HOST", https_only=True) or DEFAULT_AUTHORITY_HOST,
+        instance_discovery=v.flag("INSTANCE_DISCOVERY", default=True),
+        graph_base_url=v.url("GRAPH_BASE_URL", https_only=True) or DEFAULT_GRAPH_BASE_URL,
+        graph_beta_base_url=v.url("GRAPH_BETA_BASE_URL", https_only=True) or DEFAULT_GRAPH_BETA_URL,
+        graph_scope=v.text("GRAPH_SCOPE") or DEFAULT_GRAPH_SCOPE,
+        provisioning_mode=provisioning_mode,
+        provisioning_base_url=provisioning_url,
+        policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
+        ca_bundle=v.existing_file("CA_BUNDLE"),
+        state_store=state_store,
+        sqlite_path=Path(v.text("SQLITE_PATH") or "teams-sip.sqlite3"),
+        tables_endpoint=tables_endpoint,
+        http=http,
+    )
+
+
+def _infer_auth_mode(secret: Secret | None, cert: Path | None) -> AuthMode:
+    """Without AUTH_MODE, the credential given decides; with none, Azure's managed identity."""
+    if cert is not None:
+        return "certificate"
+    if secret is not None:
+        return "client_secret"
+    return "managed_identity"
+
+
+class _Reader:
+    """Typed access to raw setting text; each failure names the setting and what it expects."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def text(self, name: str) -> str | None:
+        raw = self._values.get(name)
+        return raw.strip() if raw is not None and raw.strip() else None
+
+    def secret(self, name: str) -> Secret | None:
+        raw = self._values.get(name)
+        return Secret(raw) if raw else None
+
+    def guid(self, name: str, *, required: bool) -> str | None:
+        raw = self.text(name)
+        if raw is None:
+            if required:
+                raise ConfigError(f"{name} is missing: set it to the directory (tenant) or app GUID from Entra ID.")
+            return None
+        if not _GUID.match(raw):
+            raise ConfigError(f"{name} must be a GUID like 00000000-0000-0000-0000-000000000000.")
+        return raw.lower()
+
+    def choice(self, name: str, options: tuple[_T, ...], *, default: _T) -> _T:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        for option in options:
+            if raw.lower() == option:
+                return option
+        raise ConfigError(f"{name} must be one of {', '.join(options)} (got {raw!r}).")
+
+    def url(self, name: str, *, https_only: bool = False) -> str | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        schemes = ("https",) if https_only else ("https", "http")
+        if parts.scheme not in schemes or not parts.netloc:
+            raise ConfigError(f"{name} must be an absolute {' or '.join(schemes)} URL (got {raw!r}).")
+        return raw.rstrip("/")
+
+    def existing_file(self, name: str) -> Path | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{name} points to {path}, which is not a readable file.")
+        return path
+
+    def flag(self, name: str, *, default: bool) -> bool:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise ConfigError(f"{name} must be true or false (got {raw!r}).")
+
+    def number(self, name: str, default: float, *, low: float, high: float, whole: bool = False) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number (got {raw!r}).") from None
+        if not low <= value <= high or (whole and not value.is_integer()):
+            kind = "a whole number" if whole else "a number"
+            raise ConfigError(f"{name} must be {kind} between {low:g} and {high:g} (got {raw!r}).")
+        return value
