@@ -19,14 +19,17 @@ param provisioningMode string = 'assisted'
 
 @allowed([
   'managed_identity'
-  'secret'
+  'client_secret'
   'certificate'
 ])
 @description('How the app signs in to Microsoft Graph: as the managed identity, or as an app registration whose secret or certificate is in Key Vault.')
 param authMode string = 'managed_identity'
 
-@description('Client id of the app registration used with authMode secret or certificate; ignored for managed_identity.')
+@description('Client id of the app registration used with authMode client_secret or certificate; ignored for managed_identity.')
 param graphClientId string = ''
+
+@description('Base URL of the device provisioning service used in api mode (unverified; see teams_sip/unverified.py).')
+param provisioningBaseUrl string = 'https://admin.devicemgmt.teams.microsoft.com'
 
 @description('NCRONTAB schedule of the reconciliation timer (six fields, UTC).')
 param reconcileSchedule string = '0 */15 * * * *'
@@ -115,7 +118,7 @@ module roles 'app/roles.bicep' = {
 }
 
 // Settings the app reads (teams_sip/config.py); the Graph credential only as a Key Vault reference.
-var graphCredentialSettings = authMode == 'secret' ? [
+var graphCredentialSettings = authMode == 'client_secret' ? [
   {
     name: 'CLIENT_SECRET'
     value: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${secretName})'
@@ -143,6 +146,10 @@ var appSettings = concat([
   {
     name: 'PROVISIONING_MODE'
     value: provisioningMode
+  }
+  {
+    name: 'PROVISIONING_BASE_URL'
+    value: provisioningBaseUrl
   }
   {
     name: 'STATE_STORE'
