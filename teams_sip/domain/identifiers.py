@@ -203,6 +203,9 @@ def _twelve(raw: str, s: str, declared: IdKind | None, mac_shaped: bool) -> IdRe
                             warnings=(f"'{raw}' read as the Teams hardware id of IPEI {s[2:]}",))
         if as_mac.ok:
             return IdResult(as_mac.identity, warnings=(f"'{raw}' is a MAC address in an IPEI column; read as MAC",))
+        if as_decimal is not None and as_decimal.reason:
+            rounded = "; its trailing zeros suggest the spreadsheet rounded it" if s.endswith("00000") else ""
+            return IdResult(None, as_decimal.reason + rounded)
         return as_mac
     if decimal_ok and as_mac.ok:
         if declared is IdKind.MAC:

@@ -276,7 +276,8 @@ def validate_rows(
         if note:
             notes.append(note)
     built = [_row(n, cells, index, header, resolved) for n, cells in rows]
-    return _cross_row(built), resolved, tuple(notes)
+    id_label = " / ".join(header[f] for f in IDENTIFIER_FIELDS if f in header) or "Hardware ID"
+    return _cross_row(built, id_label), resolved, tuple(notes)
 
 
 def _row(n: int, cells: Sequence[str], index: dict[Field, int], header: dict[Field, str],
@@ -357,7 +358,7 @@ def _identity(n: int, cells: Sequence[str], index: dict[Field, int], header: dic
     return first
 
 
-def _cross_row(rows: list[HandsetRow]) -> tuple[HandsetRow, ...]:
+def _cross_row(rows: list[HandsetRow], column: str) -> tuple[HandsetRow, ...]:
     """Same handset + same user: one device, warned. Same handset + two users: error on every such row."""
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
@@ -369,7 +370,6 @@ def _cross_row(rows: list[HandsetRow]) -> tuple[HandsetRow, ...]:
         users = {rows[i].upn for i in members}
         for i in members:
             r = rows[i]
-            column = "Hardware ID"
             if len(users) > 1:
                 others = ", ".join(f"{rows[j].upn} (row {rows[j].row})" for j in members if rows[j].upn != r.upn)
                 issue = RowIssue(r.row, column, f"handset {r.identity.dashed if r.identity else ''} "

@@ -1,0 +1,21 @@
+"""Limits and choices for one import. Defaults follow the issue: 20 MB and 100,000 rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from teams_sip.domain.roster import DateOrder
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    max_bytes: int = 20 * MB
+    max_rows: int = 100_000
+    # Zip-bomb bounds for XLSX: what the workbook may unpack to, and how many cells its sheet may claim.
+    max_uncompressed_bytes: int = 160 * MB
+    max_cells: int = 2_000_000
+    max_zip_members: int = 2_000
+    date_order: DateOrder = DateOrder.AUTO
+    header_search_rows: int = 10  # a title line or two above the header is common; look this far down
