@@ -4,6 +4,7 @@ the worksheets."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -43,3 +44,13 @@ class Site:
     contacts: tuple[str, ...] = field(default_factory=tuple)
     language: str | None = None
     bulk_sign_in: bool = False
+
+
+def site_key(name: str) -> str:
+    """How site names are matched: case and spacing do not matter (`berlin  hq` is `Berlin HQ`)."""
+    return " ".join(name.split()).casefold()
+
+
+def find_site(sites: Iterable[Site], name: str) -> Site | None:
+    wanted = site_key(name)
+    return next((site for site in sites if site_key(site.name) == wanted), None)
