@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pycep import BicepParser
 
@@ -19,8 +19,7 @@ def bicep_files() -> list[Path]:
 @cache
 def parse(relative: str) -> dict[str, Any]:
     """Parse one file under infra/; pycep raises on a syntax error."""
-    tree: dict[str, Any] = BicepParser().parse(text=(INFRA / relative).read_text(encoding="utf-8"))
-    return tree
+    return cast(dict[str, Any], BicepParser().parse(text=(INFRA / relative).read_text(encoding="utf-8")))
 
 
 def resource(relative: str, symbol: str) -> dict[str, Any]:

@@ -27,9 +27,10 @@ def run_checkov(directory: Path) -> dict[str, Any]:
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert result.stdout.strip(), f"checkov printed no report (exit {result.returncode}): {result.stderr[-2000:]}"
-    report = json.loads(result.stdout)
+    report: Any = json.loads(result.stdout)
     # With nothing to scan checkov prints a bare summary; with several frameworks, a list.
-    return report[0] if isinstance(report, list) else report
+    chosen: dict[str, Any] = report[0] if isinstance(report, list) else report
+    return chosen
 
 
 @pytest.fixture(scope="module")
