@@ -117,3 +117,7 @@ def test_block_plugs_into_the_html_worksheet_escaped():
     assert "<script>" not in page
     assert "http://emea.ipp.sdg.teams.microsoft.com" in page
     assert "Poly Rove base: ITSP provisioning &gt; ConfigUrl" in page
+
+
+def test_blank_language_on_a_site_means_no_language_suffix():
+    assert site_provisioning_url(Site("X", Region.EMEA, language=""), None) == "http://emea.ipp.sdg.teams.microsoft.com"

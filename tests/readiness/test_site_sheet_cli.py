@@ -46,3 +46,10 @@ def test_bad_tenant_id_and_missing_file_exit_2(tmp_path, capsys):
     assert "not a GUID" in capsys.readouterr().err
     assert main(["site-sheet", "X", "--sites", str(tmp_path / "none.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_mistyped_tenant_id_is_reported_even_for_a_site_without_bulk_sign_in(capsys):
+    assert main(["site-sheet", "Berlin HQ", "--sites", EXAMPLE, "--tenant-id", "72f988bf"]) == 2
+    assert "not a GUID" in capsys.readouterr().err
+    assert main(["site-sheet", "Berlin HQ", "--sites", EXAMPLE, "--tenant-id", TENANT]) == 0
+    assert "tenantid" not in capsys.readouterr().out

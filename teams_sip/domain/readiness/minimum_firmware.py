@@ -96,7 +96,8 @@ def firmware_findings(model: str | None, handset_fw: str | None, base_fw: str | 
     if match is None:
         return [Finding(Severity.WARNING, f"Model {model!r} is not in the supported DECT systems table "
                                           f"({', '.join(s.vendor for s in DECT_SYSTEMS)}); its firmware was "
-                                          "not checked. Confirm the device is SIP Gateway compatible.")]
+                                          "not checked. Confirm the model is on Microsoft's SIP Gateway "
+                                          "compatible-devices list and at its minimum firmware.")]
     findings: list[Finding] = []
     for kind, text in given.items():
         if text is None:

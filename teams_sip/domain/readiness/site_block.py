@@ -39,7 +39,7 @@ def site_provisioning_url(site: Site, tenant_id: str | None) -> str:
             f"Site {site.name!r} uses bulk sign-in, so its provisioning URL must carry the tenant id. "
             "Give the tenant id (teams-sip site-sheet --tenant-id GUID)."
         )
-    return provisioning_url(site.region, site.language, tenant_id if site.bulk_sign_in else None)
+    return provisioning_url(site.region, site.language or None, tenant_id if site.bulk_sign_in else None)
 
 
 def _language(site: Site) -> str:

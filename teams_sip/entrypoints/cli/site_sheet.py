@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from teams_sip.domain.readiness import DECT_SYSTEMS, identifier_help, render_site_block
+from teams_sip.domain.readiness.provisioning_url import parse_tenant_id
 from teams_sip.domain.sites import find_site
 from teams_sip.errors import InputError, TeamsSipError
 from teams_sip.importing.sites_file import load_sites
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def sheet_lines(name: str, sites_file: Path, tenant_id: str | None) -> list[str]:
+    if tenant_id is not None:
+        parse_tenant_id(tenant_id)  # a mistyped id is reported even where the site does not need it
     sites = load_sites(sites_file)
     site = find_site(sites, name)
     if site is None:
