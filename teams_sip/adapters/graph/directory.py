@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
@@ -38,8 +38,9 @@ CONFIG_FIELDS = (
     "effectivePolicyAssignments"
 )
 CONFIG_PATH = "/admin/teams/userConfigurations"
-LISTING_PAGE = 999  # asked for; the service may page smaller, so costs assume ASSUMED_PAGE
-ASSUMED_PAGE = 100
+ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
+LISTING_WITHOUT_COUNT = 150
+"""When the tenant's size is unknown: list the tenant for rosters above this many users."""
 ASSIGNMENTS_PER_REQUEST = 20
 _ENABLED = {"success", "enabled", "warning"}
 _PENDING = {"pendinginput", "pendingactivation", "pendingprovisioning"}
@@ -127,8 +128,8 @@ def teams_config(body: Any) -> TeamsConfig | None:
 
 def _filter_url(upns: Sequence[str]) -> str:
     values = ",".join("'" + u.replace("'", "''") + "'" for u in upns)
-    query = f"$filter=userPrincipalName in ({values})&$select={USER_FIELDS}&$top={UPNS_PER_FILTER}"
-    return "/users?" + quote(query, safe="$=&,()")
+    query = {"$filter": f"userPrincipalName in ({values})", "$select": USER_FIELDS, "$top": str(UPNS_PER_FILTER)}
+    return "/users?" + urlencode(query, quote_via=quote, safe="$,()")
 
 
 def _failure(response: BatchResponse, url: str) -> tuple[Lookup, str]:
@@ -206,7 +207,10 @@ class GraphDirectory:
         if not found:
             return
         tenant = self._tenant_users if self._tenant_users is not None else await self._count_users()
-        if tenant is not None and math.ceil(tenant / ASSUMED_PAGE) < len(found):
+        listing_is_cheaper = (
+            math.ceil(tenant / ASSUMED_PAGE) < len(found) if tenant is not None else len(found) > LISTING_WITHOUT_COUNT
+        )
+        if listing_is_cheaper:
             await self._configurations_by_listing(facts, found)
         else:
             await self._configurations_by_user(facts, found)
@@ -240,7 +244,7 @@ class GraphDirectory:
         by_id = {str(u.user_id).lower(): u for u in found.values()}
         seen: set[str] = set()
         try:
-            params = {"$select": CONFIG_FIELDS, "$top": str(LISTING_PAGE)}
+            params = {"$select": CONFIG_FIELDS}
             async for page in self._client.iter_pages(CONFIG_PATH, params):
                 for item in page:
                     user = by_id.get(str(item.get("id", "")).lower())

@@ -16,6 +16,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "identify",
     "validate",
     "site_sheet",
+    "check",
+    "fix_policies",
 )
 
 
