@@ -16,6 +16,10 @@ VENV="${CHECKOV_VENV:-$ROOT/.tools/checkov}"
 STAMP="$VENV/.installed-$CHECKOV_VERSION"
 PYTHON="${PYTHON:-python3}"
 
+# One installer at a time when test runs start together on a fresh machine.
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
 if [[ ! -f "$STAMP" || ! -x "$VENV/bin/checkov" ]]; then
   echo "checkov.sh: installing checkov==$CHECKOV_VERSION into $VENV (once)" >&2
   rm -rf "$VENV"
@@ -23,6 +27,7 @@ if [[ ! -f "$STAMP" || ! -x "$VENV/bin/checkov" ]]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION" >&2
   touch "$STAMP"
 fi
+flock -u 9
 
 cd "$ROOT"
 if [[ $# -eq 0 ]]; then
