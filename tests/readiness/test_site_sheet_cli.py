@@ -5,7 +5,7 @@ from pathlib import Path
 
 from teams_sip.entrypoints.cli import main
 
-EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "sites.csv")
+EXAMPLE = str(Path(__file__).resolve().parent / "sites.csv")
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 

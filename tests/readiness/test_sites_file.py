@@ -8,10 +8,10 @@ import pytest
 from teams_sip.domain.sites import Region, Site, find_site
 from teams_sip.importing.sites_file import SitesFileError, load_sites, parse_sites_csv, parse_sites_json
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sites.csv"
+EXAMPLE = Path(__file__).resolve().parent / "sites.csv"
 
 
-def test_example_sites_file_holds_the_three_example_sites():
+def test_sites_file_holds_the_three_sites():
     sites = load_sites(EXAMPLE)
     assert [(s.name, s.region, s.time_zone) for s in sites] == [
         ("Berlin HQ", Region.EMEA, "Europe/Berlin"),
