@@ -1,0 +1,148 @@
+"""Where imported rosters live, so that every device can be traced back to the file it came from.
+
+Each import's accepted rows are staged in their own partition and only become part of the roster
+when the import's record is written as committed, last: a crash half-way leaves an invisible
+staging partition, never half a roster. An import owns the sites it names: the current roster of a
+site is the rows of the latest committed import that names that site, so re-uploading a corrected
+sheet for one site replaces that site's handsets and leaves the other sites alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from teams_sip.domain.identifiers import DeviceIdentity, IdKind
+from teams_sip.domain.roster import HandsetRow
+from teams_sip.service.ports.store import MAX_BATCH_OPS, StateStore, WriteOp
+
+ROWS_TABLE = "rosterrows"
+IMPORTS_TABLE = "imports"
+IMPORTS_PARTITION = "import"
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """An accepted handset row as stored: what the lifecycle and the worksheets need."""
+
+    hardware_id: str
+    kind: str
+    upn: str
+    display_name: str
+    account_type: str
+    site: str
+    install_date: date | None
+    region: str | None
+    time_zone: str
+    site_contact: str
+    import_id: str
+    row: int
+
+    @property
+    def identity(self) -> DeviceIdentity:
+        return DeviceIdentity(IdKind(self.kind), self.hardware_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["install_date"] = None if self.install_date is None else self.install_date.isoformat()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RosterRow:
+        values = dict(data)
+        values["install_date"] = None if not data.get("install_date") else date.fromisoformat(data["install_date"])
+        return cls(**{k: values[k] for k in cls.__dataclass_fields__})
+
+    @classmethod
+    def from_handset(cls, row: HandsetRow, import_id: str) -> RosterRow:
+        assert row.identity is not None and row.upn is not None, "only accepted rows are stored"
+        return cls(
+            hardware_id=row.identity.hardware_id,
+            kind=row.identity.kind.value,
+            upn=row.upn,
+            display_name=row.display_name,
+            account_type=row.account_type.value,
+            site=row.site,
+            install_date=row.install_date,
+            region=None if row.region is None else row.region.value,
+            time_zone=row.time_zone,
+            site_contact=row.site_contact,
+            import_id=import_id,
+            row=row.row,
+        )
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    import_id: str
+    filename: str
+    uploaded_by: str
+    uploaded_at: datetime
+    artefact: str
+    sites: tuple[str, ...]
+    summary: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "import_id": self.import_id,
+            "filename": self.filename,
+            "uploaded_by": self.uploaded_by,
+            "uploaded_at": self.uploaded_at.isoformat(),
+            "artefact": self.artefact,
+            "sites": list(self.sites),
+            "summary": dict(self.summary),
+            "status": "committed",
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportRecord:
+        return cls(
+            data["import_id"], data["filename"], data["uploaded_by"], datetime.fromisoformat(data["uploaded_at"]),
+            data["artefact"], tuple(data["sites"]), dict(data["summary"]),
+        )
+
+
+class RosterStore:
+    def __init__(self, store: StateStore) -> None:
+        self._store = store
+
+    def stage(self, import_id: str, rows: Sequence[RosterRow]) -> None:
+        for start in range(0, len(rows), MAX_BATCH_OPS):
+            chunk = rows[start : start + MAX_BATCH_OPS]
+            ops = [WriteOp("upsert", row.hardware_id, row.to_dict()) for row in chunk]
+            self._store.batch(ROWS_TABLE, import_id, ops)
+
+    def commit(self, record: ImportRecord) -> None:
+        self._store.upsert(IMPORTS_TABLE, IMPORTS_PARTITION, record.import_id, record.to_dict())
+
+    def get_import(self, import_id: str) -> ImportRecord | None:
+        entity = self._store.get(IMPORTS_TABLE, IMPORTS_PARTITION, import_id)
+        return None if entity is None else ImportRecord.from_dict(entity.data)
+
+    def imports(self) -> list[ImportRecord]:
+        found = (ImportRecord.from_dict(e.data) for e in self._store.query(IMPORTS_TABLE, IMPORTS_PARTITION))
+        return sorted(found, key=lambda r: (r.uploaded_at, r.import_id))
+
+    def site_owners(self) -> dict[str, str]:
+        """Site -> id of the latest committed import that names it."""
+        owners: dict[str, str] = {}
+        for record in self.imports():
+            for site in record.sites:
+                owners[site] = record.import_id
+        return owners
+
+    def current(self) -> list[RosterRow]:
+        owners = self.site_owners()
+        rows: dict[str, RosterRow] = {}
+        for import_id in _unique(owners.values()):
+            for entity in self._store.query(ROWS_TABLE, import_id):
+                row = RosterRow.from_dict(entity.data)
+                if owners.get(row.site) == import_id:
+                    rows[row.hardware_id] = row
+        return sorted(rows.values(), key=lambda r: r.hardware_id)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
