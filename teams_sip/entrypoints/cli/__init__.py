@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "site_sheet",
     "check",
     "fix_policies",
+    "simulator",
 )
 
 

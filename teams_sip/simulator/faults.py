@@ -1,0 +1,171 @@
+"""Realism knobs (latency, throttling, 5xx, resets, slow answers) and the statistics the
+simulator keeps. Random choices come from one seeded generator so a run can be repeated."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from teams_sip.errors import InputError
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """All off by default. Rates are probabilities per request (0..1)."""
+
+    latency_ms: float = 0.0
+    rate_limit_per_s: float | None = None  # token bucket per app; None = unlimited
+    burst: float | None = None  # bucket size; defaults to one second of budget
+    error_503: float = 0.0
+    error_504: float = 0.0
+    resets: float = 0.0
+    slow: float = 0.0
+    slow_seconds: float = 30.0
+
+    def updated(self, changes: dict[str, Any]) -> FaultSettings:
+        """A copy with `changes` applied; unknown names or bad values are refused whole."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise InputError(f"unknown fault setting(s) {unknown}; known: {sorted(known)}")
+        clean: dict[str, Any] = {}
+        for name, value in changes.items():
+            if value is None and name in ("rate_limit_per_s", "burst"):
+                clean[name] = None
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < 0:
+                raise InputError(f"fault setting {name} must be a number >= 0, got {value!r}")
+            if name in ("error_503", "error_504", "resets", "slow") and value > 1:
+                raise InputError(f"fault setting {name} is a probability between 0 and 1, got {value!r}")
+            if name == "rate_limit_per_s" and value == 0:
+                raise InputError("rate_limit_per_s must be above 0 (use null for unlimited)")
+            clean[name] = float(value)
+        return replace(self, **clean)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class TokenBucket:
+    """Per-app request budget over wall time; answers how long to wait when it is empty."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.capacity = max(burst, 1.0)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+
+    def take(self) -> float:
+        """0.0 when a request may pass, else the seconds until one token is back."""
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return 0.0
+        return (1.0 - self.tokens) / self.rate
+
+
+class FaultInjector:
+    """Holds the settings, the buckets and the counters; thread-safe."""
+
+    def __init__(self, settings: FaultSettings, seed: int) -> None:
+        self._lock = threading.Lock()
+        self._settings = settings
+        self._rng = random.Random(seed)
+        self._buckets: dict[str, TokenBucket] = {}
+        self.requests: Counter[str] = Counter()
+        self.statuses: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
+        self.throttled = 0
+        self.inner_batch_requests = 0
+        self.token_requests = 0
+
+    @property
+    def settings(self) -> FaultSettings:
+        with self._lock:
+            return self._settings
+
+    def configure(self, changes: dict[str, Any]) -> FaultSettings:
+        with self._lock:
+            self._settings = self._settings.updated(changes)
+            self._buckets.clear()
+            return self._settings
+
+    def draw(self) -> str | None:
+        """Which outer-request fault to inject now: 'reset', 'slow', '503', '504' or None."""
+        with self._lock:
+            s = self._settings
+            for name, rate in (("reset", s.resets), ("slow", s.slow), ("503", s.error_503), ("504", s.error_504)):
+                if rate and self._rng.random() < rate:
+                    self.faults[name] += 1
+                    return name
+            return None
+
+    def draw_inner(self) -> str | None:
+        """Faults inside $batch: only 503/504 (a reset or slow answer hits the whole batch)."""
+        with self._lock:
+            s = self._settings
+            for name, rate in (("503", s.error_503), ("504", s.error_504)):
+                if rate and self._rng.random() < rate:
+                    self.faults[name] += 1
+                    return name
+            return None
+
+    def throttle(self, app_id: str) -> int | None:
+        """None when the app is within budget, else the Retry-After seconds (integer, >= 1)."""
+        with self._lock:
+            s = self._settings
+            if s.rate_limit_per_s is None:
+                return None
+            bucket = self._buckets.get(app_id)
+            if bucket is None:
+                bucket = TokenBucket(s.rate_limit_per_s, s.burst if s.burst is not None else s.rate_limit_per_s)
+                self._buckets[app_id] = bucket
+            wait = bucket.take()
+            if wait == 0.0:
+                return None
+            self.throttled += 1
+            return max(1, math.ceil(wait))
+
+    def count(self, endpoint: str, status: int, inner: bool = False) -> None:
+        with self._lock:
+            self.requests[endpoint] += 1
+            self.statuses[str(status)] += 1
+            if inner:
+                self.inner_batch_requests += 1
+
+    def count_token(self) -> None:
+        with self._lock:
+            self.token_requests += 1
+
+    def shuffle(self, items: list[Any]) -> None:
+        """Orders $batch answers as Graph may: not necessarily as asked (seeded)."""
+        with self._lock:
+            self._rng.shuffle(items)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": dict(sorted(self.requests.items())),
+                "totalRequests": sum(self.requests.values()),
+                "statuses": dict(sorted(self.statuses.items())),
+                "throttled": self.throttled,
+                "faults": dict(sorted(self.faults.items())),
+                "innerBatchRequests": self.inner_batch_requests,
+                "tokenRequests": self.token_requests,
+            }
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.statuses.clear()
+            self.faults.clear()
+            self.throttled = 0
+            self.inner_batch_requests = 0
+            self.token_requests = 0

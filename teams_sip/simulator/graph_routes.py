@@ -1,0 +1,253 @@
+"""The Graph v1.0 subset: users, licence details, Teams user configurations, calling-policy
+assignment (effective only after the propagation delay) and sendMail into the outbox."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from teams_sip.simulator import catalog
+from teams_sip.simulator.api_types import ApiRequest, ApiResponse, bad_request, not_found
+from teams_sip.simulator.graph_views import (
+    CONFIG_PROPERTIES,
+    USER_DEFAULT,
+    USER_PROPERTIES,
+    license_details,
+    user_config_json,
+    user_json,
+)
+from teams_sip.simulator.odata import page, parse_filter, parse_select, parse_top, project, resolve_query
+from teams_sip.simulator.routing import Route, route
+from teams_sip.simulator.scenario import ScenarioUser
+from teams_sip.simulator.world import CALLING, IP_PHONE, SentMail, World
+
+USER_TYPE = "microsoft.graph.user"
+CONFIG_TYPE = "microsoft.graph.teamsAdministration.teamsUserConfiguration"
+MAX_ASSIGNMENTS = 20
+
+_USER_FILTERS = {
+    "userPrincipalName": lambda u: u.upn,
+    "id": lambda u: u.id,
+    "mail": lambda u: u.upn,
+    "displayName": lambda u: u.display_name,
+    "accountEnabled": lambda u: u.account_enabled,
+    "userType": lambda u: "Guest" if u.account_type == "guest" else "Member",
+}
+
+
+def _user(world: World, key: str) -> ScenarioUser:
+    user = world.find_user(unquote(key))
+    if user is None:
+        raise not_found(
+            f"Resource '{unquote(key)}' does not exist or one of its queried reference-property objects "
+            "are not present."
+        )
+    return user
+
+
+@route("GET", r"/users", catalog.USERS_READ, "GET /v1.0/users")
+def list_users(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    query, offset = resolve_query(req)
+    select = parse_select(query.get("$select"), USER_PROPERTIES, USER_TYPE)
+    top = parse_top(query, 999, 100)
+    users = list(world.users.values())
+    if "$filter" in query:
+        keep = parse_filter(query["$filter"], _USER_FILTERS, USER_TYPE)
+        users = [u for u in users if keep(u)]
+    window = users[offset : offset + top]
+    views = [project(user_json(world, u.id), select, USER_DEFAULT) for u in window]
+    return ApiResponse(200, page(req, views, len(users), query, offset, top))
+
+
+@route("GET", r"/users/(?P<key>[^/]+)", catalog.USERS_READ, "GET /v1.0/users/{id}")
+def get_user(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    user = _user(world, m["key"])
+    select = parse_select(req.query.get("$select"), USER_PROPERTIES, USER_TYPE)
+    body = {"@odata.context": f"{req.root}/$metadata#users/$entity"}
+    return ApiResponse(200, body | project(user_json(world, user.id), select, USER_DEFAULT))
+
+
+@route("GET", r"/users/(?P<key>[^/]+)/licenseDetails", catalog.USERS_READ, "GET /v1.0/users/{id}/licenseDetails")
+def get_license_details(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    user = _user(world, m["key"])
+    context = f"{req.root}/$metadata#users('{user.id}')/licenseDetails"
+    return ApiResponse(200, {"@odata.context": context, "value": license_details(world, user.id)})
+
+
+_CONFIG_FILTERS = {
+    "userPrincipalName": lambda u: u.upn,
+    "id": lambda u: u.id,
+    "accountType": lambda u: u.account_type,
+}
+
+
+@route("GET", r"/admin/teams/userConfigurations", catalog.USER_CONFIG_READ, "GET /v1.0/admin/teams/userConfigurations")
+def list_user_configurations(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    query, offset = resolve_query(req)
+    select = parse_select(query.get("$select"), CONFIG_PROPERTIES, CONFIG_TYPE)
+    top = parse_top(query, 100, 100)
+    users = list(world.users.values())
+    if "$filter" in query:
+        keep = parse_filter(query["$filter"], _CONFIG_FILTERS, CONFIG_TYPE)
+        users = [u for u in users if keep(u)]
+    window = users[offset : offset + top]
+    views = [project(user_config_json(world, u.id), select) for u in window]
+    return ApiResponse(200, page(req, views, len(users), query, offset, top))
+
+
+@route(
+    "GET",
+    r"/admin/teams/userConfigurations/(?P<key>[^/]+)",
+    catalog.USER_CONFIG_READ,
+    "GET /v1.0/admin/teams/userConfigurations/{id}",
+)
+def get_user_configuration(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    user = world.users.get(unquote(m["key"]))
+    if user is None:
+        raise not_found(f"User configuration '{unquote(m['key'])}' was not found.", "NotFound")
+    select = parse_select(req.query.get("$select"), CONFIG_PROPERTIES, CONFIG_TYPE)
+    body = {"@odata.context": f"{req.root}/$metadata#admin/teams/userConfigurations/$entity"}
+    return ApiResponse(200, body | project(user_config_json(world, user.id), select))
+
+
+_POLICY_TYPES = {CALLING.lower(): CALLING, IP_PHONE.lower(): IP_PHONE}
+
+
+def _policy_type(raw: Any) -> str:
+    policy_type = _POLICY_TYPES.get(str(raw).lower())
+    if policy_type is None:
+        raise bad_request(f"Policy type '{raw}' is not supported. Supported: {sorted(_POLICY_TYPES.values())}.")
+    return policy_type
+
+
+@route(
+    "GET",
+    r"/admin/teams/policy/getPolicyId(?P<args>\(.*\))",
+    catalog.POLICY_ASSIGN,
+    "GET /v1.0/admin/teams/policy/getPolicyId",
+)
+def get_policy_id(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    args = re.fullmatch(r"\(\s*type\s*=\s*'([^']*)'\s*,\s*name\s*=\s*'([^']*)'\s*\)", unquote(m["args"]))
+    if args is None:
+        raise bad_request("Bad Request - Error in query syntax: expected getPolicyId(type='...',name='...').")
+    policy_type = _policy_type(args[1])
+    name = args[2].removeprefix("Tag:")
+    if name not in world.policy_names(policy_type):
+        raise not_found(f"Policy '{args[2]}' of type '{policy_type}' was not found.", "NotFound")
+    shown = "Global" if name == "Global" else f"Tag:{name}"
+    context = f"{req.root}/$metadata#Collection(microsoft.graph.teamsAdministration.policyIdentifierDetail)"
+    value = [{"name": shown, "policyId": world.policy_id(policy_type, name)}]
+    return ApiResponse(200, {"@odata.context": context, "value": value})
+
+
+def _assignments(world: World, req: ApiRequest, with_policy: bool) -> list[tuple[str, str, str | None]]:
+    """Validates the whole request before anything changes (never a half-applied assignment)."""
+    items = req.body.get("value") if isinstance(req.body, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_ASSIGNMENTS:
+        raise bad_request(f"The body must be {{\"value\": [...]}} with 1 to {MAX_ASSIGNMENTS} assignments.")
+    out: list[tuple[str, str, str | None]] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("userId"), str):
+            raise bad_request(f"value[{i}]: userId is required.")
+        if item["userId"] not in world.users:
+            raise not_found(f"value[{i}]: user '{item['userId']}' was not found.", "NotFound")
+        policy_type = _policy_type(item.get("policyType"))
+        name: str | None = None
+        if with_policy:
+            by_id = {world.policy_id(policy_type, n): n for n in world.policy_names(policy_type)}
+            name = by_id.get(str(item.get("policyId")))
+            if name is None:
+                raise not_found(f"value[{i}]: policy '{item.get('policyId')}' of type {policy_type} was not found.")
+        out.append((item["userId"], policy_type, None if name == "Global" else name))
+    return out
+
+
+@route(
+    "POST",
+    r"/admin/teams/policy/userAssignments/assign",
+    catalog.POLICY_ASSIGN,
+    "POST /v1.0/.../userAssignments/assign",
+)
+def assign(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    for user_id, policy_type, name in _assignments(world, req, with_policy=True):
+        world.assign(user_id, policy_type, name)
+    return ApiResponse(204)
+
+
+@route(
+    "POST",
+    r"/admin/teams/policy/userAssignments/unassign",
+    catalog.POLICY_ASSIGN,
+    "POST /v1.0/.../userAssignments/unassign",
+)
+def unassign(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    for user_id, policy_type, _ in _assignments(world, req, with_policy=False):
+        world.assign(user_id, policy_type, None)
+    return ApiResponse(204)
+
+
+def _addresses(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise bad_request(f"{where} must be a list.", "ErrorInvalidRecipients")
+    out = []
+    for r in raw:
+        address = r.get("emailAddress", {}).get("address") if isinstance(r, dict) else None
+        if not isinstance(address, str) or "@" not in address:
+            raise bad_request("At least one recipient is not valid.", "ErrorInvalidRecipients")
+        out.append(address)
+    return tuple(out)
+
+
+@route("POST", r"/users/(?P<key>[^/]+)/sendMail", catalog.MAIL_SEND, "POST /v1.0/users/{id}/sendMail")
+def send_mail(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    sender = world.find_user(unquote(m["key"]))
+    if sender is None or not sender.account_enabled:
+        raise not_found(f"The requested user '{unquote(m['key'])}' is invalid.", "ErrorInvalidUser")
+    message = req.body.get("message") if isinstance(req.body, dict) else None
+    if not isinstance(message, dict):
+        raise bad_request("The request body must contain a message.", "ErrorInvalidRequest")
+    to = _addresses(message.get("toRecipients"), "toRecipients")
+    if not to:
+        raise bad_request("At least one recipient is not valid.", "ErrorInvalidRecipients")
+    body = message.get("body") or {}
+    attachments = []
+    for a in message.get("attachments") or []:
+        try:
+            size = len(base64.b64decode(a["contentBytes"], validate=True))
+            attachments.append((str(a["name"]), str(a.get("contentType", "application/octet-stream")), size))
+        except (KeyError, TypeError, binascii.Error):
+            raise bad_request("An attachment needs name and base64 contentBytes.", "ErrorInvalidRequest") from None
+    world.send_mail(
+        SentMail(
+            sender=sender.upn,
+            to=to,
+            cc=_addresses(message.get("ccRecipients"), "ccRecipients"),
+            subject=str(message.get("subject", "")),
+            content_type=str(body.get("contentType", "text")) if isinstance(body, dict) else "text",
+            body=str(body.get("content", "")) if isinstance(body, dict) else "",
+            attachments=tuple(attachments),
+            sent_at=world.now(),
+        )
+    )
+    return ApiResponse(202)
+
+
+ROUTES: list[Route] = [
+    list_users,
+    get_user,
+    get_license_details,
+    send_mail,
+    list_user_configurations,
+    get_user_configuration,
+    get_policy_id,
+    assign,
+    unassign,
+]
+"""Order matters only for overlapping patterns (they do not overlap)."""
+
+

@@ -1,0 +1,210 @@
+"""SimulatedTenant: starts the simulated tenant on a free loopback port over HTTPS (uvicorn in a
+background thread) and offers the in-process API tests and the demo use."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from teams_sip.domain.clock import ManualClock
+from teams_sip.simulator.app import build_app
+from teams_sip.simulator.backend import Backend
+from teams_sip.simulator.faults import FaultInjector
+from teams_sip.simulator.identity import Identity
+from teams_sip.simulator.scenario import Scenario
+from teams_sip.simulator.tls import make_tls_files
+from teams_sip.simulator.world import SentMail, World
+
+_START_TIMEOUT_S = 15.0
+
+
+class SimulatedTenant:
+    """A running simulated tenant. Use `SimulatedTenant.start(...)` as a context manager."""
+
+    def __init__(
+        self, scenario: Scenario, clock: ManualClock | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        scenario.validate()
+        self.scenario = scenario
+        self.clock = clock or ManualClock(scenario.start)
+        self._dir = Path(tempfile.mkdtemp(prefix="teams-sip-sim-"))
+        self._tls = make_tls_files(self._dir, hosts=(host, "localhost") if host != "localhost" else ("localhost",))
+        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host = host
+        self.port: int = self._sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        self.base_url = f"https://{shown}:{self.port}"
+        self.world = World(scenario, self.clock)
+        self.faults = FaultInjector(scenario.faults, scenario.seed)
+        self.identity = Identity(scenario.tenant_id, scenario.app, self._tls.app_public_pem, self.clock, self.base_url)
+        self.backend = Backend(self.world, self.identity, self.faults, self.base_url)
+        config = uvicorn.Config(
+            build_app(self.backend),
+            ssl_certfile=str(self._tls.server_cert),
+            ssl_keyfile=str(self._tls.server_key),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=30,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    # --- life cycle ---------------------------------------------------------------------------
+    @classmethod
+    @contextmanager
+    def start(
+        cls, scenario: Scenario, clock: ManualClock | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> Iterator[SimulatedTenant]:
+        sim = cls(scenario, clock=clock, host=host, port=port)
+        sim.run_in_background()
+        try:
+            yield sim
+        finally:
+            sim.stop()
+
+    def run_in_background(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name="teams-sip-simulator", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the simulated tenant did not start")
+            time.sleep(0.01)
+
+    def serve_forever(self) -> None:
+        """Runs in the calling thread until interrupted (the `teams-sip simulator` command)."""
+        try:
+            self._server.run(sockets=[self._sock])
+        finally:
+            self._cleanup()
+
+    def stop(self) -> None:
+        """Stops at once: open keep-alive connections are dropped, not waited for."""
+        self._server.should_exit = True
+        self._server.force_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        self._sock.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> SimulatedTenant:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    # --- connection facts ---------------------------------------------------------------------
+    @property
+    def ca_bundle(self) -> str:
+        return str(self._tls.ca_bundle)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client TLS context trusting only the simulator's CA (for httpx `verify=`)."""
+        return ssl.create_default_context(cafile=self.ca_bundle)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.scenario.tenant_id
+
+    @property
+    def client_id(self) -> str:
+        return self.scenario.app.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.scenario.app.client_secret
+
+    @property
+    def cert_pem_path(self) -> str:
+        return str(self._tls.app_cert)
+
+    @property
+    def key_pem_path(self) -> str:
+        return str(self._tls.app_key)
+
+    @property
+    def cert_thumbprint(self) -> str:
+        return self._tls.app_thumbprint
+
+    @property
+    def authority(self) -> str:
+        return f"{self.base_url}/{self.tenant_id}"
+
+    @property
+    def graph_url(self) -> str:
+        return f"{self.base_url}/v1.0"
+
+    @property
+    def graph_beta_url(self) -> str:
+        return f"{self.base_url}/beta"
+
+    @property
+    def provisioning_url(self) -> str:
+        """Base the contract paths of unverified.CONTRACT_ENDPOINTS are appended to."""
+        return self.base_url
+
+    @property
+    def policy_admin_url(self) -> str:
+        """Base that unverified.POLICY_ADMIN_PATH is appended to."""
+        return f"{self.base_url}/policyadmin"
+
+    # --- device-side actions and knobs ---------------------------------------------------------
+    def dial_code(self, hardware_id: str, code: str) -> None:
+        """The technician dials *55*<code>; raises DeviceActionError when the device refuses."""
+        with self.world.lock:
+            self.world.devices.dial(hardware_id, code, self.world.tick())
+
+    def sign_in(self, hardware_id: str, upn: str) -> None:
+        self.world.sign_in(hardware_id, upn)
+
+    def sign_out(self, hardware_id: str) -> None:
+        with self.world.lock:
+            self.world.devices.sign_out(hardware_id, self.world.tick())
+
+    def take_offline(self, hardware_id: str) -> None:
+        with self.world.lock:
+            self.world.devices.set_online(hardware_id, False, self.world.tick())
+
+    def bring_online(self, hardware_id: str) -> None:
+        with self.world.lock:
+            self.world.devices.set_online(hardware_id, True, self.world.tick())
+
+    def set_faults(self, **changes: Any) -> None:
+        self.faults.configure(changes)
+
+    def set_app_roles(self, roles: list[str]) -> None:
+        """Grants the app exactly these roles from now on (for permission tests)."""
+        self.identity.set_roles(roles)
+
+    def stats(self) -> dict[str, Any]:
+        return self.faults.stats()
+
+    def reset_stats(self) -> None:
+        self.faults.reset_stats()
+
+    @property
+    def outbox(self) -> list[SentMail]:
+        with self.world.lock:
+            return list(self.world.outbox)
