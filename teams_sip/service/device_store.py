@@ -1,0 +1,56 @@
+"""Device records on the state store. Every write names the etag it read, so two passes (two
+Function instances, or the timer and an admin's renew) can never both change one device: the loser
+gets ConflictError, re-reads and re-plans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from teams_sip.domain.lifecycle.records import DeviceRecord
+from teams_sip.service.ports.store import Entity, StateStore
+
+DEVICES_TABLE = "devices"
+DEVICES_PARTITION = "device"
+
+
+@dataclass(frozen=True)
+class StoredDevice:
+    record: DeviceRecord
+    etag: str
+
+
+def _body(record: DeviceRecord) -> dict[str, object]:
+    body = record.to_dict()
+    # Top-level strings the store can filter on (site, state, install date) without decoding history.
+    body["install_date_text"] = body["install_date"] or ""
+    return body
+
+
+class DeviceStore:
+    def __init__(self, store: StateStore) -> None:
+        self._store = store
+
+    def get(self, hardware_id: str) -> StoredDevice | None:
+        entity = self._store.get(DEVICES_TABLE, DEVICES_PARTITION, hardware_id)
+        return None if entity is None else _stored(entity)
+
+    def all(self, where: Mapping[str, str] | None = None) -> Iterator[StoredDevice]:
+        for entity in self._store.query(DEVICES_TABLE, DEVICES_PARTITION, where):
+            yield _stored(entity)
+
+    def add(self, record: DeviceRecord) -> StoredDevice:
+        """Insert a new record; ConflictError when another pass created it first."""
+        return _stored(self._store.insert(DEVICES_TABLE, DEVICES_PARTITION, record.hardware_id, _body(record)))
+
+    def save(self, current: StoredDevice, record: DeviceRecord) -> StoredDevice:
+        """Replace if unchanged since `current` was read; ConflictError otherwise."""
+        entity = Entity(DEVICES_TABLE, DEVICES_PARTITION, record.hardware_id, {}, current.etag)
+        return _stored(self._store.replace(entity, _body(record)))
+
+    def count(self, where: Mapping[str, str] | None = None) -> int:
+        return self._store.count(DEVICES_TABLE, DEVICES_PARTITION, where)
+
+
+def _stored(entity: Entity) -> StoredDevice:
+    return StoredDevice(DeviceRecord.from_dict(entity.data), entity.etag)
