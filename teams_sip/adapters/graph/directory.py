@@ -10,15 +10,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
+from teams_sip.adapters.graph.batch import MAX_PER_BATCH, BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
 from teams_sip.adapters.graph.errors import GraphError, PermissionDenied
+from teams_sip.adapters.http import RETRY_STATUSES
 from teams_sip.domain.eligibility import (
     Licences,
     Lookup,
@@ -140,9 +142,32 @@ def _failure(response: BatchResponse, url: str) -> tuple[Lookup, str]:
 
 
 class GraphDirectory:
+    """Implements the Directory port. Read-only `$batch` envelopes that fail as a whole (503/504/429
+    after the client's own retries) are resent chunk by chunk: the client stack does not resend a
+    POST, but a `$batch` of GETs changes nothing, so resending it is safe."""
+
     def __init__(self, client: GraphClient, tenant_users: int | None = None) -> None:
         self._client = client
         self._tenant_users = tenant_users  # known size skips the $count probe (tests, benchmarks)
+
+    async def _read_batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        chunks = [requests[i : i + MAX_PER_BATCH] for i in range(0, len(requests), MAX_PER_BATCH)]
+        answers = await asyncio.gather(*(self._read_chunk(chunk) for chunk in chunks))
+        return {k: v for answer in answers for k, v in answer.items()}
+
+    async def _read_chunk(self, chunk: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+        attempt = 0
+        while True:
+            try:
+                return await self._client.batch(chunk)
+            except GraphError as exc:
+                attempt += 1
+                wait = self._client.policy.delay(attempt, None) if exc.status in RETRY_STATUSES else None
+                if wait is None:
+                    error = {"error": {"code": exc.code, "message": exc.graph_message}}
+                    return {r.id: BatchResponse(r.id, exc.status, error) for r in chunk}
+                self._client.metrics.record_retry()
+                await asyncio.sleep(wait)
 
     def usage(self) -> Usage:
         m = self._client.metrics.snapshot()
@@ -161,7 +186,7 @@ class GraphDirectory:
     async def _users(self, upns: Sequence[str]) -> dict[str, UserFacts]:
         chunks = [upns[i : i + UPNS_PER_FILTER] for i in range(0, len(upns), UPNS_PER_FILTER)]
         requests = [BatchRequest(f"u{n}", _filter_url(chunk)) for n, chunk in enumerate(chunks)]
-        answers = await self._client.batch(requests)
+        answers = await self._read_batch(requests)
         facts: dict[str, UserFacts] = {}
         for n, chunk in enumerate(chunks):
             answer = answers[f"u{n}"]
@@ -194,7 +219,7 @@ class GraphDirectory:
         if not missing:
             return
         requests = [BatchRequest(f"l{n}", f"/users/{f.user_id}/licenseDetails") for n, f in enumerate(missing)]
-        answers = await self._client.batch(requests)
+        answers = await self._read_batch(requests)
         for n, f in enumerate(missing):
             answer = answers[f"l{n}"]
             key = f.upn.casefold()
@@ -220,7 +245,7 @@ class GraphDirectory:
         request = BatchRequest(
             "count", "/users?$count=true&$top=1&$select=id", headers={"ConsistencyLevel": "eventual"}
         )
-        answer = (await self._client.batch([request]))["count"]
+        answer = (await self._read_batch([request]))["count"]
         count = answer.body.get("@odata.count") if answer.ok and isinstance(answer.body, dict) else None
         return count if isinstance(count, int) else None
 
@@ -229,7 +254,7 @@ class GraphDirectory:
         requests = [
             BatchRequest(f"c{n}", f"{CONFIG_PATH}/{u.user_id}?$select={CONFIG_FIELDS}") for n, u in enumerate(users)
         ]
-        answers = await self._client.batch(requests)
+        answers = await self._read_batch(requests)
         for n, user in enumerate(users):
             answer = answers[f"c{n}"]
             config = teams_config(answer.body) if answer.ok else None
@@ -280,7 +305,11 @@ class GraphDirectory:
             )
             for n, chunk in enumerate(chunks)
         ]
-        answers = await self._client.batch(requests)
+        try:
+            answers = await self._client.batch(requests)
+        except GraphError as exc:  # not resent: the assignments may have been made
+            failed = {"error": {"code": exc.code, "message": exc.graph_message}}
+            answers = {r.id: BatchResponse(r.id, exc.status or 503, failed) for r in requests}
         results: list[AssignmentResult] = []
         for n, chunk in enumerate(chunks):
             answer = answers[f"a{n}"]
