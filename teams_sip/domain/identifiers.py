@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import mul
 
 EMC_MAX = 0xFFFF  # 16-bit manufacturer code
 PSN_MAX = 0xFFFFF  # 20-bit serial number
@@ -84,13 +85,14 @@ class IdResult:
 
 def check_digit(twelve_digits: str) -> str:
     """Sum of each digit times its position (1..12), mod 11; 10 is written `*`."""
-    total = sum(int(d) * i for i, d in enumerate(twelve_digits, start=1)) % 11
+    total = sum(map(mul, map(int, twelve_digits), range(1, 13))) % 11
     return "*" if total == 10 else str(total)
 
 
 _SCI = re.compile(r"^[+-]?(\d+)(?:[.,](\d*))?[eE]([+-]?\d+)$")
 _FLOAT_ZERO = re.compile(r"^(\d+)[.,]0+$")
 _SEPARATORS = re.compile(r"[\s\-:._\u2010-\u2015]")
+_PLAIN_HEX_IPEI = re.compile(r"^0[0-9A-Fa-f]{9}$")
 _HEX = re.compile(r"^[0-9A-F]+$")
 _DECIMAL_IPEI = re.compile(r"^\d{12}[\d*]$")
 _MAC_SHAPED = re.compile(r"^[0-9A-F]{2}([-:])(?:[0-9A-F]{2}\1){4}[0-9A-F]{2}$|^[0-9A-F]{4}(\.[0-9A-F]{4}){2}$", re.I)
@@ -99,6 +101,11 @@ _MAC_SHAPED = re.compile(r"^[0-9A-F]{2}([-:])(?:[0-9A-F]{2}\1){4}[0-9A-F]{2}$|^[
 def parse_identifier(text: str, declared: IdKind | None = None) -> IdResult:
     """Read what an admin typed. `declared` is the column's kind (IPEI column, MAC column) or None."""
     raw = text.strip().strip("'\"").strip()
+    if _PLAIN_HEX_IPEI.match(raw):  # the common clean case, kept fast for large rosters
+        ident = DeviceIdentity(IdKind.IPEI, "00" + raw.upper())
+        if declared is IdKind.MAC:
+            return IdResult(ident, warnings=(f"'{raw}' is a 10-hex-digit IPEI in a MAC column; read as IPEI",))
+        return IdResult(ident)
     if not raw:
         return IdResult(None, "empty identifier")
     warnings: list[str] = []

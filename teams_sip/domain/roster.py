@@ -11,104 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from teams_sip.domain.identifiers import DeviceIdentity, IdKind, parse_identifier
+from teams_sip.domain.roster_dates import DateOrder as DateOrder  # re-exported: callers pick the date rule here
+from teams_sip.domain.roster_dates import infer_order, read_date
 from teams_sip.domain.sites import Region
 from teams_sip.errors import InputError
-
-
-class DateOrder(StrEnum):
-    """How to read `03/04/2026`. AUTO follows the file's own unambiguous dates (e.g. `25/03/2026`)."""
-
-    AUTO = "auto"
-    DAY_FIRST = "day-first"
-    MONTH_FIRST = "month-first"
-
-
-@dataclass(frozen=True, slots=True)
-class DateReading:
-    value: date | None
-    message: str = ""  # the reason when value is None, else a warning (may be empty)
-
-
-_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NUMERIC = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})$")
-_NAMED = re.compile(r"^(?:(\d{1,2})[ -]([a-z]{3,9})\.?,?[ -](\d{4})|([a-z]{3,9})\.? (\d{1,2}),? (\d{4}))$")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_EXCEL_EPOCH = date(1899, 12, 30)
-
-
-def _make(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _numeric_orders(text: str) -> tuple[bool, bool] | None:
-    """Whether `text` reads as a valid day-first and as a valid month-first date; None if not numeric."""
-    m = _NUMERIC.match(text)
-    if m is None or m.group(2) == "." or len(m.group(4)) != 4:
-        return None
-    a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
-    return _make(y, b, a) is not None, _make(y, a, b) is not None
-
-
-def infer_order(cells: Iterable[tuple[int, str]]) -> tuple[DateOrder, str]:
-    """The file-level rule: if unambiguous dates all point one way, read the ambiguous ones that way too."""
-    seen: dict[DateOrder, int] = {}
-    for n, text in cells:
-        orders = _numeric_orders(text.strip())
-        if orders is None or orders[0] == orders[1]:
-            continue
-        seen.setdefault(DateOrder.DAY_FIRST if orders[0] else DateOrder.MONTH_FIRST, n)
-    if len(seen) == 1:
-        (order, n), = seen.items()
-        return order, f"dates read {order.value} because row {n} can only be read that way"
-    if len(seen) == 2:
-        return DateOrder.AUTO, (f"dates are mixed: row {seen[DateOrder.DAY_FIRST]} is day-first, row "
-                                f"{seen[DateOrder.MONTH_FIRST]} month-first; ambiguous dates are rejected")
-    return DateOrder.AUTO, ""
-
-
-def read_date(text: str, order: DateOrder) -> DateReading:
-    """ISO, real Excel dates, `D.M.YYYY` (always day-first), `12 Mar 2026`, and D/M vs M/D per `order`."""
-    t = text.strip().lower()
-    if m := _ISO.match(t):
-        value = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return DateReading(value, "" if value else f"'{text}' is not a real date")
-    if m := _NAMED.match(t):
-        day, name, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
-        month = _MONTHS.get(name[:3])
-        value = _make(int(year), month, int(day)) if month else None
-        return DateReading(value, "" if value else f"'{text}' is not a real date")
-    if t.isdigit() and 20000 <= int(t) <= 80000:
-        value = _EXCEL_EPOCH + timedelta(days=int(t))
-        return DateReading(value, f"'{text}' read as an Excel date number: {value.isoformat()}")
-    m = _NUMERIC.match(t)
-    if m is None:
-        return DateReading(None, f"'{text}' is not a date; write it as YYYY-MM-DD")
-    if len(m.group(4)) != 4:
-        return DateReading(None, f"'{text}': write the year with four digits, or use YYYY-MM-DD")
-    a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
-    if m.group(2) == ".":
-        value = _make(y, b, a)
-        return DateReading(value, "" if value else f"'{text}' is not a real date")
-    day_first, month_first = _make(y, b, a), _make(y, a, b)
-    if order is DateOrder.DAY_FIRST or (day_first and not month_first):
-        value = day_first
-    elif order is DateOrder.MONTH_FIRST or (month_first and not day_first):
-        value = month_first
-    elif day_first == month_first:
-        value = day_first
-    else:
-        return DateReading(None, f"'{text}' could be {day_first} or {month_first}; write YYYY-MM-DD "
-                                 "or choose day-first or month-first for the file")
-    return DateReading(value, "" if value else f"'{text}' is not a real date when read {order.value}")
 
 
 class ImportRefused(InputError):  # noqa: N818 - the name the other issues use
@@ -163,7 +75,7 @@ class RowIssue:
         return f"row {self.row}, {self.column}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen construction costs ~3x, felt at 100,000 rows; treat as read-only
 class HandsetRow:
     row: int
     identity: DeviceIdentity | None
@@ -266,89 +178,109 @@ def validate_rows(
     Returns the rows, the date order actually used and file-level notes. Pure and deterministic.
     """
     rows = list(rows)
-    index = {f: i for i, (f, _) in enumerate(columns)}
-    header = dict(columns)
+    layout = _Layout(columns)
     notes: list[str] = []
     resolved = date_order
-    if date_order is DateOrder.AUTO and Field.INSTALL_DATE in index:
-        at = index[Field.INSTALL_DATE]
-        resolved, note = infer_order((n, cells[at]) for n, cells in rows)
+    if date_order is DateOrder.AUTO and layout.date >= 0:
+        resolved, note = infer_order((n, cells[layout.date]) for n, cells in rows)
         if note:
             notes.append(note)
-    built = [_row(n, cells, index, header, resolved) for n, cells in rows]
-    id_label = " / ".join(header[f] for f in IDENTIFIER_FIELDS if f in header) or "Hardware ID"
-    return _cross_row(built, id_label), resolved, tuple(notes)
+    built = [_row(n, cells, layout, resolved) for n, cells in rows]
+    return _cross_row(built, layout.id_label), resolved, tuple(notes)
 
 
-def _row(n: int, cells: Sequence[str], index: dict[Field, int], header: dict[Field, str],
-         order: DateOrder) -> HandsetRow:
+class _Layout:
+    """Column positions (-1 when absent) and header texts, resolved once per file, not once per row."""
+
+    def __init__(self, columns: Sequence[tuple[Field, str]]) -> None:
+        index = {f: i for i, (f, _) in enumerate(columns)}
+        self.header = header = dict(columns)
+        self.ids = tuple((index[f], _DECLARED[f], header[f]) for f in IDENTIFIER_FIELDS if f in index)
+        self.id_label = " / ".join(h for _, _, h in self.ids) or "Hardware ID"
+        self.no_id = " or ".join(h for _, _, h in self.ids) or "IPEI or MAC"
+        pos = {f: index.get(f, -1) for f in Field}
+        self.upn, self.site, self.date = pos[Field.UPN], pos[Field.SITE], pos[Field.INSTALL_DATE]
+        self.region, self.account = pos[Field.REGION], pos[Field.ACCOUNT_TYPE]
+        self.extra = tuple((f.value, pos[f]) for f in _EXTRA_TEXT if pos[f] >= 0)
+        self.h_upn, self.h_site = header.get(Field.UPN, "UPN"), header.get(Field.SITE, "Site")
+        self.h_date = header.get(Field.INSTALL_DATE, "Install date")
+        self.h_region, self.h_account = header.get(Field.REGION, "Region"), header.get(Field.ACCOUNT_TYPE, "")
+
+
+_EXTRA_TEXT = (Field.DISPLAY_NAME, Field.MODEL, Field.HANDSET_FIRMWARE, Field.BASE_FIRMWARE, Field.TIME_ZONE,
+               Field.SITE_CONTACT)
+
+
+def _row(n: int, cells: Sequence[str], lay: _Layout, order: DateOrder) -> HandsetRow:
     errors: list[RowIssue] = []
     warnings: list[RowIssue] = []
-
-    def cell(f: Field) -> str:
-        i = index.get(f)
-        return cells[i].strip() if i is not None else ""
-
-    identity = _identity(n, cells, index, header, errors, warnings)
-    upn_text = cell(Field.UPN)
-    upn, reason = check_upn(upn_text)
+    identity = _identity(n, cells, lay, errors, warnings)
+    upn, reason = check_upn(cells[lay.upn] if lay.upn >= 0 else "")
     if reason:
-        errors.append(RowIssue(n, header.get(Field.UPN, "UPN"), reason))
-    site = cell(Field.SITE)
+        errors.append(RowIssue(n, lay.h_upn, reason))
+    site = cells[lay.site].strip() if lay.site >= 0 else ""
     if not site:
-        errors.append(RowIssue(n, header.get(Field.SITE, "Site"), "no site: TAC needs a location for every device"))
+        errors.append(RowIssue(n, lay.h_site, "no site: TAC needs a location for every device"))
     install = None
-    date_text = cell(Field.INSTALL_DATE)
-    if date_text:
-        reading: DateReading = read_date(date_text, order)
+    if date_text := (cells[lay.date].strip() if lay.date >= 0 else ""):
+        reading = _read_date_cached(date_text, order)
         if reading.value is None:
-            errors.append(RowIssue(n, header[Field.INSTALL_DATE], reading.message))
+            errors.append(RowIssue(n, lay.h_date, reading.message))
         else:
             install = reading.value
             if reading.message:
-                warnings.append(RowIssue(n, header[Field.INSTALL_DATE], reading.message))
+                warnings.append(RowIssue(n, lay.h_date, reading.message))
     else:
-        warnings.append(RowIssue(n, header.get(Field.INSTALL_DATE, "Install date"),
-                                 "no install date: verification codes cannot be scheduled until one is set"))
+        warnings.append(RowIssue(n, lay.h_date, "no install date: verification codes cannot be scheduled "
+                                 "until one is set"))
     region = None
-    region_text = cell(Field.REGION)
-    if region_text:
-        region = Region.parse(region_text)
+    if region_text := (cells[lay.region].strip() if lay.region >= 0 else ""):
+        region = _region_cached(region_text)
         if region is None:
-            errors.append(RowIssue(n, header[Field.REGION], f"'{region_text}' is not a region: use APAC, EMEA or NOAM"))
-    account_text = cell(Field.ACCOUNT_TYPE)
-    account = _ACCOUNT_ALIASES.get(re.sub(r"[\s_-]", "", account_text.lower()))
+            errors.append(RowIssue(n, lay.h_region, f"'{region_text}' is not a region: use APAC, EMEA or NOAM"))
+    account_text = cells[lay.account].strip() if lay.account >= 0 else ""
+    account = _account_cached(account_text)
     if account is None:
-        errors.append(RowIssue(n, header[Field.ACCOUNT_TYPE],
-                               f"'{account_text}' is not an account type: use personal or common-area"))
+        errors.append(RowIssue(n, lay.h_account, f"'{account_text}' is not an account type: "
+                               "use personal or common-area"))
         account = AccountType.PERSONAL
-    return HandsetRow(
-        row=n, identity=identity, upn=upn, display_name=cell(Field.DISPLAY_NAME), site=site,
-        install_date=install, region=region, account_type=account, model=cell(Field.MODEL),
-        handset_firmware=cell(Field.HANDSET_FIRMWARE), base_firmware=cell(Field.BASE_FIRMWARE),
-        time_zone=cell(Field.TIME_ZONE), site_contact=cell(Field.SITE_CONTACT),
-        errors=tuple(errors), warnings=tuple(warnings),
-    )
+    row = HandsetRow(row=n, identity=identity, upn=upn, site=site, install_date=install, region=region,
+                     account_type=account, errors=tuple(errors), warnings=tuple(warnings))
+    for name, i in lay.extra:
+        setattr(row, name, cells[i].strip())
+    return row
 
 
-def _identity(n: int, cells: Sequence[str], index: dict[Field, int], header: dict[Field, str],
-              errors: list[RowIssue], warnings: list[RowIssue]) -> DeviceIdentity | None:
+# Dates, regions and account types repeat across thousands of rows; the answers are pure, so cache them.
+_read_date_cached = lru_cache(maxsize=4096)(read_date)
+_region_cached = lru_cache(maxsize=256)(Region.parse)
+
+
+@lru_cache(maxsize=256)
+def _account_cached(text: str) -> AccountType | None:
+    return _ACCOUNT_ALIASES.get(re.sub(r"[\s_-]", "", text.lower()))
+
+
+def _identity(n: int, cells: Sequence[str], lay: _Layout, errors: list[RowIssue],
+              warnings: list[RowIssue]) -> DeviceIdentity | None:
     """One identity from the identifier columns present; two that disagree are an error."""
     found: list[tuple[str, DeviceIdentity]] = []
-    for f in IDENTIFIER_FIELDS:
-        i = index.get(f)
-        if i is None or not cells[i].strip():
+    failed = False
+    for i, declared, header in lay.ids:
+        text = cells[i]
+        if not text or text.isspace():
             continue
-        result = parse_identifier(cells[i], _DECLARED[f])
-        warnings.extend(RowIssue(n, header[f], w) for w in result.warnings)
+        result = parse_identifier(text, declared)
+        if result.warnings:
+            warnings.extend(RowIssue(n, header, w) for w in result.warnings)
         if result.identity is None:
-            errors.append(RowIssue(n, header[f], result.reason or "invalid identifier"))
+            errors.append(RowIssue(n, header, result.reason or "invalid identifier"))
+            failed = True
         else:
-            found.append((header[f], result.identity))
+            found.append((header, result.identity))
     if not found:
-        if not any(e.column in {header.get(f) for f in IDENTIFIER_FIELDS} for e in errors):
-            name = " or ".join(header[f] for f in IDENTIFIER_FIELDS if f in header) or "IPEI or MAC"
-            errors.append(RowIssue(n, name, "no handset identifier"))
+        if not failed:
+            errors.append(RowIssue(n, lay.no_id, "no handset identifier"))
         return None
     first_col, first = found[0]
     for col, other in found[1:]:

@@ -66,4 +66,4 @@ def read_csv(data: bytes, row_limit: int) -> TextTable:
         raise ImportRefused(
             f"The CSV file is malformed ({str(exc).strip()}). Check for a stray '{delimiter}' or quote in that line."
         ) from exc
-    return TextTable(frame.to_numpy(dtype=object).tolist(), encoding, delimiter)
+    return TextTable(frame.fillna("").to_numpy(dtype=object).tolist(), encoding, delimiter)

@@ -69,9 +69,8 @@ def load_roster(data: bytes, filename: str, options: ImportOptions | None = None
     data_rows: list[tuple[int, list[str]]] = []
     skipped = 0
     positions = match.positions
-    for offset, raw in enumerate(body):
-        cells = [c if isinstance(c, str) else "" for c in raw]
-        if not any(c.strip() for c in cells):
+    for offset, cells in enumerate(body):  # readers fill missing cells with "", so every cell is a str
+        if not any(cells) or "".join(cells).isspace():
             skipped += 1
             continue
         width = len(cells)

@@ -115,4 +115,4 @@ def read_xlsx(data: bytes, filename: str, options: ImportOptions, row_limit: int
     except (python_calamine.CalamineError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as exc:
         raise ImportRefused(f"{filename} could not be read as a workbook ({type(exc).__name__}); "
                             "open it in Excel and save it again as .xlsx, or export CSV.") from exc
-    return SheetTable(frame.to_numpy(dtype=object).tolist(), sheet)
+    return SheetTable(frame.fillna("").to_numpy(dtype=object).tolist(), sheet)
