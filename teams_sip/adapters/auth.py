@@ -81,31 +81,40 @@ class MsalSource:
     session that trusts CA_BUNDLE (MSAL's documented `http_client` hook)."""
 
     def __init__(self, settings: Settings) -> None:
-        import msal
-        import requests  # type: ignore[import-untyped, unused-ignore]
-
-        session = requests.Session()
-        session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
-        timeout = settings.http.timeout_seconds
-        self._app = msal.ConfidentialClientApplication(
-            settings.client_id,
-            client_credential=_msal_credential(settings),
-            authority=settings.authority,
-            http_client=_TimeoutSession(session, timeout),
-            instance_discovery=settings.instance_discovery,
-            token_cache=msal.TokenCache(),
-        )
+        self._settings = settings
+        self._credential = _msal_credential(settings)  # bad certificate settings fail at start
+        self._app: Any = None
         self._lock = threading.Lock()
+
+    def _application(self) -> Any:
+        """Built on first use: MSAL reads the authority's discovery document when constructed."""
+        if self._app is None:
+            import msal
+            import requests  # type: ignore[import-untyped, unused-ignore]
+
+            settings = self._settings
+            verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
+            self._app = msal.ConfidentialClientApplication(
+                settings.client_id,
+                client_credential=self._credential,
+                authority=settings.authority,
+                http_client=_PinnedSession(requests.Session(), settings.http.timeout_seconds, verify),
+                instance_discovery=settings.instance_discovery,
+                token_cache=msal.TokenCache(),
+            )
+        return self._app
 
     def fetch(self, scope: str, *, fresh: bool) -> tuple[Secret, float]:
         with self._lock:
-            if fresh:
-                self._app.remove_tokens_for_client()
             try:
-                result: dict[str, Any] = self._app.acquire_token_for_client(scopes=[scope])
+                app = self._application()
+                if fresh:
+                    app.remove_tokens_for_client()
+                result: dict[str, Any] = app.acquire_token_for_client(scopes=[scope])
             except (OSError, ValueError) as exc:
                 raise AuthError(
-                    f"Could not reach the sign-in service at AUTHORITY_HOST ({type(exc).__name__})."
+                    f"Could not reach the sign-in service at AUTHORITY_HOST ({type(exc).__name__}); "
+                    "check AUTHORITY_HOST, TENANT_ID and CA_BUNDLE."
                 ) from None
         if "access_token" not in result:
             raise AuthError(_describe_msal_error(result, scope))
@@ -187,9 +196,10 @@ def _msal_credential(settings: Settings) -> str | dict[str, str]:
 
 
 def certificate_credential(cert_path: Path, key_path: Path | None, password: Secret | None) -> dict[str, str]:
-    """MSAL's certificate credential: the private key PEM and the certificate's SHA-1 thumbprint."""
+    """MSAL's certificate credential: private key plus the public certificate, from which MSAL
+    derives the SHA-256 thumbprint (x5t#S256; SHA-1 thumbprints are deprecated)."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import serialization
 
     cert_pem = cert_path.read_bytes()
     key_pem = key_path.read_bytes() if key_path is not None else cert_pem
@@ -207,7 +217,7 @@ def certificate_credential(cert_path: Path, key_path: Path | None, password: Sec
         raise ConfigError("The certificate's private key cannot be read: check CLIENT_CERTIFICATE_PASSWORD.") from None
     credential = {
         "private_key": key_pem.decode("ascii"),
-        "thumbprint": cert.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303 - x5t is SHA-1 by spec
+        "public_certificate": cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
     }
     if password is not None:
         credential["passphrase"] = password.reveal()
@@ -227,19 +237,24 @@ def _describe_msal_error(result: dict[str, Any], scope: str) -> str:
     return f"Sign-in for the app failed ({code}): {hint}. {description}".strip()
 
 
-class _TimeoutSession:
-    """A requests session with a default timeout, so a stalled sign-in service cannot hang a run."""
+class _PinnedSession:
+    """A requests session with a timeout (a stalled sign-in service cannot hang a run) and the
+    CA trust passed on every call: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in the
+    environment override a session's `verify`, but never a per-request one."""
 
-    def __init__(self, session: Any, timeout: float) -> None:
+    def __init__(self, session: Any, timeout: float, verify: str | bool) -> None:
         self._session = session
         self._timeout = timeout
+        self._verify = verify
 
     def post(self, url: str, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self._timeout)
+        kwargs.setdefault("verify", self._verify)
         return self._session.post(url, **kwargs)
 
     def get(self, url: str, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self._timeout)
+        kwargs.setdefault("verify", self._verify)
         return self._session.get(url, **kwargs)
 
     def close(self) -> None:

@@ -43,6 +43,9 @@ class GraphClient:
         self._tokens = tokens
         self._hosts = {urlsplit(u).netloc.lower() for u in (settings.graph_base_url, settings.graph_beta_base_url)}
         self._http = build_http_client(settings, self.policy, self.metrics)
+        from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY
+
+        self._options_key: str = REQUEST_OPTIONS_KEY
         self._limit: asyncio.Semaphore | None = None
         self._sdk: Any = None
 
@@ -136,6 +139,8 @@ class GraphClient:
         if host not in self._hosts:
             raise GraphError(0, "untrustedHost", f"refusing to send the Graph token to {host}", method=method)
         scope = self.settings.graph_scope
+        # msgraph-core's transport runs the middleware only for requests carrying kiota options.
+        extensions = {self._options_key: {}, IDEMPOTENT: idempotent}
         response: httpx.Response | None = None
         for attempt in (1, 2):
             token = await asyncio.to_thread(self._tokens.token, scope)
@@ -143,7 +148,7 @@ class GraphClient:
             async with self._bound():
                 try:
                     response = await self._http.request(
-                        method, url, json=json, params=params, headers=headers, extensions={IDEMPOTENT: idempotent}
+                        method, url, json=json, params=params, headers=headers, extensions=dict(extensions)
                     )
                 except httpx.TransportError as exc:
                     raise GraphUnavailableError(

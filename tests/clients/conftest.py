@@ -1,0 +1,63 @@
+"""A live simulated tenant on a free loopback port, and settings that point the client stack at it."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from teams_sip.config import Settings, settings_from_values
+from teams_sip.simulator.scenario import Scenario
+from teams_sip.simulator.server import SimulatedTenant
+
+FAULTS_OFF: dict[str, Any] = {
+    "latency_ms": 0,
+    "rate_limit_per_s": None,
+    "burst": None,
+    "error_503": 0,
+    "error_504": 0,
+    "resets": 0,
+    "slow": 0,
+}
+
+
+@pytest.fixture(scope="package")
+def sim() -> Iterator[Any]:
+    with SimulatedTenant.start(Scenario.generate(users=60, seed=7)) as tenant:
+        yield tenant
+
+
+@pytest.fixture(autouse=True)
+def _calm(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts and ends without faults, so one test's knobs never leak into another."""
+    if "sim" not in request.fixturenames:
+        yield
+        return
+    tenant = request.getfixturevalue("sim")
+    tenant.set_faults(**FAULTS_OFF)
+    yield
+    tenant.set_faults(**FAULTS_OFF)
+
+
+def sim_values(sim: Any, **overrides: str) -> dict[str, str]:
+    values = {
+        "TENANT_ID": sim.tenant_id,
+        "CLIENT_ID": sim.client_id,
+        "CLIENT_SECRET": sim.client_secret,
+        "AUTHORITY_HOST": sim.base_url,
+        "INSTANCE_DISCOVERY": "false",
+        "GRAPH_BASE_URL": sim.graph_url,
+        "GRAPH_BETA_BASE_URL": sim.graph_beta_url,
+        "PROVISIONING_MODE": "api",
+        "PROVISIONING_BASE_URL": sim.provisioning_url,
+        "CA_BUNDLE": str(sim.ca_bundle),
+        "HTTP_TIMEOUT_SECONDS": "5",
+        "HTTP_RETRY_BASE_DELAY_SECONDS": "0.02",
+        "HTTP_RETRY_MAX_DELAY_SECONDS": "5",
+        "HTTP_MAX_RETRIES": "8",
+    }
+    values.update(overrides)
+    return values
+
+
+def sim_settings(sim: Any, **overrides: str) -> Settings:
+    return settings_from_values(sim_values(sim, **overrides))
