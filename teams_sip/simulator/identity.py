@@ -154,7 +154,7 @@ class Identity:
             "x5t": _b64_thumb(self._thumb_sha1),
             "x5t#S256": _b64_thumb(self._thumb_sha256),
         }
-        if not any(header.get(k) == v for k, v in known.items()):
+        if not any(str(header.get(k, "")).rstrip("=") == v for k, v in known.items()):
             return "Client assertion contains an invalid signature: the certificate is not registered for the app."
         try:
             claims = jwt.decode(

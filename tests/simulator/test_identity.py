@@ -83,9 +83,7 @@ def test_certificate_assertion_is_accepted_and_its_signature_checked(sim: Simula
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     other_pem = Path(sim.key_pem_path).with_name("other.pem")
     other_pem.write_bytes(
-        other.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        other.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     forged = client.post(url, data=form | {"client_assertion": _assertion(sim, str(other_pem))})
     assert forged.status_code == 401 and "signature" in forged.json()["error_description"]
