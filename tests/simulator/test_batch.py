@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from teams_sip.simulator import SimulatedTenant
 
 
-def _batch(client: httpx.Client, sim: SimulatedTenant, graph, requests: list[dict]) -> httpx.Response:
+def _batch(client: httpx.Client, sim: SimulatedTenant, graph, requests: list[dict[str, Any]]) -> httpx.Response:
     return client.post(f"{sim.graph_url}/$batch", headers=graph, json={"requests": requests})
 
 
@@ -42,14 +44,14 @@ def test_write_without_content_type_is_refused_like_graph(sim: SimulatedTenant, 
     body = {"value": [{"userId": sim.scenario.users[0].id, "policyType": "TeamsCallingPolicy"}]}
     url = "/admin/teams/policy/userAssignments/unassign"
     assert _batch(client, sim, graph, [{"id": "1", "method": "POST", "url": url, "body": body}]).status_code == 400
-    with_header = [
+    with_header: list[dict[str, Any]] = [
         {"id": "1", "method": "POST", "url": url, "body": body, "headers": {"Content-Type": "application/json"}}
     ]
     assert _batch(client, sim, graph, with_header).json()["responses"][0]["status"] == 204
 
 
 def test_failed_dependency_gives_424(sim: SimulatedTenant, client, graph):
-    requests = [
+    requests: list[dict[str, Any]] = [
         {"id": "a", "method": "GET", "url": "/users/nobody@contoso.example"},
         {"id": "b", "method": "GET", "url": "/users?$top=1", "dependsOn": ["a"]},
     ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from teams_sip.simulator import SimulatedTenant
 
 
-def _all_pages(client: httpx.Client, url: str, headers: dict[str, str], params: dict[str, str]) -> list[list[dict]]:
+def _all_pages(
+    client: httpx.Client, url: str, headers: dict[str, str], params: dict[str, str]
+) -> list[list[dict[str, Any]]]:
     pages = []
     r = client.get(url, headers=headers, params=params)
     while True:

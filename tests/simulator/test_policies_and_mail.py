@@ -14,10 +14,12 @@ def _calling_policy(client: httpx.Client, sim: SimulatedTenant, user_id: str) ->
     """Takes a fresh token: advancing the clock an hour expires the previous one, as in Entra."""
     url = f"{sim.graph_url}/admin/teams/userConfigurations/{user_id}"
     config = client.get(url, headers=token(client, sim)).json()
-    return next(
-        p["policyAssignment"]["displayName"]
-        for p in config["effectivePolicyAssignments"]
-        if p["policyType"] == "TeamsCallingPolicy"
+    return str(
+        next(
+            p["policyAssignment"]["displayName"]
+            for p in config["effectivePolicyAssignments"]
+            if p["policyType"] == "TeamsCallingPolicy"
+        )
     )
 
 

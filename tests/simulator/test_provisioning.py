@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -16,14 +17,15 @@ def prov(client: httpx.Client, sim: SimulatedTenant) -> dict[str, str]:
     return token(client, sim, PROVISIONING)
 
 
-def _register(client, sim, prov, *ids: str) -> list[dict]:
+def _register(client, sim, prov, *ids: str) -> list[dict[str, Any]]:
     body = {"devices": [{"hardwareId": h, "location": "Ward 1"} for h in ids]}
     r = client.post(f"{sim.provisioning_url}/provisioning/v1/devices/register", headers=prov, json=body)
     assert r.status_code == 200, r.text
-    return r.json()["results"]
+    results: list[dict[str, Any]] = r.json()["results"]
+    return results
 
 
-def _codes(client, sim, prov, *ids: str) -> dict[str, dict]:
+def _codes(client, sim, prov, *ids: str) -> dict[str, dict[str, Any]]:
     r = client.post(
         f"{sim.provisioning_url}/provisioning/v1/devices/issueCodes", headers=prov, json={"hardwareIds": list(ids)}
     )
@@ -31,7 +33,7 @@ def _codes(client, sim, prov, *ids: str) -> dict[str, dict]:
     return {x["hardwareId"]: x for x in r.json()["results"]}
 
 
-def _get(client, sim, prov, hw: str) -> httpx.Response:
+def _get(client: httpx.Client, sim: SimulatedTenant, prov: dict[str, str], hw: str) -> httpx.Response:
     return client.get(f"{sim.provisioning_url}/provisioning/v1/devices/{hw}", headers=prov)
 
 
