@@ -91,9 +91,13 @@ def read_date(text: str, order: DateOrder) -> DateReading:
         value = _make(y, b, a)
         return DateReading(value, "" if value else f"'{text}' is not a real date")
     day_first, month_first = _make(y, b, a), _make(y, a, b)
-    if order is DateOrder.DAY_FIRST or (day_first and not month_first):
+    if order is DateOrder.DAY_FIRST:  # an explicit choice is applied strictly: 03/25 then is an error
         value = day_first
-    elif order is DateOrder.MONTH_FIRST or (month_first and not day_first):
+    elif order is DateOrder.MONTH_FIRST:
+        value = month_first
+    elif day_first and not month_first:
+        value = day_first
+    elif month_first and not day_first:
         value = month_first
     elif day_first == month_first:
         value = day_first
