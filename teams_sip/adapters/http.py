@@ -146,6 +146,7 @@ class RetryingTransport(httpx.BaseTransport):
         while True:
             try:
                 response = self._inner.handle_request(request)
+                response.read()  # a connection can drop mid-body: read here, where it can be retried
             except httpx.TransportError as error:
                 self._metrics.record_transport_error()
                 retry += 1
@@ -160,7 +161,6 @@ class RetryingTransport(httpx.BaseTransport):
                 wait = self._policy.delay(retry, response.headers.get("Retry-After"))
                 if wait is None:
                     return response
-                response.read()
                 response.close()
             self._metrics.record_retry()
             time.sleep(wait)
@@ -190,6 +190,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         while True:
             try:
                 response = await self._inner.handle_async_request(request)
+                await response.aread()  # a connection can drop mid-body: read here, where it can be retried
             except httpx.TransportError as error:
                 self._metrics.record_transport_error()
                 retry += 1
@@ -204,7 +205,6 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
                 wait = self._policy.delay(retry, response.headers.get("Retry-After"))
                 if wait is None:
                     return response
-                await response.aread()
                 await response.aclose()
             self._metrics.record_retry()
             await asyncio.sleep(wait)

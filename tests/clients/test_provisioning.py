@@ -70,7 +70,7 @@ def test_list_pages_through_every_device_and_filters_by_state(client) -> None:
     waiting = client.list_devices("waitingOnActivation")
     assert all(d.state == "waitingOnActivation" for d in waiting)
     with pytest.raises(InputError):
-        client.list_devices("lost")  # type: ignore[arg-type]
+        client.list_devices("lost")
 
 
 def test_remove_only_before_activation(client, sim) -> None:

@@ -42,7 +42,16 @@ class GraphClient:
         self.policy = RetryPolicy.from_settings(settings.http)
         self._tokens = tokens
         self._hosts = {urlsplit(u).netloc.lower() for u in (settings.graph_base_url, settings.graph_beta_base_url)}
-        self._http = build_http_client(settings, self.policy, self.metrics)
+        self._wire = AsyncRetryingTransport(
+            httpx.AsyncHTTPTransport(
+                verify=ssl_context(settings.ca_bundle),
+                limits=httpx.Limits(max_connections=max(10, settings.http.max_concurrency * 2)),
+            ),
+            self.policy,
+            self.metrics,
+            retry_statuses=False,
+        )
+        self._http = build_http_client(settings, self.policy, self._wire)
         from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY
 
         self._options_key: str = REQUEST_OPTIONS_KEY
@@ -57,6 +66,7 @@ class GraphClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._wire.aclose()  # msgraph-core's transport does not pass aclose() down
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -170,20 +180,18 @@ class GraphClient:
         return self._limit
 
 
-def build_http_client(settings: Settings, policy: RetryPolicy, metrics: RequestMetrics) -> httpx.AsyncClient:
-    """httpx.AsyncClient trusting CA_BUNDLE, wrapped by GraphClientFactory with the default
-    middleware, whose retry handler takes its delays from our policy."""
+def build_http_client(settings: Settings, policy: RetryPolicy, wire: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+    """httpx.AsyncClient over `wire` (our counting, resending transport that trusts CA_BUNDLE),
+    wrapped by GraphClientFactory with the default middleware, whose retry handler takes its
+    delays from our policy."""
     from kiota_http.kiota_client_factory import KiotaClientFactory
     from kiota_http.middleware import RetryHandler
     from msgraph_core import GraphClientFactory
     from msgraph_core.middleware import GraphTelemetryHandler
 
-    context = ssl_context(settings.ca_bundle)
-    limits = httpx.Limits(max_connections=max(10, settings.http.max_concurrency * 2))
-    wire = httpx.AsyncHTTPTransport(verify=context, limits=limits)
     client = httpx.AsyncClient(
-        transport=AsyncRetryingTransport(wire, policy, metrics, retry_statuses=False),
-        verify=context,
+        transport=wire,
+        verify=ssl_context(settings.ca_bundle),
         timeout=timeout(settings.http),
         base_url=settings.graph_base_url,
     )
