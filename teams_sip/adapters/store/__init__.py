@@ -1,0 +1,1 @@
+"""State store adapters: memory (unit tests), SQLite (embedded default), Azure Table Storage (cloud)."""
