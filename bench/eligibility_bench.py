@@ -1,0 +1,75 @@
+"""Eligibility pre-flight benchmark (issue 4): 1,000 roster users in a 5,000-user simulated tenant,
+20 ms latency per request, a throttling budget of 50 requests/s (inner $batch requests counted one
+by one). Ours versus a naive client (one request per check per user, one at a time), same data.
+
+Targets: >= 10x faster than naive, within 1.5x of the lower bound (requests / budget), <= 0.5
+Graph requests per user. Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from teams_sip.adapters.auth import build_token_provider
+from teams_sip.adapters.graph.blocking import GraphSession
+from teams_sip.adapters.graph.directory import GraphDirectory
+from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+from teams_sip.domain.eligibility import AccountKind
+from teams_sip.service.eligibility import RosterUser, load_catalogue, run_preflight
+from teams_sip.simulator import Scenario, SimulatedTenant
+from tests.eligibility.conftest import sim_settings
+
+TENANT, ROSTER, LATENCY_MS, BUDGET = 5000, 1000, 20.0, 50.0
+
+
+def budget_used(sim: SimulatedTenant) -> int:
+    """What the simulator's throttle counted: plain requests plus inner $batch requests, not envelopes."""
+    stats = sim.stats()
+    envelopes: int = sum(n for name, n in stats["requests"].items() if name.endswith("/$batch"))
+    return int(stats["totalRequests"]) - envelopes
+
+
+def main() -> int:
+    scenario = Scenario.generate(TENANT, seed=11)
+    users = [RosterUser(u.upn, AccountKind.COMMON_AREA if u.case.startswith("common") else AccountKind.PERSONAL)
+             for u in scenario.users[::TENANT // ROSTER]][:ROSTER]
+    with SimulatedTenant.start(scenario) as sim:
+        settings = sim_settings(sim)
+        tokens = build_token_provider(settings, sim.clock)
+        policies = TeamsAdminPolicySettings(settings, tokens)
+        catalogue, _ = load_catalogue(policies)
+        sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
+        with GraphSession(settings, tokens) as session:
+            sim.reset_stats()
+            started = time.monotonic()
+            run = session.run(run_preflight(users, GraphDirectory(session.client), catalogue, sim.clock))
+            ours_s, ours_n = time.monotonic() - started, budget_used(sim)
+        with GraphSession(settings, tokens) as session:
+            sim.reset_stats()
+            started = time.monotonic()
+            for user in users:  # naive: one request per check per user, one at a time
+                found = session.get_json("/users", {"$filter": f"userPrincipalName eq '{user.upn}'"})
+                for item in found.get("value", []):
+                    session.get_json(f"/users/{item['id']}/licenseDetails")
+                    session.get_json(f"/admin/teams/userConfigurations/{item['id']}")
+            naive_s, naive_n = time.monotonic() - started, budget_used(sim)
+        policies.close()
+    bound = ours_n / BUDGET
+    per_user = ours_n / ROSTER
+    print(f"roster {ROSTER} users, tenant {TENANT}, latency {LATENCY_MS:g} ms, budget {BUDGET:g} req/s")
+    print(f"ours : {ours_s:7.2f} s  {ours_n:5d} requests  {per_user:.3f} per user  lower bound {bound:.2f} s  "
+          f"({ours_s / bound:.2f}x of bound)  verdicts {run.summary.counts}")
+    print(f"naive: {naive_s:7.2f} s  {naive_n:5d} requests  {naive_n / ROSTER:.3f} per user  "
+          f"lower bound {naive_n / BUDGET:.2f} s")
+    print(f"speed-up {naive_s / ours_s:.1f}x")
+    ok = naive_s / ours_s >= 10 and ours_s <= 1.5 * bound and per_user <= 0.5
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
