@@ -40,7 +40,10 @@ class SimulatedTenant:
         self.clock = clock or ManualClock(scenario.start)
         self._dir = Path(tempfile.mkdtemp(prefix="teams-sip-sim-"))
         self._tls = make_tls_files(self._dir, hosts=(host, "localhost") if host != "localhost" else ("localhost",))
-        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only then, and without
+        # it every answer waits ~40 ms for Nagle plus delayed ACK.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host = host
