@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 
 from teams_sip.config import Settings, settings_from_values
-from teams_sip.simulator.scenario import Scenario
-from teams_sip.simulator.server import SimulatedTenant
+from teams_sip.simulator import Scenario, SimulatedTenant
 
 FAULTS_OFF: dict[str, Any] = {
     "latency_ms": 0,

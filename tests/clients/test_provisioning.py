@@ -8,7 +8,7 @@ from teams_sip.adapters.auth import build_token_provider
 from teams_sip.adapters.provisioning.api_client import build_provisioning_client
 from teams_sip.errors import InputError
 from teams_sip.service.ports.provisioning import DeviceAlreadyActivatedError, DeviceRegistration, ProvisioningPort
-from teams_sip.simulator.devices import DeviceActionError
+from teams_sip.simulator import DeviceActionError
 
 from .conftest import sim_settings
 
