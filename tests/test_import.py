@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from teams_sip.domain.roster import Field, ImportRefused, RowStatus
 from teams_sip.errors import TeamsSipError
@@ -164,3 +166,27 @@ def test_declared_sheet_dimension_beyond_the_cell_bound_is_refused_before_readin
                 assert b"XFD" in content
             dst.writestr(item, content)
     assert "beyond the bound" in refused(out.getvalue(), "r.xlsx")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(["r.csv", "r.xlsx", "r.txt", "r"]))
+def test_arbitrary_bytes_give_a_result_or_a_refusal(data: bytes, name: str) -> None:
+    try:
+        result = load_roster(b"IPEI,UPN\n" + data if name.endswith(".csv") else data, name)
+    except ImportRefused as exc:
+        assert str(exc)
+    else:
+        assert result.summary["rows"] == len(result.rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12), min_size=4,
+                         max_size=4), max_size=6))
+def test_arbitrary_cells_never_crash(cells: list[list[str]]) -> None:
+    data = xlsx([("IPEI", "UPN", "Site", "Install date"), *cells])
+    try:
+        result = load_roster(data, "r.xlsx")
+    except ImportRefused as exc:
+        assert str(exc)
+    else:
+        assert all(r.status in {RowStatus.ACCEPTED, RowStatus.REJECTED} for r in result.rows)

@@ -89,12 +89,12 @@ def check_digit(twelve_digits: str) -> str:
     return "*" if total == 10 else str(total)
 
 
-_SCI = re.compile(r"^[+-]?(\d+)(?:[.,](\d*))?[eE]([+-]?\d+)$")
-_FLOAT_ZERO = re.compile(r"^(\d+)[.,]0+$")
+_SCI = re.compile(r"^[+-]?([0-9]+)(?:[.,]([0-9]*))?[eE]([+-]?[0-9]+)$")
+_FLOAT_ZERO = re.compile(r"^([0-9]+)[.,]0+$")
 _SEPARATORS = re.compile(r"[\s\-:._\u2010-\u2015]")
 _PLAIN_HEX_IPEI = re.compile(r"^0[0-9A-Fa-f]{9}$")
 _HEX = re.compile(r"^[0-9A-F]+$")
-_DECIMAL_IPEI = re.compile(r"^\d{12}[\d*]$")
+_DECIMAL_IPEI = re.compile(r"^[0-9]{12}[0-9*]$")
 _MAC_SHAPED = re.compile(r"^[0-9A-F]{2}([-:])(?:[0-9A-F]{2}\1){4}[0-9A-F]{2}$|^[0-9A-F]{4}(\.[0-9A-F]{4}){2}$", re.I)
 
 

@@ -25,9 +25,9 @@ class DateReading:
     message: str = ""  # the reason when value is None, else a warning (may be empty)
 
 
-_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NUMERIC = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2,4})$")
-_NAMED = re.compile(r"^(?:(\d{1,2})[ -]([a-z]{3,9})\.?,?[ -](\d{4})|([a-z]{3,9})\.? (\d{1,2}),? (\d{4}))$")
+_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", re.ASCII)
+_NUMERIC = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{2,4})$")
+_NAMED = re.compile(r"^(?:([0-9]{1,2})[ -]([a-z]{3,9})\.?,?[ -]([0-9]{4})|([a-z]{3,9})\.? ([0-9]{1,2}),? ([0-9]{4}))$")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -78,7 +78,7 @@ def read_date(text: str, order: DateOrder) -> DateReading:
         month = _MONTHS.get(name[:3])
         value = _make(int(year), month, int(day)) if month else None
         return DateReading(value, "" if value else f"'{text}' is not a real date")
-    if t.isdigit() and 20000 <= int(t) <= 80000:
+    if t.isascii() and t.isdigit() and 20000 <= int(t) <= 80000:
         value = _EXCEL_EPOCH + timedelta(days=int(t))
         return DateReading(value, f"'{text}' read as an Excel date number: {value.isoformat()}")
     m = _NUMERIC.match(t)
