@@ -62,7 +62,7 @@ class Azurite:
     def __init__(self, services: Sequence[str] = ("table",)) -> None:
         self.services = tuple(services)
         self.ports = {name: _free_port() for name in self.services}
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process it records
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Azurite:

@@ -16,6 +16,7 @@ from teams_sip.adapters.store.tables import TableStateStore
 from teams_sip.service.ports.store import StateStore
 from tests.azurite import Azurite, node_missing_reason
 
+
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[Azurite]:
     reason = node_missing_reason()

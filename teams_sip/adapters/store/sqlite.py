@@ -132,9 +132,10 @@ class SqliteStateStore:
             return [self._apply_one(db, table, partition_key, op, body)[0]
                     for op, body in zip(ops, bodies, strict=True)]
 
-    def _apply_one(self, db: sqlite3.Connection, table: str, pk: str, op: WriteOp, body: str | None) -> Entity | None:
-        """One write inside the caller's transaction; a ConflictError makes `_write` roll the whole batch back.
-        Answers the written entity; for deletes a placeholder entity when a row went, None when none did."""
+    def _apply_one(self, db: sqlite3.Connection, table: str, pk: str, op: WriteOp,
+                   body: str | None) -> tuple[Entity | None, bool]:
+        """One write inside the caller's transaction; a ConflictError makes `_write` roll the whole batch
+        back. Answers the written entity (None for deletes) and whether a row changed."""
         where = describe(table, pk, op.row_key)
         etag = uuid.uuid4().hex
         if op.kind == "insert":

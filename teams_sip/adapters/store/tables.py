@@ -207,9 +207,9 @@ class TableStateStore:
         except (ResourceNotFoundError, ResourceExistsError, TableTransactionError):
             raise
         except HttpResponseError as exc:
-            raise StoreError(f"Table Storage at {self._where} failed {doing} (HTTP {exc.status_code}, "
-                             f"{getattr(exc, 'error_code', None)}); check TABLES_ENDPOINT and the app's Storage Table Data "
-                             "Contributor role") from None
+            code = getattr(exc, "error_code", None)
+            raise StoreError(f"Table Storage at {self._where} failed {doing} (HTTP {exc.status_code}, {code}); "
+                             "check TABLES_ENDPOINT and the app's Storage Table Data Contributor role") from None
         except AzureError as exc:
             raise StoreError(f"cannot reach Table Storage at {self._where} while {doing} "
                              f"({type(exc).__name__})") from None
