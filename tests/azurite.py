@@ -16,12 +16,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from teams_sip.adapters.store.factory import AZURITE_ACCOUNT, AZURITE_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 AZURITE_DIR = ROOT / "tools" / "azurite"
 AZURITE_BIN = AZURITE_DIR / "node_modules" / ".bin"
-ACCOUNT = "devstoreaccount1"
-# Azurite's documented, public development key: it only ever opens the local emulator.
-ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+ACCOUNT, ACCOUNT_KEY = AZURITE_ACCOUNT, AZURITE_KEY
 START_TIMEOUT_S = 30.0
 
 
