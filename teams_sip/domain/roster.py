@@ -9,7 +9,7 @@ row: rows carry their errors, and only a file that cannot be read at all is refu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from teams_sip.domain.identifiers import DeviceIdentity, IdKind, parse_identifier
+from teams_sip.domain.readiness.minimum_firmware import Severity, firmware_findings
 from teams_sip.domain.roster_dates import DateOrder as DateOrder  # re-exported: callers pick the date rule here
 from teams_sip.domain.roster_dates import infer_order, read_date
 from teams_sip.domain.sites import Region
@@ -331,5 +332,25 @@ def build_result(info: FileInfo, columns: Sequence[tuple[Field, str]], rows: Ite
                  date_order: DateOrder = DateOrder.AUTO) -> ImportResult:
     """The single way to make an ImportResult: validation, cross-row rules and summary together."""
     checked, resolved, notes = validate_rows(columns, rows, date_order)
+    checked = _with_firmware_findings(checked, dict(columns))
     info = replace(info, date_order=resolved, notes=(*info.notes, *notes))
     return ImportResult(rows=checked, info=info, summary=summarise(checked, info.skipped_empty_rows))
+
+
+def _with_firmware_findings(rows: Sequence[HandsetRow], headers: Mapping[Field, str]) -> tuple[HandsetRow, ...]:
+    """DECT rows with model or firmware columns are checked against the minimum-firmware table before
+    any code is issued; below the minimum is an error, an unknown model a warning (never a silent pass).
+    Desk phones (MAC rows) are outside the DECT table and are not checked."""
+    column = headers.get(Field.MODEL) or headers.get(Field.HANDSET_FIRMWARE) or headers.get(Field.BASE_FIRMWARE)
+    if column is None:
+        return tuple(rows)
+    out = []
+    for r in rows:
+        if r.identity is None or r.identity.kind is not IdKind.IPEI:
+            out.append(r)
+            continue
+        findings = firmware_findings(r.model, r.handset_firmware, r.base_firmware)
+        errors = tuple(RowIssue(r.row, column, f.message) for f in findings if f.severity is Severity.ERROR)
+        warnings = tuple(RowIssue(r.row, column, f.message) for f in findings if f.severity is Severity.WARNING)
+        out.append(replace(r, errors=(*r.errors, *errors), warnings=(*r.warnings, *warnings)) if findings else r)
+    return tuple(out)
