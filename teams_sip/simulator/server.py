@@ -4,6 +4,7 @@ background thread) and offers the in-process API tests and the demo use."""
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import ssl
 import tempfile
@@ -93,11 +94,21 @@ class SimulatedTenant:
             time.sleep(0.01)
 
     def serve_forever(self) -> None:
-        """Runs in the calling thread until interrupted (the `teams-sip simulator` command)."""
+        """Serves until Ctrl+C or SIGTERM (the `teams-sip simulator` command), then cleans up.
+
+        uvicorn runs in a thread so that it does not take over the signals: in the main thread it
+        re-raises SIGTERM after shutdown, which would kill the process before the temp files go."""
+        stopped = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
         try:
-            self._server.run(sockets=[self._sock])
+            self.run_in_background()
+            while not stopped.is_set() and self._thread is not None and self._thread.is_alive():
+                stopped.wait(0.5)
+        except KeyboardInterrupt:
+            pass
         finally:
-            self._cleanup()
+            signal.signal(signal.SIGTERM, previous)
+            self.stop()
 
     def stop(self) -> None:
         """Stops at once: open keep-alive connections are dropped, not waited for."""

@@ -94,6 +94,7 @@ def test_simulator_command_serves_until_stopped(tmp_path: Path) -> None:
         proc.terminate()
         out, err = proc.communicate(timeout=15)
     assert settings["clientSecret"] not in out + err
+    assert proc.returncode == 0 and not Path(settings["caBundle"]).exists()  # temp credentials removed
 
 
 def test_write_scenario_writes_json_and_exits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
