@@ -65,7 +65,7 @@ class ScenarioDevice:
 @dataclass(frozen=True)
 class AppRegistration:
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)  # a fake secret, but kept out of reprs like a real one
     roles: tuple[str, ...] = ALL_ROLES
 
 
