@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
@@ -53,6 +54,26 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """How the rollout itself behaves: files, install windows, renewals, who hears what."""
+
+    output_dir: Path = Path("output")
+    sites_file: Path | None = None
+    window_opens_at: time = time(7, 0)
+    window_days: int = 2
+    max_code_renewals: int = 2
+    remove_released_in_teams: bool = False
+    mail_sender: str | None = None
+    admin_contacts: tuple[str, ...] = ()
+    admin_group_id: str | None = None
+    compliant_calling_policies: tuple[str, ...] = ()
+    import_max_mb: int = 20
+    import_max_rows: int = 100_000
+    blobs_endpoint: str | None = None
+    artifacts_container: str = "teams-sip"
+
+
+@dataclass(frozen=True)
 class Settings:
     tenant_id: str
     auth_mode: AuthMode
@@ -74,6 +95,7 @@ class Settings:
     sqlite_path: Path = Path("teams-sip.sqlite3")
     tables_endpoint: str | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
 
     @property
     def authority(self) -> str:
@@ -170,6 +192,31 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         sqlite_path=Path(v.text("SQLITE_PATH") or "teams-sip.sqlite3"),
         tables_endpoint=tables_endpoint,
         http=http,
+        service=_service_settings(v),
+    )
+
+
+def _service_settings(v: _Reader) -> ServiceSettings:
+    opens = v.text("WINDOW_OPENS_AT") or "07:00"
+    try:
+        opens_at = time.fromisoformat(opens)
+    except ValueError:
+        raise ConfigError(f"WINDOW_OPENS_AT must be a local time like 07:00 (got {opens!r}).") from None
+    return ServiceSettings(
+        output_dir=Path(v.text("OUTPUT_DIR") or "output"),
+        sites_file=v.existing_file("SITES_FILE"),
+        window_opens_at=opens_at,
+        window_days=int(v.number("WINDOW_DAYS", 2, low=1, high=14, whole=True)),
+        max_code_renewals=int(v.number("MAX_CODE_RENEWALS", 2, low=0, high=10, whole=True)),
+        remove_released_in_teams=v.flag("REMOVE_RELEASED_IN_TEAMS", default=False),
+        mail_sender=v.text("MAIL_SENDER"),
+        admin_contacts=v.names("ADMIN_CONTACTS"),
+        admin_group_id=v.guid("ADMIN_GROUP_ID", required=False),
+        compliant_calling_policies=v.names("COMPLIANT_CALLING_POLICIES"),
+        import_max_mb=int(v.number("IMPORT_MAX_MB", 20, low=1, high=200, whole=True)),
+        import_max_rows=int(v.number("IMPORT_MAX_ROWS", 100_000, low=1, high=1_000_000, whole=True)),
+        blobs_endpoint=v.url("BLOBS_ENDPOINT"),
+        artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
     )
 
 
@@ -233,6 +280,11 @@ class _Reader:
         if not path.is_file():
             raise ConfigError(f"{name} points to {path}, which is not a readable file.")
         return path
+
+    def names(self, name: str) -> tuple[str, ...]:
+        """A list setting: names separated by commas or semicolons."""
+        raw = self.text(name) or ""
+        return tuple(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
     def flag(self, name: str, *, default: bool) -> bool:
         raw = self.text(name)
