@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS entities (
 _FILTER = " AND json_type(body, ?) = 'text' AND json_extract(body, ?) = ?"
 _PAGE_IN_PARTITION = ("SELECT pk, rk, etag, body FROM entities WHERE tbl = ? AND pk = ? AND rk > ?{filters} "
                       "ORDER BY rk LIMIT ?")
-_PAGE_ALL = ("SELECT pk, rk, etag, body FROM entities WHERE tbl = ? AND (pk > ? OR (pk = ? AND rk > ?)){filters} "
+_PAGE_ALL = ("SELECT pk, rk, etag, body FROM entities WHERE tbl = ? AND (pk, rk) > (?, ?){filters} "
              "ORDER BY pk, rk LIMIT ?")
 _COUNT_ALL = "SELECT COUNT(*) FROM entities WHERE tbl = ?{filters}"
 _COUNT_IN_PARTITION = "SELECT COUNT(*) FROM entities WHERE tbl = ? AND pk = ?{filters}"
@@ -110,7 +110,7 @@ class SqliteStateStore:
                 rows = self._read(sql, (table, partition_key, last_rk, *params, PAGE_SIZE))
             else:
                 sql = _PAGE_ALL.format(filters=filters)
-                rows = self._read(sql, (table, last_pk, last_pk, last_rk, *params, PAGE_SIZE))
+                rows = self._read(sql, (table, last_pk, last_rk, *params, PAGE_SIZE))
             for pk, rk, etag, body in rows:
                 yield Entity(table, pk, rk, decode_body(body), etag)
             if len(rows) < PAGE_SIZE:
