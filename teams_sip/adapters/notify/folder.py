@@ -13,7 +13,7 @@ import threading
 from pathlib import Path, PurePosixPath
 
 from teams_sip.errors import InputError
-from teams_sip.service.ports.notifier import Message
+from teams_sip.service.ports.notifier import ArtifactStore, Message
 
 
 class FolderArtifactStore:
@@ -56,7 +56,7 @@ class FolderArtifactStore:
 class FolderNotifier:
     """Writes each message as `outbox/NNNN-<category>.json` plus its attachments beside it."""
 
-    def __init__(self, artifacts: FolderArtifactStore) -> None:
+    def __init__(self, artifacts: ArtifactStore) -> None:
         self._artifacts = artifacts
         self._lock = threading.Lock()
 

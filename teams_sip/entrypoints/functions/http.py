@@ -11,7 +11,6 @@ import binascii
 import functools
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import azure.functions as func
 
 from teams_sip.errors import TeamsSipError
 from teams_sip.observability import request_id
+from teams_sip.service.filenames import safe_filename
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +137,3 @@ def read_upload(req: func.HttpRequest, max_bytes: int) -> Upload:
         raise HttpError(400, "emptyBody", "the request has no file in its body")
     return Upload(safe_filename(name), content_type, req.get_body())
 
-
-def safe_filename(name: str) -> str:
-    """The last path component, with anything but letters, digits, `.-_ ` replaced: uploads are stored
-    under their name, so `../../x` or `C:\\x` must never become a path."""
-    last = re.split(r"[\\/]", name)[-1]
-    cleaned = re.sub(r"[^A-Za-z0-9._ -]", "_", last).strip(" .")
-    return cleaned[:120] or "upload"
