@@ -21,3 +21,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "system-deps: installing chromium"
   apt_install chromium
 fi
+
+# Azurite for the Table Storage tests, from the pinned manifest in tools/azurite (Node 20).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "system-deps: installing nodejs and npm"
+  apt_install nodejs npm
+fi
+if [ ! -x tools/azurite/node_modules/.bin/azurite-table ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "system-deps: installing Azurite from tools/azurite/package-lock.json"
+    npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error
+  else
+    echo "system-deps: npm is missing, so Azurite is not installed; the Table Storage tests will be skipped LOUDLY" >&2
+  fi
+fi
