@@ -59,3 +59,38 @@ POLICY_ADMIN_SCOPE: Final = f"{POLICY_ADMIN_AUDIENCE}/.default"
 POLICY_FIELD_IDENTITY: Final = "Identity"  # "Global" or "Tag:<name>", as Get-CsTeamsCallingPolicy shows it
 POLICY_FIELD_ALLOW_SIP_DEVICES: Final = "AllowSIPDevicesCalling"  # bool
 POLICY_FIELD_ALLOW_CALL_REDIRECT: Final = "AllowCallRedirect"  # "Enabled" | "Disabled" | "UserOverride"
+
+# --- Bulk sign-in of common-area accounts (REFERENCE.md section 4) -----------------------------
+# Microsoft documents bulk sign-in only as PowerShell cmdlets (New-CsSdgBulkSignInRequest,
+# Get-CsSdgBulkSignInRequestStatus). No host, audience or path below is documented: we guess the
+# device-management service, as for provisioning. The cmdlets' models live in the module's
+# generated "ConfigAPI" namespace, so the Teams admin API (POLICY_ADMIN_BASE_URL with
+# POLICY_ADMIN_SCOPE) is the other candidate. API mode speaks our contract (the simulator serves
+# it exactly); assisted mode (the generated PowerShell script) needs none of this.
+
+BULK_SIGNIN_SCOPE: Final = PROVISIONING_SCOPE
+"""Token scope for bulk sign-in requests (guess: the device-management service, as provisioning)."""
+
+BULK_SIGNIN_ROLE: Final = PROVISIONING_ROLE
+"""The application role a bulk sign-in token needs (the simulator enforces it)."""
+
+BULK_SIGNIN_BASE_URL: Final = PROVISIONING_BASE_URL
+"""Production guess for the host (see above for the other candidate)."""
+
+BULK_SIGNIN_CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
+    # submit: {"region": "APAC|EMEA|NOAM", "clientReference": str,
+    #          "items": [{"Username", "HardwareId": "xx-xx-xx-xx-xx-xx"}]} -> 202 {"BatchId"}
+    #          (a clientReference seen before answers the same BatchId: safe to resend)
+    "submit": ProvisioningEndpoint("POST", "/bulksignin/v1/batches"),
+    # status: -> 200 {"BatchId", "Region", "BatchStatus": "InProgress|Completed",
+    #                 "BatchItem": [{"UserName", "HardwareId", "Status", "Error"}]}; 404 notFound
+    "status": ProvisioningEndpoint("GET", "/bulksignin/v1/batches/{batchId}"),
+}
+"""Our bulk sign-in contract exactly as the simulator serves it."""
+
+BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
+    # Guesses shaped after the cmdlet names; none of these is documented.
+    "submit": ProvisioningEndpoint("POST", "/Teams.SipDevices/BulkSignInRequests"),
+    "status": ProvisioningEndpoint("GET", "/Teams.SipDevices/BulkSignInRequests/{batchId}"),
+}
+"""Production mapping of each bulk sign-in operation (unverified: correct here when proven wrong)."""

@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
 from teams_sip.simulator.backend import Backend, api_for, fault_response
+from teams_sip.simulator.bulk_signin_routes import bulk_control_routes
 from teams_sip.simulator.control import control_routes
 from teams_sip.simulator.identity import AuthError
 
@@ -127,6 +128,7 @@ def build_app(backend: Backend) -> Starlette:
         Route("/{tenant}/discovery/v2.0/keys", keys, methods=["GET"]),
         Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
         *control_routes(backend),
+        *bulk_control_routes(backend),
         Route("/{path:path}", api, methods=methods),
     ]
     return Starlette(routes=routes)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -21,6 +22,7 @@ import uvicorn
 from teams_sip.domain.clock import ManualClock
 from teams_sip.simulator.app import build_app
 from teams_sip.simulator.backend import Backend
+from teams_sip.simulator.bulk_signin import bulk_signins
 from teams_sip.simulator.faults import FaultInjector
 from teams_sip.simulator.identity import Identity
 from teams_sip.simulator.scenario import Scenario
@@ -183,6 +185,40 @@ class SimulatedTenant:
     def policy_admin_url(self) -> str:
         """Base that unverified.POLICY_ADMIN_PATH is appended to."""
         return f"{self.base_url}/policyadmin"
+
+    @property
+    def bulk_signin_url(self) -> str:
+        """Base the paths of unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS are appended to."""
+        return self.base_url
+
+    # --- bulk sign-in knobs (issue 7) ---------------------------------------------------------
+    def set_bulk_signin(
+        self,
+        *,
+        delay: timedelta | None = None,
+        tenant_ip_trusted: bool | None = None,
+        untrusted_locations: set[str] | None = None,
+    ) -> None:
+        """How long batches take on the simulated clock, and which public IPs count as trusted."""
+        with self.world.lock:
+            state = bulk_signins(self.world)
+            state.delay = state.delay if delay is None else delay
+            state.tenant_ip_trusted = state.tenant_ip_trusted if tenant_ip_trusted is None else tenant_ip_trusted
+            if untrusted_locations is not None:
+                state.untrusted_locations = set(untrusted_locations)
+
+    def set_bulk_tag(self, hardware_id: str, tagged: bool) -> None:
+        """False: the handset was provisioned without /tenantid/<guid> ("BulkSignIn Tag missing")."""
+        with self.world.lock:
+            untagged = bulk_signins(self.world).untagged
+            (untagged.discard if tagged else untagged.add)(hardware_id.replace("-", "").upper())
+
+    def bulk_batches(self) -> list[dict[str, Any]]:
+        """Every bulk sign-in batch as the status endpoint shows it (completing those now due)."""
+        with self.world.lock:
+            state = bulk_signins(self.world)
+            state.settle(self.world)
+            return [b.as_json() for b in state.batches.values()]
 
     # --- device-side actions and knobs ---------------------------------------------------------
     def dial_code(self, hardware_id: str, code: str) -> None:
