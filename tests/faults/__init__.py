@@ -1,0 +1,1 @@
+"""Fault-injection suite (issue 9): bad spreadsheets now; run alone with `pytest -m faults`."""
