@@ -110,3 +110,30 @@ def test_attachments_over_graphs_limit_are_refused_before_sending(sim, graph) ->
 def test_bad_sender_setting_is_refused_at_construction(graph) -> None:
     with pytest.raises(InputError, match="MAIL_SENDER"):
         GraphMailNotifier(graph, "teams-sip")
+
+
+def test_throttled_sends_are_retried_and_each_mail_lands_once(sim, graph) -> None:
+    sim.set_faults(rate_limit_per_s=5, burst=1)
+    before = len(sim.outbox)
+    notifier = GraphMailNotifier(graph, sender(sim))
+    try:
+        for n in range(2):
+            notifier.send(Message(to=("site@contoso.example",), subject=f"Reminder {n}", text="t"))
+    finally:
+        sim.set_faults(rate_limit_per_s=None, burst=None)
+    assert [m.subject for m in sim.outbox[before:]] == [f"Reminder {n}" for n in range(2)]
+    assert sim.stats()["throttled"] > 0
+
+
+def test_lost_answer_is_not_resent_and_says_delivery_is_unknown(sim, graph) -> None:
+    sim.set_faults(resets=1.0)
+    sim.reset_stats()
+    before = len(sim.outbox)
+    try:
+        with pytest.raises(MailNotSentError, match="may or may not have been delivered") as err:
+            GraphMailNotifier(graph, sender(sim)).send(worksheet())
+    finally:
+        sim.set_faults(resets=0)
+    assert CODE not in str(err.value)
+    assert sim.stats()["totalRequests"] == 1  # one attempt: a lost sendMail answer is never resent
+    assert len(sim.outbox) - before <= 1
