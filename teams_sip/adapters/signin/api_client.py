@@ -1,0 +1,179 @@
+"""The bulk sign-in client over httpx: our contract (unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS), the
+shared retry rules (adapters/http.py) and tokens for unverified.BULK_SIGNIN_SCOPE.
+
+A submission carries our batch reference, which the contract makes idempotent, so a submit whose
+answer was lost is resent rather than leaving a batch nobody can poll. Inputs are checked before
+the first request: a bad batch never leaves the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from teams_sip import unverified
+from teams_sip.adapters.auth import TokenProvider
+from teams_sip.adapters.http import IDEMPOTENT, RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
+from teams_sip.config import Settings
+from teams_sip.domain.secrets import Secret
+from teams_sip.domain.signin.bulk import MAX_DEVICES_PER_BATCH, BulkItem
+from teams_sip.domain.signin.errors import meaning_of
+from teams_sip.domain.signin.results import ResultItem
+from teams_sip.domain.sites import Region
+from teams_sip.errors import ConfigError, InputError
+from teams_sip.service.ports.bulk_signin import BatchRefusedError, BatchStatus, BulkSignInError
+from teams_sip.service.ports.provisioning import hardware_id
+
+_REFUSALS = {400, 409, 422}
+
+
+class BulkSignInApiClient:
+    """Implements BulkSignInPort. Close with `close()` or use as a context manager."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: Callable[[], Secret],
+        *,
+        settings: Settings,
+        metrics: RequestMetrics | None = None,
+        endpoints: Mapping[str, unverified.ProvisioningEndpoint] = unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS,
+        on_unauthorized: Callable[[Secret], None] | None = None,
+    ) -> None:
+        self.metrics = metrics or RequestMetrics()
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._on_unauthorized = on_unauthorized
+        self._endpoints = endpoints
+        context = ssl_context(settings.ca_bundle)
+        self._http = httpx.Client(
+            transport=RetryingTransport(
+                httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), self.metrics
+            ),
+            verify=context,
+            timeout=timeout(settings.http),
+        )
+
+    def __enter__(self) -> BulkSignInApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def submit(self, region: Region, items: Sequence[BulkItem], reference: str) -> str:
+        if not items or len(items) > MAX_DEVICES_PER_BATCH:
+            raise InputError(f"A bulk sign-in batch holds 1 to {MAX_DEVICES_PER_BATCH} devices, not {len(items)}.")
+        clean = [BulkItem(hardware_id(i.hardware_id), i.username.strip()) for i in items]
+        if any(not i.username for i in clean) or not reference.strip():
+            raise InputError("Every bulk sign-in item needs a username, and the batch a reference.")
+        body = {
+            "region": Region(region).value,
+            "clientReference": reference,
+            "items": [{"Username": i.username, "HardwareId": i.dashed} for i in clean],
+        }
+        answer = self._call("submit", json=body)
+        batch_id = answer.get("BatchId") if isinstance(answer, dict) else None
+        if not isinstance(batch_id, str) or not batch_id:
+            raise BulkSignInError("The bulk sign-in service accepted the batch but sent no BatchId.")
+        return batch_id
+
+    def status(self, batch_id: str) -> BatchStatus | None:
+        answer = self._call("status", batch_id=batch_id, missing_ok=True)
+        if answer is None:
+            return None
+        state = str(answer.get("BatchStatus", ""))
+        raw = answer.get("BatchItem") or []
+        if not isinstance(raw, list):
+            raise BulkSignInError(f"The bulk sign-in service sent an unreadable status for batch {batch_id}.")
+        items = []
+        for item in raw:
+            if not isinstance(item, dict):
+                continue
+            status, error = str(item.get("Status") or ""), str(item.get("Error") or "")
+            hw: str | None = None
+            with contextlib.suppress(InputError):
+                hw = hardware_id(str(item.get("HardwareId") or ""))
+            username = str(item.get("UserName") or "").lower()
+            items.append(ResultItem(username, hw, status, error, meaning_of(status, error)))
+        return BatchStatus(batch_id, state.casefold() == "completed", tuple(items))
+
+    def _call(self, operation: str, *, json: Any = None, batch_id: str = "", missing_ok: bool = False) -> Any:
+        endpoint = self._endpoints.get(operation)
+        if endpoint is None:
+            raise ConfigError(f"No endpoint configured for the bulk sign-in operation {operation}.")
+        url = self._base + endpoint.path.replace("{batchId}", quote(batch_id, safe=""))
+        response: httpx.Response | None = None
+        for attempt in (1, 2):
+            token = self._token()
+            headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
+            try:
+                response = self._http.request(
+                    endpoint.method, url, json=json, headers=headers, extensions={IDEMPOTENT: True}
+                )
+            except httpx.TransportError as exc:
+                raise BulkSignInError(
+                    f"The bulk sign-in service could not be reached after retries ({type(exc).__name__}); "
+                    "the batch stays in flight and is asked about again on the next pass."
+                ) from None
+            if response.status_code == 401 and attempt == 1 and self._on_unauthorized is not None:
+                self._on_unauthorized(token)
+                continue
+            break
+        assert response is not None
+        if response.status_code == 404 and missing_ok:
+            return None
+        if response.status_code >= 400:
+            raise _error(operation, response)
+        with contextlib.suppress(ValueError):
+            body = response.json()
+            if isinstance(body, dict):
+                return body
+        raise BulkSignInError(f"The bulk sign-in service answered {operation} with something other than JSON.")
+
+
+def build_bulk_signin_client(
+    settings: Settings, tokens: TokenProvider, base_url: str | None = None, metrics: RequestMetrics | None = None
+) -> BulkSignInApiClient:
+    """API mode's client. Without `base_url` it uses PROVISIONING_BASE_URL (the same service, a guess)."""
+    base = base_url or settings.provisioning_base_url
+    if base is None:
+        raise ConfigError("Bulk sign-in in API mode needs PROVISIONING_BASE_URL (the device-management service).")
+    scope = unverified.BULK_SIGNIN_SCOPE
+    return BulkSignInApiClient(
+        base,
+        lambda: tokens.token(scope),
+        settings=settings,
+        metrics=metrics,
+        on_unauthorized=lambda rejected: tokens.invalidate(scope, rejected),
+    )
+
+
+def _error(operation: str, response: httpx.Response) -> BulkSignInError:
+    body: Any = None
+    with contextlib.suppress(ValueError):
+        body = response.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    code = str(error.get("code", "unknown")) if isinstance(error, dict) else "unknown"
+    message = str(error.get("message", "")) if isinstance(error, dict) else ""
+    status = response.status_code
+    if status == 403:
+        return BulkSignInError(
+            f"The bulk sign-in service refused {operation} (403 {code}): grant the app "
+            f"{unverified.BULK_SIGNIN_ROLE} for {unverified.BULK_SIGNIN_SCOPE}. {message}".strip(),
+            status=status,
+            code=code,
+        )
+    kind = BatchRefusedError if operation == "submit" and status in _REFUSALS else BulkSignInError
+    hint = " (still throttled after retries; try again later)" if status == 429 else ""
+    return kind(
+        f"The bulk sign-in service answered {operation} with {status} {code}{hint}: {message}".strip(),
+        status=status,
+        code=code,
+    )
