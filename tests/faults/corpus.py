@@ -141,7 +141,9 @@ def _with_big_member(name: str, head: bytes, filler: bytes, size: int, tail: byt
         for part, content in workbook_parts(sheet_xml([["IPEI", "UPN", "Site"], GOOD.split(",")])):
             if part != name:
                 zf.writestr(part, content)
-        with zf.open(zipfile.ZipInfo(name), "w", force_zip64=True) as handle:
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED  # a bare ZipInfo would store, not compress
+        with zf.open(info, "w", force_zip64=True) as handle:
             handle.write(head)
             chunk = filler * (MB // len(filler))
             for _ in range(size // len(chunk)):
@@ -159,6 +161,18 @@ def shared_strings_bomb() -> bytes:
     return _with_big_member("xl/sharedStrings.xml", b'<?xml version="1.0"?><sst xmlns="http://schemas.'
                             b'openxmlformats.org/spreadsheetml/2006/main">', b"<si><t>0DEADBEEF4</t></si>",
                             200 * MB, b"</sst>")
+
+
+def understated_member() -> bytes:
+    """50 MB of sheet XML whose zip headers claim 5,000 bytes: the size checks see nothing large."""
+    padded = sheet_xml([["IPEI", "UPN", "Site"], GOOD.split(",")]).replace("<sheetData>", "<sheetData>" + " " * 50 * MB)
+    data = bytearray(zip_parts(workbook_parts(padded)))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo(SHEET)
+    central = data.find(SHEET.encode(), data.find(b"PK\x01\x02")) - 46
+    for size_at in (info.header_offset + 22, central + 24):
+        data[size_at : size_at + 4] = (5_000).to_bytes(4, "little")
+    return bytes(data)
 
 
 def too_many_members() -> bytes:
@@ -277,8 +291,9 @@ CORPUS: tuple[BadFile, ...] = (
             bug="a corrupt deflate stream inside an intact zip escapes as zipfile.BadZipFile (CRC) from "
                 "check_workbook's zf.read/handle.read, which sit outside the try/except"),
     # -- zip bombs
-    BadFile("sheet-xml-bomb-200mb", "r.xlsx", sheet_bomb, REFUSED, ("MB",)),
-    BadFile("shared-strings-bomb-200mb", "r.xlsx", shared_strings_bomb, REFUSED, ("MB",)),
+    BadFile("sheet-xml-bomb-200mb", "r.xlsx", sheet_bomb, REFUSED, ("unpacks",)),
+    BadFile("shared-strings-bomb-200mb", "r.xlsx", shared_strings_bomb, REFUSED, ("unpacks",)),
+    BadFile("member-size-understated", "r.xlsx", understated_member, REFUSED, ("workbook",)),
     BadFile("too-many-zip-members", "r.xlsx", too_many_members, REFUSED, ("parts",)),
     BadFile("declared-dimension-whole-grid", "r.xlsx", lambda: zip_parts(workbook_parts(sheet_xml(
         [["IPEI", "UPN", "Site"]], dimension="A1:XFD1048576"))), REFUSED, ("rows",)),
@@ -359,6 +374,7 @@ CORPUS: tuple[BadFile, ...] = (
     BadFile("png-as-xlsx", "r.xlsx", png, REFUSED),
     BadFile("pdf-as-csv", "r.csv", pdf, REFUSED),
     BadFile("docx-as-xlsx", "r.xlsx", docx, REFUSED, ("not an excel",)),
+    BadFile("csv-text-named-xlsx", "r.xlsx", csv(HEADER, GOOD), REFUSED, ("xlsx",)),
     BadFile("docx-as-itself", "r.docx", docx, REFUSED, (".xlsx",)),
     BadFile("zipped-csv", "r.csv", lambda: zip_parts([("r.csv", f"{HEADER}\n{GOOD}\n")]), REFUSED, (".xlsx",)),
     BadFile("gzipped-csv", "r.csv", lambda: gzip.compress(f"{HEADER}\n{GOOD}\n".encode(), mtime=0), REFUSED),

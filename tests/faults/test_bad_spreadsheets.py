@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from teams_sip.domain.roster import ImportRefused, ImportResult, RowStatus
@@ -89,6 +89,21 @@ def test_corpus_is_large_and_covers_both_outcomes() -> None:
     assert all(c.bad for c in CORPUS if c.outcome is Outcome.ROW_ERRORS)
 
 
+def test_zip_bombs_are_small_on_disk() -> None:
+    """A bomb must pass the byte cap and be caught by what it unpacks to, else it proves nothing."""
+    for name in ("sheet-xml-bomb-200mb", "shared-strings-bomb-200mb", "too-many-zip-members",
+                 "undeclared-far-cell-xfd100000"):
+        assert len(BY_NAME[name].data) < 2 * 1024 * 1024, name
+
+
+@pytest.mark.xfail(strict=True, reason="'Headers found: none' is shown when every header was recognised but the "
+                                       "identifier (or user) column is missing; the admin is told the file has no "
+                                       "headers at all")
+def test_refusal_for_a_missing_column_lists_the_headers_it_found() -> None:
+    message = load_or_refuse(BY_NAME["no-identifier-column"].data, "r.csv")
+    assert isinstance(message, str) and "UPN" in message.split("Headers found:")[-1]
+
+
 @pytest.mark.parametrize("case", [_param(c) for c in CORPUS if not c.isolate])
 def test_bad_spreadsheet_is_refused_or_explained_row_by_row(case: BadFile) -> None:
     assert_expected(case, load_or_refuse(case.data, case.filename))
@@ -147,18 +162,18 @@ def test_messages_stay_short_whatever_the_cell() -> None:
 
 
 @pytest.mark.xfail(strict=True, reason="cost grows with the number of CSV columns before any bound applies: "
-                                       "40 KB of commas (20,000 columns) takes ~1.5 s, so a file under the 20 MB "
+                                       "20 KB of commas (10,000 columns) takes ~0.7 s, so a file under the 20 MB "
                                        "cap can hold a worker for many minutes; bound the columns first")
 def test_a_very_wide_csv_is_refused_quickly() -> None:
     started = time.perf_counter()
-    load_or_refuse(b"x," * 20_000 + b"\n1,2\n", "r.csv")
-    assert time.perf_counter() - started < 0.5
+    load_or_refuse(b"x," * 10_000 + b"\n1,2\n", "r.csv")
+    assert time.perf_counter() - started < 0.3
 
 
 # ---- the CLI, as an admin runs it ------------------------------------------------------------------
 
 CLI_SUBSET = ("utf16-le-without-bom", "csv-formulas", "xlsx-formulas-never-calculated", "vba-project-inside-xlsx",
-              "encrypted-workbook-ole", "sheet-xml-bomb-200mb", "random-bytes-as-xlsx")
+              "sheet-xml-bomb-200mb")
 
 
 def test_validate_command_exit_codes_and_no_traceback(tmp_path: Path) -> None:
@@ -236,7 +251,7 @@ _VALID = good_xlsx()
 
 @pytest.mark.xfail(strict=True, reason="damaged bytes inside an intact zip escape as zipfile.BadZipFile/zlib.error "
                                        "from check_workbook (see xlsx-member-data-damaged)")
-@FUZZ
+@settings(FUZZ, phases=[Phase.explicit, Phase.generate])  # no shrinking while the defect is known
 @given(st.lists(st.tuples(st.integers(0, len(_VALID) - 1), st.integers(1, 255)), min_size=1, max_size=4))
 def test_damaged_workbook_bytes_give_a_result_or_a_refusal(flips: list[tuple[int, int]]) -> None:
     data = bytearray(_VALID)
