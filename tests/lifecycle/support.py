@@ -33,8 +33,8 @@ def entry(
     return RosterEntry(hid, "dect", upn, "Ana", "user", site, install, verdict)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 class SimulatedCrashError(Exception):
@@ -111,6 +111,7 @@ def apply(
     for action in plan.actions:
         if isinstance(action, Register):
             hid = action.hardware_id
+            tick()
             records[hid] = intend(records[hid], IntentKind.REGISTER, now, action.cause)
             tick()
             teams.register(hid)
@@ -118,6 +119,7 @@ def apply(
             records[hid] = settle_registered(records[hid], now)
         elif isinstance(action, IssueCodes | RenewCode):
             hids = action.hardware_ids if isinstance(action, IssueCodes) else (action.hardware_id,)
+            tick()
             for hid in hids:
                 records[hid] = intend(records[hid], IntentKind.ISSUE_CODE, now, "issue")
             tick()
@@ -128,6 +130,7 @@ def apply(
                 teams.devices[hid].delivered = True
         elif isinstance(action, ReleaseRemoved) and action.remove_in_teams:
             hid = action.hardware_id
+            tick()
             records[hid] = intend(records[hid], IntentKind.RELEASE, now, "release")
             tick()
             teams.remove(hid)

@@ -95,7 +95,7 @@ def test_rule_is_validated() -> None:
 
 def test_code_lives_exactly_24_hours() -> None:
     issued = utc(2026, 5, 5, 7)
-    assert CODE_VALIDITY == timedelta(hours=24)
+    assert timedelta(hours=24) == CODE_VALIDITY
     assert not code_is_live(issued, issued - US)
     assert code_is_live(issued, issued)
     assert code_is_live(issued, issued + timedelta(hours=24) - US)

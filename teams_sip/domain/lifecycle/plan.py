@@ -34,7 +34,7 @@ from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, Ros
 from teams_sip.domain.lifecycle.notices import notice_text
 from teams_sip.domain.lifecycle.records import Attention, DeviceRecord, IntentKind, new_record, unknown_record
 from teams_sip.domain.lifecycle.states import ACTIVE, PRE_ACTIVATION, DeviceState, transition
-from teams_sip.domain.lifecycle.windows import InstallWindow, install_window
+from teams_sip.domain.lifecycle.windows import InstallWindow, install_window, site_zone
 from teams_sip.domain.sites import Site
 from teams_sip.errors import ConfigError, InputError
 
@@ -156,7 +156,7 @@ def _in_roster(
     if step.state == S.CODE_ISSUED and not step.record.code_is_live(step.now):
         step.move(S.CODE_EXPIRED, "the code lapsed without being dialled")
     window = _window(step, site, policy)
-    _act(step, obs, window, policy)
+    _act(step, obs, window, _site_usable(site), policy)
     step.attend(*_attention(step, site, window, policy))
 
 
@@ -240,10 +240,22 @@ def _window(step: _Device, site: Site | None, policy: PlanPolicy) -> InstallWind
         return None
 
 
-def _act(step: _Device, obs: ObservedDevice | None, window: InstallWindow | None, policy: PlanPolicy) -> None:
+def _site_usable(site: Site | None) -> bool:
+    if site is None:
+        return False
+    try:
+        site_zone(site.time_zone)
+    except ConfigError:
+        return False
+    return True
+
+
+def _act(
+    step: _Device, obs: ObservedDevice | None, window: InstallWindow | None, site_ok: bool, policy: PlanPolicy
+) -> None:
     rec = step.record
     pending = rec.pending
-    eligible = rec.verdict == Verdict.ELIGIBLE and window is not None
+    eligible = rec.verdict == Verdict.ELIGIBLE and site_ok
     if step.state == S.READY and eligible:
         retry = pending is not None and pending.kind == IntentKind.REGISTER
         cause = "retry of an interrupted registration" if retry else "eligible"
@@ -286,7 +298,7 @@ def _attention(
     rec = step.record
     if site is None:
         return Attention.UNKNOWN_SITE, f"site '{rec.site}' is not in the sites list"
-    if window is None and rec.install_date is not None:
+    if not _site_usable(site):
         return Attention.UNKNOWN_SITE, f"site '{rec.site}' has an unknown time zone '{site.time_zone}'"
     if step.state == S.BLOCKED:
         return (Attention.NEEDS_ATTENTION if rec.verdict == Verdict.NEEDS_ATTENTION else Attention.BLOCKED), ""
