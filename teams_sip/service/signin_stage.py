@@ -290,11 +290,10 @@ class SignInStage:
 
     def _match(self, reference: str | None, batch_id: str | None, items: Sequence[ResultItem]) -> BatchEntry:
         batches = list(self._book.batches())
-        if reference:
-            found = [b for b in batches if b.reference == reference]
-        elif batch_id:
+        found = [b for b in batches if b.reference == reference] if reference else []
+        if not reference and batch_id:
             found = [b for b in batches if b.batch_id == batch_id]
-        else:
+        if not reference and not found:  # a file exported by hand: the one batch in flight with its accounts
             users = {i.username for i in items}
             found = [b for b in batches if b.state in IN_FLIGHT and users <= {i.username for i in b.items}]
         if len(found) != 1:
