@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -137,3 +138,24 @@ def generate_scenario(count: int, seed: int, devices: int | None = None) -> Scen
     )
     scenario.validate()
     return scenario
+
+
+def scenario_for_users(users: Sequence[tuple[str, str, str]], seed: int = 0) -> Scenario:
+    """A tenant holding exactly these users, as (upn, display name, case): each user gets the
+    generator's template for that case (see _CASES), so a demo or test chooses who is eligible."""
+    base = generate_scenario(0, seed)
+    made: list[ScenarioUser] = []
+    for n, (upn, display_name, case) in enumerate(users):
+        if case not in _CASES:
+            raise ValueError(f"unknown case {case!r}; known: {', '.join(_CASES)}")
+        template = _CASES[case][1]
+        made.append(replace(template, id=str(uuid.UUID(int=seed * 1_000_003 + n + 1)), upn=upn,
+                            display_name=display_name or upn,
+                            phone_number=f"+46801{n:07d}" if template.phone_number else None, case=case))
+    scenario = replace(base, users=tuple(made), domain=upn_domain(users) or base.domain)
+    scenario.validate()
+    return scenario
+
+
+def upn_domain(users: Sequence[tuple[str, str, str]]) -> str | None:
+    return users[0][0].rsplit("@", 1)[-1] if users else None

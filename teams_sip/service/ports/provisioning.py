@@ -19,6 +19,7 @@ from teams_sip.errors import InputError, TeamsSipError
 DeviceState = Literal["waitingOnActivation", "waitingForSignIn", "signedIn"]
 DEVICE_STATES: tuple[DeviceState, ...] = ("waitingOnActivation", "waitingForSignIn", "signedIn")
 RegisterStatus = Literal["created", "exists", "failed"]
+AWAITING_ADMIN = "awaitingAdmin"  # IssuedCode.error_code in assisted mode: the admin generates codes in TAC
 
 _HEX12 = re.compile(r"^[0-9A-F]{12}$")
 

@@ -1,0 +1,109 @@
+"""The composition root: the one place that turns Settings into adapters behind the ports.
+
+The CLI, the Functions app and the local server all call `build_services`; nothing else chooses an
+adapter. Graph and provisioning clients are created on first use, so an HTTP call that only reads
+the state store never loads msgraph (a cold start imports this module).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from teams_sip.config import Settings
+from teams_sip.domain.clock import Clock, SystemClock
+from teams_sip.service.ports.notifier import ArtifactStore, Notifier
+from teams_sip.service.ports.provisioning import ProvisioningPort
+from teams_sip.service.ports.store import StateStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    store: StateStore
+    artifacts: ArtifactStore
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _once(self, key: str, make: Any) -> Any:
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = make()
+            return self._cache[key]
+
+    @property
+    def tokens(self) -> Any:
+        from teams_sip.adapters.auth import build_token_provider
+
+        return self._once("tokens", lambda: build_token_provider(self.settings, self.clock))
+
+    @property
+    def graph(self) -> Any:
+        """The blocking Graph session (msgraph-sdk client, $batch, paging) for this process."""
+        from teams_sip.adapters.graph.blocking import GraphSession
+
+        return self._once("graph", lambda: GraphSession(self.settings, self.tokens))
+
+    @property
+    def provisioning(self) -> ProvisioningPort | None:
+        """The provisioning API client in api mode; None in assisted mode (the admin uses TAC)."""
+        if self.settings.provisioning_mode != "api":
+            return None
+        from teams_sip.adapters.provisioning.api_client import build_provisioning_client
+
+        client: ProvisioningPort = self._once(
+            "provisioning", lambda: build_provisioning_client(self.settings, self.tokens)
+        )
+        return client
+
+    @property
+    def notifier(self) -> Notifier:
+        def make() -> Notifier:
+            sender = self.settings.service.mail_sender
+            if sender:
+                from teams_sip.adapters.notify.graph_mail import GraphMailNotifier
+
+                return GraphMailNotifier(self.graph, sender)
+            from teams_sip.adapters.notify.folder import FolderNotifier
+
+            return FolderNotifier(self.artifacts)
+
+        result: Notifier = self._once("notifier", make)
+        return result
+
+    def close(self) -> None:
+        with self._lock:
+            for key in ("graph", "provisioning"):
+                closer = getattr(self._cache.pop(key, None), "close", None)
+                if callable(closer):
+                    closer()
+
+
+def build_artifacts(settings: Settings) -> ArtifactStore:
+    service = settings.service
+    if service.blobs_endpoint:
+        from teams_sip.adapters.notify.blob import BlobArtifactStore
+
+        credential = None
+        if "127.0.0.1" not in service.blobs_endpoint and "localhost" not in service.blobs_endpoint:
+            from azure.identity import DefaultAzureCredential
+
+            credential = DefaultAzureCredential()
+        return BlobArtifactStore.from_settings(container=service.artifacts_container,
+                                               account_url=service.blobs_endpoint, credential=credential)
+    from teams_sip.adapters.notify.folder import FolderArtifactStore
+
+    return FolderArtifactStore(service.output_dir)
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, store: StateStore | None = None) -> Services:
+    from teams_sip.adapters.store.factory import open_state_store
+
+    return Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        store=store if store is not None else open_state_store(settings),
+        artifacts=build_artifacts(settings),
+    )

@@ -1,0 +1,200 @@
+"""Carrying out a plan through the provisioning port, crash-safely.
+
+Order per pass: (1) every changed record is saved, and a record whose device needs a Teams call is
+saved with the call recorded as intended; (2) the calls are made in bulk (one per site and install
+day for codes); (3) issued codes are handed to `deliver` (worksheets) before anything else, so a
+code Teams issued is never lost silently; (4) the records are settled. A pass killed between any
+two steps leaves intents that the next plan settles from what Teams reports, so no device is lost
+and no second code is issued without cause. Every save names the etag it read: a device another
+pass changed meanwhile is skipped (ConflictError) and left to that pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from teams_sip.domain.lifecycle.actions import IssueCodes, Plan, Register, ReleaseRemoved, RenewCode
+from teams_sip.domain.lifecycle.outcomes import (
+    intend,
+    settle_code,
+    settle_failed,
+    settle_registered,
+    settle_released,
+)
+from teams_sip.domain.lifecycle.records import DeviceRecord, IntentKind
+from teams_sip.domain.lifecycle.states import IllegalTransitionError
+from teams_sip.domain.secrets import Secret
+from teams_sip.service.device_store import DeviceStore, StoredDevice
+from teams_sip.service.ports.provisioning import (
+    AWAITING_ADMIN,
+    DeviceAlreadyActivatedError,
+    DeviceRegistration,
+    IssuedCode,
+    ProvisioningError,
+    ProvisioningPort,
+)
+from teams_sip.service.ports.store import ConflictError
+
+
+@dataclass(frozen=True)
+class DeliveredCode:
+    hardware_id: str
+    site: str
+    install_date: date | None
+    code: Secret = field(repr=False)
+    expires_at: datetime
+
+
+@dataclass
+class Execution:
+    saved: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    registered: list[str] = field(default_factory=list)
+    issued: list[DeliveredCode] = field(default_factory=list)
+    awaiting_admin: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    after: dict[str, DeviceRecord] = field(default_factory=dict)
+
+
+Deliver = Callable[[Sequence[DeliveredCode]], None]
+
+
+def _intents(plan: Plan) -> dict[str, tuple[IntentKind, str]]:
+    out: dict[str, tuple[IntentKind, str]] = {}
+    for action in plan.actions:
+        if isinstance(action, Register):
+            out[action.hardware_id] = (IntentKind.REGISTER, action.cause)
+        elif isinstance(action, IssueCodes):
+            out.update(dict.fromkeys(action.hardware_ids, (IntentKind.ISSUE_CODE, "first code")))
+        elif isinstance(action, RenewCode):
+            out[action.hardware_id] = (IntentKind.ISSUE_CODE, action.cause)
+        elif isinstance(action, ReleaseRemoved) and action.remove_in_teams:
+            out[action.hardware_id] = (IntentKind.RELEASE, "removed from the roster")
+    return out
+
+
+class Executor:
+    def __init__(self, devices: DeviceStore, provisioning: ProvisioningPort, deliver: Deliver) -> None:
+        self._devices = devices
+        self._provisioning = provisioning
+        self._deliver = deliver
+
+    def run(self, plan: Plan, stored: Mapping[str, StoredDevice]) -> Execution:
+        result = Execution(after={hid: s.record for hid, s in stored.items()})
+        current = self._save_intended(plan, stored, result)
+        self._register(plan, current, result)
+        self._issue(plan, current, result)
+        self._release(plan, current, result)
+        return result
+
+    def _save(self, hid: str, record: DeviceRecord, current: dict[str, StoredDevice | None],
+              result: Execution) -> bool:
+        before = current.get(hid)
+        try:
+            saved = self._devices.save(before, record) if before is not None else self._devices.add(record)
+        except ConflictError:
+            result.conflicts.append(hid)
+            current.pop(hid, None)
+            return False
+        current[hid] = saved
+        result.after[hid] = saved.record
+        result.saved += 1
+        return True
+
+    def _save_intended(self, plan: Plan, stored: Mapping[str, StoredDevice], result: Execution
+                       ) -> dict[str, StoredDevice | None]:
+        intents = _intents(plan)
+        current: dict[str, StoredDevice | None] = dict(stored)
+        for hid in sorted(set(plan.records) | set(intents)):
+            record = plan.records.get(hid) or stored[hid].record
+            if hid in intents:
+                kind, cause = intents[hid]
+                record = intend(record, kind, plan.now, cause)
+            self._save(hid, record, current, result)
+        return current
+
+    def _settle(self, hid: str, change: Callable[[DeviceRecord], DeviceRecord],
+                current: dict[str, StoredDevice | None], result: Execution) -> None:
+        held = current.get(hid)
+        if held is None:
+            return
+        try:
+            record = change(held.record)
+        except IllegalTransitionError as exc:
+            result.failures.append((hid, str(exc)))
+            record = settle_failed(held.record)
+        self._save(hid, record, current, result)
+
+    def _register(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
+        wanted = [a for a in plan.of_type(Register) if current.get(a.hardware_id) is not None]
+        if not wanted:
+            return
+        try:
+            answers = self._provisioning.register([DeviceRegistration(a.hardware_id, a.site) for a in wanted])
+        except ProvisioningError as exc:
+            result.failures.extend((a.hardware_id, f"registration not confirmed: {exc}") for a in wanted)
+            return  # intents stay: the next pass settles them from what Teams lists
+        for answer in answers:
+            if answer.status in ("created", "exists"):
+                self._settle(answer.hardware_id, lambda r: settle_registered(r, plan.now), current, result)
+                result.registered.append(answer.hardware_id)
+            else:
+                self._settle(answer.hardware_id, settle_failed, current, result)
+                result.failures.append((answer.hardware_id, answer.error or "registration refused"))
+
+    def _issue(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
+        groups: dict[tuple[str, date | None], list[str]] = {}
+        for action in plan.actions:
+            if isinstance(action, IssueCodes):
+                groups.setdefault((action.site, action.install_date), []).extend(action.hardware_ids)
+            elif isinstance(action, RenewCode):
+                groups.setdefault((action.site, action.install_date), []).append(action.hardware_id)
+        for (site, day), hids in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            ready = [h for h in hids if current.get(h) is not None]
+            if not ready:
+                continue
+            try:
+                answers = self._provisioning.issue_codes(ready)
+            except ProvisioningError as exc:
+                result.failures.extend((h, f"codes not confirmed: {exc}") for h in ready)
+                continue
+            delivered = [
+                DeliveredCode(a.hardware_id, site, day, a.code, a.expires_at)
+                for a in answers
+                if a.code is not None and a.expires_at is not None
+            ]
+            if delivered:
+                self._deliver(delivered)  # before settling: a code Teams issued must reach a worksheet
+                result.issued.extend(delivered)
+            for answer in answers:
+                self._settle_code(answer, plan.now, current, result)
+
+    def _settle_code(self, answer: IssuedCode, now: datetime, current: dict[str, StoredDevice | None],
+                     result: Execution) -> None:
+        hid = answer.hardware_id
+        if answer.code is not None and answer.expires_at is not None:
+            code, expires = answer.code, answer.expires_at
+            self._settle(hid, lambda r: settle_code(r, code, expires, now), current, result)
+        elif answer.error_code == AWAITING_ADMIN:
+            result.awaiting_admin.append(hid)  # the intent stays until the admin's code export arrives
+        else:
+            self._settle(hid, settle_failed, current, result)
+            result.failures.append((hid, answer.error_message or answer.error_code or "no code issued"))
+
+    def _release(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
+        for action in plan.of_type(ReleaseRemoved):
+            if not action.remove_in_teams or current.get(action.hardware_id) is None:
+                continue
+            try:
+                self._provisioning.remove(action.hardware_id)
+            except DeviceAlreadyActivatedError:
+                result.failures.append((action.hardware_id, "already activated: Teams keeps it until it goes stale"))
+            except ProvisioningError as exc:
+                result.failures.append((action.hardware_id, f"removal not confirmed: {exc}"))
+                continue
+            else:
+                result.removed.append(action.hardware_id)
+            self._settle(action.hardware_id, settle_released, current, result)

@@ -1,0 +1,179 @@
+"""The rollout service: the use cases every entrypoint (CLI, Functions, local server) calls.
+
+One object per process, built from `Services`. A reconciliation pass holds a lease, so two Function
+instances (or the timer and an admin's "run now") never run the same pass twice at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from teams_sip.bootstrap import Services
+from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
+from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
+from teams_sip.domain.lifecycle.plan import plan as make_plan
+from teams_sip.domain.lifecycle.report import RunReport, build_report
+from teams_sip.domain.lifecycle.windows import WindowRule
+from teams_sip.domain.sites import Site
+from teams_sip.service.audit import AuditLog
+from teams_sip.service.device_store import DeviceStore
+from teams_sip.service.executor import Execution, Executor
+from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.ports.notifier import Message
+from teams_sip.service.ports.provisioning import ProvisioningPort
+from teams_sip.service.ports.store import Leases
+from teams_sip.service.roster_store import RosterRow, RosterStore
+from teams_sip.service.site_directory import resolve_sites
+from teams_sip.service.verdict_store import VerdictStore
+from teams_sip.service.worksheet_delivery import WorksheetDelivery
+
+PASS_LEASE = "reconcile"  # noqa: S105 - a lease name, not a secret
+PASS_TTL = timedelta(minutes=20)
+_OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
+             "waitingForSignIn": ObservedState.WAITING_FOR_SIGN_IN, "signedIn": ObservedState.SIGNED_IN}
+
+
+@dataclass(frozen=True)
+class PassOutcome:
+    ran: bool
+    report: RunReport | None
+    execution: Execution | None
+    message: str
+
+
+class Rollout:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        store = services.store
+        self.roster, self.devices = RosterStore(store), DeviceStore(store)
+        self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
+
+    # Imports -------------------------------------------------------------------------------------
+    def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
+        opts = self.services.settings.service
+        return import_roster(data, filename, actor=actor, at=self.services.clock.now(),
+                             correlation_id=correlation_id, roster=self.roster, artifacts=self.services.artifacts,
+                             audit=self.audit, options=import_options(opts.import_max_mb, opts.import_max_rows))
+
+    # Building blocks -----------------------------------------------------------------------------
+    def sites(self, rows: list[RosterRow] | None = None) -> dict[str, Site]:
+        current = rows if rows is not None else self.roster.current()
+        return resolve_sites(current, self.services.settings.service.sites_file)
+
+    def policy(self) -> PlanPolicy:
+        svc = self.services.settings.service
+        return PlanPolicy(window=WindowRule(svc.window_opens_at, svc.window_days), max_renewals=svc.max_code_renewals,
+                          remove_released_in_teams=svc.remove_released_in_teams,
+                          teams_lists_pending=self.services.settings.provisioning_mode == "api")
+
+    def provisioning(self) -> ProvisioningPort:
+        api = self.services.provisioning
+        if api is not None:
+            return api
+        from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
+
+        return AssistedProvisioning(self.services.artifacts, self.services.notifier,
+                                    self.services.settings.service.admin_contacts, self.services.clock.now)
+
+    def observe(self) -> dict[str, ObservedDevice]:
+        """What Teams reports now: the provisioning list (API mode) or signed-in SIP devices (assisted)."""
+        api = self.services.provisioning
+        if api is not None:
+            return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
+                                                  d.code_expires_at) for d in api.list_devices()}
+        from teams_sip.adapters.graph.teamwork_devices import as_observed, list_sip_devices
+
+        return as_observed(list_sip_devices(self.services.graph))
+
+    def entries(self, rows: list[RosterRow]) -> list[RosterEntry]:
+        verdicts = self.verdicts.all()
+        out = []
+        for row in rows:
+            stored = verdicts.get(row.upn.casefold())
+            verdict = stored.verdict if stored is not None else Verdict.NEEDS_ATTENTION
+            out.append(RosterEntry(row.hardware_id, row.kind, row.upn, row.display_name, row.account_type, row.site,
+                                   row.install_date, verdict))
+        return out
+
+    def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False) -> int:
+        """Runs the pre-flight for users without a verdict, or not yet eligible (policies propagate)."""
+        from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
+
+        stored = self.verdicts.all()
+        pairs = {(r.upn, r.account_type) for r in rows
+                 if force or r.upn.casefold() not in stored or stored[r.upn.casefold()].verdict != Verdict.ELIGIBLE}
+        if not pairs:
+            return 0
+        from teams_sip.adapters.graph.directory import GraphDirectory
+        from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+
+        settings = self.services.settings
+        source = TeamsAdminPolicySettings(settings, self.services.tokens) if settings.policy_admin_base_url else None
+        catalogue, label = load_catalogue(source, settings.service.compliant_calling_policies)
+        session = self.services.graph
+        run = session.run(run_preflight(roster_users(sorted(pairs)), GraphDirectory(session.client), catalogue,
+                                        self.services.clock, None, label))
+        return self.verdicts.save(run.verdicts, self.services.clock.now())
+
+    # The pass ------------------------------------------------------------------------------------
+    def run_pass(self, *, actor: str = "timer", correlation_id: str | None = None,
+                 check_users: bool = True) -> PassOutcome:
+        clock, correlation = self.services.clock, correlation_id or uuid.uuid4().hex[:16]
+        lease = self.leases.acquire(PASS_LEASE, correlation, PASS_TTL, clock.now())
+        if lease is None:
+            return PassOutcome(False, None, None, "another reconciliation pass is running; this one was skipped")
+        try:
+            rows = self.roster.current()
+            if check_users:
+                self.refresh_verdicts(rows)
+            sites = self.sites(rows)
+            stored = {d.record.hardware_id: d for d in self.devices.all()}
+            observed = self.observe()
+            now = clock.now()
+            plan = make_plan(self.entries(rows), {h: s.record for h, s in stored.items()}, observed, sites, now,
+                             self.policy())
+            delivery = WorksheetDelivery(self.services.artifacts, self.services.notifier, sites=sites,
+                                         roster={r.hardware_id: r for r in rows},
+                                         tenant_id=self.services.settings.tenant_id, now=clock.now,
+                                         admin_contacts=self.services.settings.service.admin_contacts)
+            execution = Executor(self.devices, self.provisioning(), delivery).run(plan, stored)
+            self._notify(plan.of_type(Notify), sites)
+            before = {h: s.record for h, s in stored.items()}
+            report = build_report(before, execution.after, now, plan.actions)
+            self._keep(report, execution, actor, correlation)
+            return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)")
+        finally:
+            self.leases.release(lease)
+
+    def _notify(self, notices: list[Notify], sites: Mapping[str, Site]) -> None:
+        per_site: dict[str, list[Notify]] = {}
+        for notice in notices:
+            per_site.setdefault(notice.site, []).append(notice)
+        admins = self.services.settings.service.admin_contacts
+        for site_name, items in sorted(per_site.items()):
+            site = sites.get(site_name)
+            to = tuple(dict.fromkeys((*(site.contacts if site else ()), *admins)))
+            if not to:
+                continue
+            text = "\n".join(f"- {n.message}" for n in items)
+            self.services.notifier.send(Message(to=to, subject=f"teams-sip: {len(items)} handset(s) at {site_name} "
+                                                            "need a person", text=text, category="attention"))
+
+    def _keep(self, report: RunReport, execution: Execution, actor: str, correlation: str) -> None:
+        import json
+
+        body = report.to_dict()
+        body["execution"] = {"saved": execution.saved, "conflicts": execution.conflicts,
+                             "registered": len(execution.registered), "codes_issued": len(execution.issued),
+                             "awaiting_admin": len(execution.awaiting_admin),
+                             "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
+        data = json.dumps(body, indent=1, default=str).encode()
+        stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
+        self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")
+        self.services.artifacts.put("reports/latest.json", data, "application/json")
+        self.audit.record(report.generated_at, actor, "reconcile", "pass", correlation,
+                          {"actions": report.actions, "codes_issued": len(execution.issued),
+                           "failures": len(execution.failures)})
