@@ -13,6 +13,7 @@ from typing import Any
 
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
+from teams_sip.service.ports.bulk_signin import BulkSignInPort
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
@@ -59,6 +60,18 @@ class Services:
         return client
 
     @property
+    def bulk_signin(self) -> BulkSignInPort | None:
+        """Bulk sign-in through the (unverified) service API in api mode; None in assisted mode, where
+        the admin runs the PowerShell script teams-sip writes for each batch."""
+        if self.settings.provisioning_mode != "api":
+            return None
+        from teams_sip.adapters.signin.api_client import build_bulk_signin_client
+
+        client: BulkSignInPort = self._once("bulk_signin", lambda: build_bulk_signin_client(
+            self.settings, self.tokens, self.settings.bulk_signin_base_url))
+        return client
+
+    @property
     def notifier(self) -> Notifier:
         def make() -> Notifier:
             sender = self.settings.service.mail_sender
@@ -75,7 +88,7 @@ class Services:
 
     def close(self) -> None:
         with self._lock:
-            for key in ("graph", "provisioning"):
+            for key in ("graph", "provisioning", "bulk_signin"):
                 closer = getattr(self._cache.pop(key, None), "close", None)
                 if callable(closer):
                     closer()

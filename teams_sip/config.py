@@ -89,6 +89,7 @@ class Settings:
     graph_scope: str = DEFAULT_GRAPH_SCOPE
     provisioning_mode: ProvisioningMode = "assisted"
     provisioning_base_url: str | None = None
+    bulk_signin_base_url: str | None = None
     policy_admin_base_url: str | None = None
     ca_bundle: Path | None = None
     state_store: StateStoreKind = "sqlite"
@@ -186,6 +187,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         graph_scope=v.text("GRAPH_SCOPE") or DEFAULT_GRAPH_SCOPE,
         provisioning_mode=provisioning_mode,
         provisioning_base_url=provisioning_url,
+        bulk_signin_base_url=v.url("BULK_SIGNIN_BASE_URL"),
         policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
         ca_bundle=v.existing_file("CA_BUNDLE"),
         state_store=state_store,

@@ -26,6 +26,8 @@ from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import Leases
 from teams_sip.service.roster_store import RosterRow, RosterStore
+from teams_sip.service.signin_stage import SignInOptions, SignInStage
+from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import VerdictStore
 from teams_sip.service.worksheet_delivery import WorksheetDelivery
@@ -42,6 +44,7 @@ class PassOutcome:
     report: RunReport | None
     execution: Execution | None
     message: str
+    signin: tuple[str, ...] = ()
 
 
 class Rollout:
@@ -141,10 +144,11 @@ class Rollout:
                                          admin_contacts=self.services.settings.service.admin_contacts)
             execution = Executor(self.devices, self.provisioning(), delivery).run(plan, stored)
             self._notify(plan.of_type(Notify), sites)
+            signin = self.signin_stage(sites).run()
             before = {h: s.record for h, s in stored.items()}
             report = build_report(before, execution.after, now, plan.actions)
-            self._keep(report, execution, actor, correlation)
-            return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)")
+            self._keep(report, execution, signin.lines(), actor, correlation)
+            return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
         finally:
             self.leases.release(lease)
 
@@ -162,7 +166,20 @@ class Rollout:
             self.services.notifier.send(Message(to=to, subject=f"teams-sip: {len(items)} handset(s) at {site_name} "
                                                             "need a person", text=text, category="attention"))
 
-    def _keep(self, report: RunReport, execution: Execution, actor: str, correlation: str) -> None:
+    def signin_stage(self, sites: Mapping[str, Site] | None = None) -> SignInStage:
+        svc = self.services
+        return SignInStage(svc.store, svc.notifier, svc.artifacts, svc.clock,
+                           tuple((sites if sites is not None else self.sites()).values()), bulk=svc.bulk_signin,
+                           options=SignInOptions(admin_contacts=svc.settings.service.admin_contacts))
+
+    def ingest_signin_results(self, data: bytes, *, actor: str, correlation_id: str) -> SignInSummary:
+        summary = self.signin_stage().ingest_result_file(data)
+        self.audit.record(self.services.clock.now(), actor, "signin-results", "bulk sign-in", correlation_id,
+                          {"lines": len(summary.lines())})
+        return summary
+
+    def _keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
+              correlation: str) -> None:
         import json
 
         body = report.to_dict()
@@ -170,6 +187,7 @@ class Rollout:
                              "registered": len(execution.registered), "codes_issued": len(execution.issued),
                              "awaiting_admin": len(execution.awaiting_admin),
                              "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
+        body["signin"] = signin
         data = json.dumps(body, indent=1, default=str).encode()
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")

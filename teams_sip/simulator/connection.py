@@ -22,4 +22,5 @@ def settings_values(sim: Any, *, provisioning_mode: str = "api") -> dict[str, st
     }
     if provisioning_mode == "api":
         values["PROVISIONING_BASE_URL"] = sim.provisioning_url
+        values["BULK_SIGNIN_BASE_URL"] = sim.bulk_signin_url
     return values

@@ -25,10 +25,11 @@ ROSTER = (
     "0DEADBEEF4,anna@contoso.com,Anna,Lyon Plant,2026-03-17,personal\n"
     "0004D5F980,ben@contoso.com,Ben,Lyon Plant,2026-03-17,personal\n"
     "03717C0E0A,cleo@contoso.com,Cleo,Lyon Plant,2026-03-17,personal\n"
+    "0000312FD1,lobby@contoso.com,Lobby phone,Lyon Plant,2026-03-17,common-area\n"
 )
-SITES = "name,region,time zone,contacts\nLyon Plant,EMEA,Europe/Paris,it-lyon@contoso.com\n"
+SITES = "name,region,time zone,contacts,bulk sign-in\nLyon Plant,EMEA,Europe/Paris,it-lyon@contoso.com,yes\n"
 USERS = [("anna@contoso.com", "Anna", "eligible"), ("ben@contoso.com", "Ben", "eligible"),
-         ("cleo@contoso.com", "Cleo", "unlicensed")]
+         ("cleo@contoso.com", "Cleo", "unlicensed"), ("lobby@contoso.com", "Lobby phone", "common_area")]
 
 
 @pytest.fixture
@@ -62,30 +63,38 @@ def test_rollout_from_import_to_signed_in(world: tuple[Any, Rollout]) -> None:
     first = rollout.run_pass()
     assert first.ran and first.execution is not None
     assert _states(rollout) == {"000DEADBEEF4": DeviceState.REGISTERED, "000004D5F980": DeviceState.REGISTERED,
-                                "0003717C0E0A": DeviceState.BLOCKED}
+                                "0003717C0E0A": DeviceState.BLOCKED, "000000312FD1": DeviceState.REGISTERED}
     assert not first.execution.issued, "no code before the install window opens"
 
     sim.clock.set(datetime(2026, 3, 17, 5, 59, tzinfo=UTC))  # 06:59 in Lyon: still closed
     assert not rollout.run_pass().execution.issued  # type: ignore[union-attr]
     sim.clock.set(datetime(2026, 3, 17, 6, 0, tzinfo=UTC))  # 07:00 in Lyon: open
     opened = rollout.run_pass()
-    assert opened.execution is not None and len(opened.execution.issued) == 2
+    assert opened.execution is not None and len(opened.execution.issued) == 3
     codes = _codes(rollout)
-    assert set(codes) == {"000DEADBEEF4", "000004D5F980"}
+    assert set(codes) == {"000DEADBEEF4", "000004D5F980", "000000312FD1"}
     sheet = rollout.services.artifacts.get(f"{worksheet_dir('Lyon Plant', datetime(2026, 3, 17).date())}/worksheet.csv")
     assert sheet is not None and f"*55*{codes['000DEADBEEF4']}".encode() in sheet
 
     sim.dial_code("000DEADBEEF4", codes["000DEADBEEF4"])
-    rollout.run_pass()
+    sim.dial_code("000000312FD1", codes["000000312FD1"])
+    activated = rollout.run_pass()
     assert _states(rollout)["000DEADBEEF4"] is DeviceState.ACTIVATED
+    outbox = [rollout.services.artifacts.get(p) or b"" for p in rollout.services.artifacts.list("outbox/")]
+    assert any(b"anna@contoso.com" in mail and b"aka.ms/siplogin" in mail for mail in outbox)
+    assert any("batch" in line.lower() for line in activated.signin)
+    assert [b["Region"] for b in sim.bulk_batches()] == ["EMEA"]
     sim.sign_in("000DEADBEEF4", "anna@contoso.com")
+    sim.clock.advance(timedelta(minutes=10))  # the bulk sign-in batch completes
+    rollout.run_pass()
     rollout.run_pass()
     assert _states(rollout)["000DEADBEEF4"] is DeviceState.SIGNED_IN
+    assert _states(rollout)["000000312FD1"] is DeviceState.SIGNED_IN
 
     sim.clock.advance(timedelta(hours=24, minutes=1))  # Ben's code lapsed unused, window still open
     renewed = rollout.run_pass()
     assert renewed.execution is not None and [c.hardware_id for c in renewed.execution.issued] == ["000004D5F980"]
     assert _codes(rollout)["000004D5F980"] != codes["000004D5F980"]
     report = json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")
-    assert report["by_state"] == {"blocked": 1, "code_issued": 1, "signed_in": 1}
+    assert report["by_state"] == {"blocked": 1, "code_issued": 1, "signed_in": 2}
     assert all(code not in json.dumps(report) for code in codes.values())
