@@ -6,8 +6,9 @@ instances (or the timer and an admin's "run now") never run the same pass twice 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,11 +21,14 @@ from teams_sip.domain.lifecycle.windows import WindowRule
 from teams_sip.domain.sites import Site
 from teams_sip.service.audit import AuditLog
 from teams_sip.service.device_store import DeviceStore
+from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import Leases
+from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
@@ -34,6 +38,12 @@ from teams_sip.service.worksheet_delivery import WorksheetDelivery
 
 PASS_LEASE = "reconcile"  # noqa: S105 - a lease name, not a secret
 PASS_TTL = timedelta(minutes=20)
+TENANT_WIDE = ""  # the work item for devices no site owns (drift) and the sign-in stage
+
+
+def site_lease(site: str) -> str:
+    """Lease name of one site's work item (hashed: site names are free text)."""
+    return f"{PASS_LEASE}-site-{hashlib.sha256(site.encode()).hexdigest()[:16]}"
 _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
              "waitingForSignIn": ObservedState.WAITING_FOR_SIGN_IN, "signedIn": ObservedState.SIGNED_IN}
 
@@ -53,6 +63,7 @@ class Rollout:
         store = services.store
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
+        self.last_preflight: PreflightRun | None = None
 
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
@@ -118,39 +129,76 @@ class Rollout:
         catalogue, label = load_catalogue(source, settings.service.compliant_calling_policies)
         session = self.services.graph
         run = session.run(run_preflight(roster_users(sorted(pairs)), GraphDirectory(session.client), catalogue,
-                                        self.services.clock, None, label))
+                                        self.services.clock, StoreLedger(self.services.store).load(), label))
+        self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.services.clock.now())
+
+    def fix_policies(self, policy: str, *, apply: bool, actor: str, correlation_id: str) -> FixPlan:
+        """Dry run unless `apply`: which users would get `policy`; applied changes go to the ledger."""
+        from teams_sip.adapters.graph.directory import GraphDirectory
+        from teams_sip.service.remediation import apply_fixes, check_target_policy, plan_fixes
+
+        self.refresh_verdicts(self.roster.current(), force=True)
+        run = self.last_preflight
+        ledger = StoreLedger(self.services.store)
+        verdicts = list(run.verdicts) if run is not None else []
+        check_target_policy(verdicts, policy)
+        plan = plan_fixes(verdicts, policy, ledger.load())
+        if not apply:
+            return plan
+        session = self.services.graph
+        applied: FixPlan = session.run(apply_fixes(plan, GraphDirectory(session.client), ledger, self.services.clock))
+        self.audit.record(self.services.clock.now(), actor, "fix-policies", policy, correlation_id,
+                          {"assigned": sum(1 for c in applied.changes if c.status == "assigned")})
+        self.refresh_verdicts(self.roster.current(), force=True)
+        return applied
 
     # The pass ------------------------------------------------------------------------------------
     def run_pass(self, *, actor: str = "timer", correlation_id: str | None = None,
-                 check_users: bool = True) -> PassOutcome:
+                 check_users: bool = True, sites: Collection[str] | None = None) -> PassOutcome:
+        """The whole tenant, or with `sites` only the devices those sites own (a roster row's site, else
+        the stored record's site; TENANT_WIDE = devices no roster or record places, plus sign-in), under
+        one lease per site so queue workers fan out; skipped while a whole-tenant pass holds its lease."""
         clock, correlation = self.services.clock, correlation_id or uuid.uuid4().hex[:16]
-        lease = self.leases.acquire(PASS_LEASE, correlation, PASS_TTL, clock.now())
-        if lease is None:
+        wanted = None if sites is None else set(sites)
+        names = [PASS_LEASE] if wanted is None else [site_lease(s) for s in sorted(wanted)]
+        if wanted is not None and self.leases.holder(PASS_LEASE, clock.now()) is not None:
+            names = []
+        leases = [lease for name in names if (lease := self.leases.acquire(name, correlation, PASS_TTL, clock.now()))]
+        if not names or len(leases) < len(names):
+            for held in leases:
+                self.leases.release(held)
             return PassOutcome(False, None, None, "another reconciliation pass is running; this one was skipped")
         try:
-            rows = self.roster.current()
+            all_rows = self.roster.current()
+            rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
             if check_users:
                 self.refresh_verdicts(rows)
-            sites = self.sites(rows)
+            site_map = self.sites(all_rows)
             stored = {d.record.hardware_id: d for d in self.devices.all()}
             observed = self.observe()
+            if wanted is not None:
+                owner = {r.hardware_id: r.site for r in all_rows}
+                owner.update({h: s.record.site for h, s in stored.items() if h not in owner})
+                stored = {h: s for h, s in stored.items() if owner[h] in wanted}
+                observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
             now = clock.now()
-            plan = make_plan(self.entries(rows), {h: s.record for h, s in stored.items()}, observed, sites, now,
+            plan = make_plan(self.entries(rows), {h: s.record for h, s in stored.items()}, observed, site_map, now,
                              self.policy())
-            delivery = WorksheetDelivery(self.services.artifacts, self.services.notifier, sites=sites,
+            delivery = WorksheetDelivery(self.services.artifacts, self.services.notifier, sites=site_map,
                                          roster={r.hardware_id: r for r in rows},
                                          tenant_id=self.services.settings.tenant_id, now=clock.now,
                                          admin_contacts=self.services.settings.service.admin_contacts)
             execution = Executor(self.devices, self.provisioning(), delivery).run(plan, stored)
-            self._notify(plan.of_type(Notify), sites)
-            signin = self.signin_stage(sites).run()
+            self._notify(plan.of_type(Notify), site_map)
+            signin = self.signin_stage(site_map).run() if wanted is None or TENANT_WIDE in wanted else SignInSummary()
             before = {h: s.record for h, s in stored.items()}
             report = build_report(before, execution.after, now, plan.actions)
-            self._keep(report, execution, signin.lines(), actor, correlation)
+            self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None)
             return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
         finally:
-            self.leases.release(lease)
+            for held in leases:
+                self.leases.release(held)
 
     def _notify(self, notices: list[Notify], sites: Mapping[str, Site]) -> None:
         per_site: dict[str, list[Notify]] = {}
@@ -179,7 +227,7 @@ class Rollout:
         return summary
 
     def _keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
-              correlation: str) -> None:
+              correlation: str, *, latest: bool = True) -> None:
         import json
 
         body = report.to_dict()
@@ -191,7 +239,8 @@ class Rollout:
         data = json.dumps(body, indent=1, default=str).encode()
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")
-        self.services.artifacts.put("reports/latest.json", data, "application/json")
+        if latest:  # a one-site pass reports only its own devices
+            self.services.artifacts.put("reports/latest.json", data, "application/json")
         self.audit.record(report.generated_at, actor, "reconcile", "pass", correlation,
                           {"actions": report.actions, "codes_issued": len(execution.issued),
                            "failures": len(execution.failures)})

@@ -1,0 +1,32 @@
+"""`make demo` is the contract with every new user: the example rollout must reach its end state."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from teams_sip.demo import run_demo
+
+
+@pytest.mark.slow
+def test_demo_takes_the_example_roster_through_the_install_week(tmp_path: Path) -> None:
+    story: list[tuple[str, str]] = []
+    assert run_demo(tmp_path / "demo", echo=lambda title, body: story.append((title, body))) == 0
+    text = "\n".join(f"{t}\n{b}" for t, b in story)
+    out = tmp_path / "demo"
+    report = json.loads((out / "reports" / "latest.json").read_text())
+    assert report["by_state"] == {"blocked": 1, "signed_in": 8}
+    assert "code renewed (1)" in text  # Ben's first code lapsed and was replaced inside the window
+    assert "waiting_for_policy" in text and "Grant-CsTeamsCallingPolicy -Identity 'emma.jones@contoso.com'" in text
+    assert "signed in as lobby.phone@contoso.com" in text  # the common-area account, by bulk sign-in
+    assert list(out.glob("signin/*/*.ps1")) and list(out.glob("worksheets/*/*/worksheet.html"))
+    mails = [json.loads(p.read_text()) for p in (out / "outbox").glob("*.json")]
+    assert any("aka.ms/siplogin" in m["text"] for m in mails)
+    # Codes appear in worksheets only: never in the story printed to the console, reports or mails' text.
+    codes = {line["code"] for p in out.glob("worksheets/*/*/lines.json") for line in json.loads(p.read_text())}
+    assert codes
+    assert not any(code in text for code in codes)
+    assert not re.search(r"\*55\*\d", text)
+    reports = " ".join(p.read_text() for p in (out / "reports").glob("*.json"))
+    assert not any(code in reports for code in codes)
