@@ -3,8 +3,9 @@
 Microsoft services throttle with 429 + Retry-After and shed load with 503/504; networks drop
 connections and stall. The rules here decide, in one place, what is retried and how long to
 wait, and count what happened so runs can report requests made and throttling seen.
-A request that may already have been processed (the answer was lost after sending) is only
-resent when it is idempotent: GET/PUT/DELETE/HEAD, or marked with `IDEMPOTENT` in extensions.
+A request that may already have been processed (the answer was lost after sending, or a 503/504
+came back) is only resent when it is idempotent: GET/PUT/DELETE/HEAD, or marked with `IDEMPOTENT`
+in extensions. A 429 is always resent after its Retry-After: throttled work was never started.
 """
 
 from __future__ import annotations
@@ -120,13 +121,26 @@ class RequestMetrics:
             }
 
 
+def is_idempotent(request: httpx.Request) -> bool:
+    """Safe to send twice: an idempotent method, or marked so by the caller (e.g. a `$batch` of GETs)."""
+    return request.method.upper() in _SAFE_METHODS or bool(request.extensions.get(IDEMPOTENT))
+
+
+def resend_after_status(request: httpx.Request, status: int) -> bool:
+    """429 means Graph refused the request unprocessed, so anything is resent; a 503/504 can come
+    after the work was done (a gateway timing out), so only an idempotent request is resent."""
+    if status == 429:
+        return True
+    return status in RETRY_STATUSES and is_idempotent(request)
+
+
 def _resendable(request: httpx.Request, error: httpx.TransportError) -> bool:
     """A connect failure never reached the server; anything later only for idempotent requests."""
     if not isinstance(error, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError):
         return False
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return True
-    return request.method.upper() in _SAFE_METHODS or bool(request.extensions.get(IDEMPOTENT))
+    return is_idempotent(request)
 
 
 class RetryingTransport(httpx.BaseTransport):
@@ -155,7 +169,7 @@ class RetryingTransport(httpx.BaseTransport):
                     raise
             else:
                 self._metrics.record_response(response.status_code)
-                if not (self._retry_statuses and response.status_code in RETRY_STATUSES):
+                if not (self._retry_statuses and resend_after_status(request, response.status_code)):
                     return response
                 retry += 1
                 wait = self._policy.delay(retry, response.headers.get("Retry-After"))
@@ -199,7 +213,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
                     raise
             else:
                 self._metrics.record_response(response.status_code)
-                if not (self._retry_statuses and response.status_code in RETRY_STATUSES):
+                if not (self._retry_statuses and resend_after_status(request, response.status_code)):
                     return response
                 retry += 1
                 wait = self._policy.delay(retry, response.headers.get("Retry-After"))

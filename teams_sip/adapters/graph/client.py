@@ -27,6 +27,7 @@ from teams_sip.adapters.http import (
     AsyncRetryingTransport,
     RequestMetrics,
     RetryPolicy,
+    resend_after_status,
     ssl_context,
     timeout,
 )
@@ -124,9 +125,11 @@ class GraphClient:
             for item in page:
                 yield item
 
-    async def batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
+    async def batch(
+        self, requests: Sequence[BatchRequest], *, max_in_flight: int | None = None
+    ) -> dict[str, BatchResponse]:
         """Send through our own $batch sender (20 per batch, inner retries); answers by request id."""
-        return await send_batch(self, requests)
+        return await send_batch(self, requests, max_in_flight)
 
     async def policy_id(self, policy_type: str, name: str) -> str | None:
         from teams_sip.adapters.graph.workarounds import get_policy_id
@@ -205,13 +208,17 @@ def build_http_client(settings: Settings, policy: RetryPolicy, wire: httpx.Async
 
 
 def _policy_retry_handler(base: Any, policy: RetryPolicy) -> Any:
-    """kiota's RetryHandler with `get_delay_time` (its public hook) answered by our policy."""
+    """kiota's RetryHandler with its public hooks answered by our rules: delays from our policy, and
+    what may be resent from `resend_after_status` (kiota by itself resends every POST, writes too)."""
     from kiota_http.middleware.options import RetryHandlerOption
 
     class PolicyRetryHandler(base):  # type: ignore[misc]
         def get_delay_time(self, retry_count: int, response: httpx.Response | None = None, delay: float = 0) -> float:
             wait = policy.delay(retry_count + 1, response.headers.get("Retry-After") if response is not None else None)
             return RetryHandlerOption.MAX_DELAY if wait is None else wait
+
+        def should_retry(self, request: httpx.Request, options: Any, response: httpx.Response) -> bool:
+            return bool(options.max_retry > 0) and resend_after_status(request, response.status_code)
 
     return PolicyRetryHandler(RetryHandlerOption(delay=0, max_retries=min(policy.max_retries, 10)))
 

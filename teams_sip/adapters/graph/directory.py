@@ -6,6 +6,8 @@
   did not carry `assignedPlans`.
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
   tenant when that costs fewer requests: the tenant's size comes from `$count` on users.
+- Independent reads overlap (size probe, lookups, listing), so a large roster is limited by the
+  throttle budget, not by round trips one after the other.
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from teams_sip.adapters.graph.batch import MAX_PER_BATCH, BatchRequest, BatchResponse
+from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
 from teams_sip.adapters.graph.errors import GraphError, PermissionDenied
-from teams_sip.adapters.http import RETRY_STATUSES
 from teams_sip.domain.eligibility import (
     Licences,
     Lookup,
@@ -44,6 +45,7 @@ ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
 ASSIGNMENTS_PER_REQUEST = 20
+NO_CONFIGURATION = "Teams has no configuration for this user yet"
 _ENABLED = {"success", "enabled", "warning"}
 _PENDING = {"pendinginput", "pendingactivation", "pendingprovisioning"}
 
@@ -128,6 +130,15 @@ def teams_config(body: Any) -> TeamsConfig | None:
     )
 
 
+def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+    """Pages of the whole tenant against one inner request per roster user. Judged on the roster's
+    size, before lookups say who exists, so the listing can start at once; a roster full of
+    unknown UPNs can make it the costlier choice, which the run's request count then shows."""
+    if tenant_users is None:
+        return roster_users > LISTING_WITHOUT_COUNT
+    return math.ceil(tenant_users / ASSUMED_PAGE) < roster_users
+
+
 def _filter_url(upns: Sequence[str]) -> str:
     values = ",".join("'" + u.replace("'", "''") + "'" for u in upns)
     query = {"$filter": f"userPrincipalName in ({values})", "$select": USER_FIELDS, "$top": str(UPNS_PER_FILTER)}
@@ -141,33 +152,57 @@ def _failure(response: BatchResponse, url: str) -> tuple[Lookup, str]:
     return Lookup.FAILED, str(error) if error else f"status {response.status}"
 
 
+class TenantListing:
+    """Every user's Teams configuration from one paged listing, started before the roster's object
+    ids are known (so it overlaps the user lookups): pages that arrive earlier are held until
+    `match` names the users, later pages are filtered as they come. Only matches are kept."""
+
+    def __init__(self, client: GraphClient) -> None:
+        self._client = client
+        self._ids: set[str] | None = None
+        self._held: list[list[dict[str, Any]]] = []
+        self.configs: dict[str, TeamsConfig] = {}
+        self.error: str | None = None
+
+    async def run(self) -> None:
+        try:
+            async for page in self._client.iter_pages(CONFIG_PATH, {"$select": CONFIG_FIELDS}):
+                if self._ids is None:
+                    self._held.append(page)
+                else:
+                    self._keep(page)
+        except GraphError as exc:  # users not seen yet get this error; those seen keep their config
+            self.error = str(exc)
+
+    def match(self, user_ids: Iterable[str]) -> None:
+        self._ids = {i.lower() for i in user_ids}
+        held, self._held = self._held, []
+        for page in held:
+            self._keep(page)
+
+    def _keep(self, page: Iterable[dict[str, Any]]) -> None:
+        wanted = self._ids or set()
+        for item in page:
+            key = str(item.get("id", "")).lower()
+            config = teams_config(item) if key in wanted else None
+            if config is not None:
+                self.configs[key] = config
+
+
 class GraphDirectory:
-    """Implements the Directory port. Read-only `$batch` envelopes that fail as a whole (503/504/429
-    after the client's own retries) are resent chunk by chunk: the client stack does not resend a
-    POST, but a `$batch` of GETs changes nothing, so resending it is safe."""
+    """Implements the Directory port. Reads that do not depend on each other run side by side, so a
+    run waits on the throttle budget rather than on a chain of round trips: the tenant-size probe
+    and the user lookups start together, and a whole-tenant listing of Teams configurations starts
+    as soon as the size says it is the cheaper way, while the lookups are still running."""
 
     def __init__(self, client: GraphClient, tenant_users: int | None = None) -> None:
         self._client = client
         self._tenant_users = tenant_users  # known size skips the $count probe (tests, benchmarks)
 
-    async def _read_batch(self, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
-        chunks = [requests[i : i + MAX_PER_BATCH] for i in range(0, len(requests), MAX_PER_BATCH)]
-        answers = await asyncio.gather(*(self._read_chunk(chunk) for chunk in chunks))
-        return {k: v for answer in answers for k, v in answer.items()}
-
-    async def _read_chunk(self, chunk: Sequence[BatchRequest]) -> dict[str, BatchResponse]:
-        attempt = 0
-        while True:
-            try:
-                return await self._client.batch(chunk)
-            except GraphError as exc:
-                attempt += 1
-                wait = self._client.policy.delay(attempt, None) if exc.status in RETRY_STATUSES else None
-                if wait is None:
-                    error = {"error": {"code": exc.code, "message": exc.graph_message}}
-                    return {r.id: BatchResponse(r.id, exc.status, error) for r in chunk}
-                self._client.metrics.record_retry()
-                await asyncio.sleep(wait)
+    def _lanes(self) -> int:
+        """Envelopes one lookup may keep in flight: one slot of the client's bound stays free, so a
+        listing's chain of pages running alongside never queues behind a wall of lookups."""
+        return max(1, self._client.settings.http.max_concurrency - 1)
 
     def usage(self) -> Usage:
         m = self._client.metrics.snapshot()
@@ -175,18 +210,41 @@ class GraphDirectory:
 
     async def read_users(self, upns: Sequence[str]) -> dict[str, UserFacts]:
         wanted = list(dict.fromkeys(u.strip() for u in upns if u.strip()))
-        facts = await self._users(wanted)
-        found = {k: f for k, f in facts.items() if f.lookup is Lookup.FOUND and f.user_id}
-        if facts and found == {} and all(f.lookup is Lookup.FORBIDDEN for f in facts.values()):
-            raise TeamsSipError(next(iter(facts.values())).lookup_detail)
-        await self._licence_details(facts)
-        await self._configurations(facts, found)
+        if not wanted:
+            return {}
+        tasks: list[asyncio.Task[Any]] = []
+        try:
+            size = asyncio.create_task(self._tenant_size())  # first, so its request goes out first
+            users = asyncio.create_task(self._users(wanted))
+            tasks += [size, users]
+            listing: TenantListing | None = None
+            if listing_is_cheaper(await size, len(wanted)):
+                listing = TenantListing(self._client)
+                listed = asyncio.create_task(listing.run())
+                tasks.append(listed)
+            facts = await users
+            found = {k: f for k, f in facts.items() if f.lookup is Lookup.FOUND and f.user_id}
+            if found == {} and all(f.lookup is Lookup.FORBIDDEN for f in facts.values()):
+                raise TeamsSipError(next(iter(facts.values())).lookup_detail)
+            if listing is not None:
+                listing.match(str(f.user_id) for f in found.values())
+            configs = self._configurations_from(listing, listed, found) if listing else self._configurations(found)
+            licences, teams = await asyncio.gather(self._licence_details(facts), configs)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for key, changes in (*licences.items(), *teams.items()):
+            facts[key] = _with(facts[key], **changes)
         return facts
+
+    async def _tenant_size(self) -> int | None:
+        return self._tenant_users if self._tenant_users is not None else await self._count_users()
 
     async def _users(self, upns: Sequence[str]) -> dict[str, UserFacts]:
         chunks = [upns[i : i + UPNS_PER_FILTER] for i in range(0, len(upns), UPNS_PER_FILTER)]
         requests = [BatchRequest(f"u{n}", _filter_url(chunk)) for n, chunk in enumerate(chunks)]
-        answers = await self._read_batch(requests)
+        answers = await self._client.batch(requests, max_in_flight=self._lanes())
         facts: dict[str, UserFacts] = {}
         for n, chunk in enumerate(chunks):
             answer = answers[f"u{n}"]
@@ -214,77 +272,63 @@ class GraphDirectory:
                 )
         return facts
 
-    async def _licence_details(self, facts: dict[str, UserFacts]) -> None:
+    async def _licence_details(self, facts: Mapping[str, UserFacts]) -> dict[str, dict[str, Any]]:
+        """Changes for the users whose object did not carry `assignedPlans`, keyed like `facts`."""
         missing = [f for f in facts.values() if f.lookup is Lookup.FOUND and f.user_id and f.licences is None]
         if not missing:
-            return
+            return {}
         requests = [BatchRequest(f"l{n}", f"/users/{f.user_id}/licenseDetails") for n, f in enumerate(missing)]
-        answers = await self._read_batch(requests)
+        answers = await self._client.batch(requests, max_in_flight=self._lanes())
+        changes: dict[str, dict[str, Any]] = {}
         for n, f in enumerate(missing):
             answer = answers[f"l{n}"]
-            key = f.upn.casefold()
             if answer.ok and isinstance(answer.body, dict):
-                facts[key] = _with(f, licences=licences_from_details(answer.body.get("value") or []))
+                changes[f.upn.casefold()] = {"licences": licences_from_details(answer.body.get("value") or [])}
             else:
-                facts[key] = _with(f, licences_error=_failure(answer, "/users/x/licenseDetails")[1])
-
-    async def _configurations(self, facts: dict[str, UserFacts], found: Mapping[str, UserFacts]) -> None:
-        if not found:
-            return
-        tenant = self._tenant_users if self._tenant_users is not None else await self._count_users()
-        listing_is_cheaper = (
-            math.ceil(tenant / ASSUMED_PAGE) < len(found) if tenant is not None else len(found) > LISTING_WITHOUT_COUNT
-        )
-        if listing_is_cheaper:
-            await self._configurations_by_listing(facts, found)
-        else:
-            await self._configurations_by_user(facts, found)
+                changes[f.upn.casefold()] = {"licences_error": _failure(answer, "/users/x/licenseDetails")[1]}
+        return changes
 
     async def _count_users(self) -> int | None:
         """Tenant size from one small request; None when the service does not answer a count."""
         request = BatchRequest(
             "count", "/users?$count=true&$top=1&$select=id", headers={"ConsistencyLevel": "eventual"}
         )
-        answer = (await self._read_batch([request]))["count"]
+        answer = (await self._client.batch([request]))["count"]
         count = answer.body.get("@odata.count") if answer.ok and isinstance(answer.body, dict) else None
         return count if isinstance(count, int) else None
 
-    async def _configurations_by_user(self, facts: dict[str, UserFacts], found: Mapping[str, UserFacts]) -> None:
+    async def _configurations(self, found: Mapping[str, UserFacts]) -> dict[str, dict[str, Any]]:
+        """One `$batch` inner request per found user (the cheaper way for a small share of the tenant)."""
         users = list(found.values())
         requests = [
             BatchRequest(f"c{n}", f"{CONFIG_PATH}/{u.user_id}?$select={CONFIG_FIELDS}") for n, u in enumerate(users)
         ]
-        answers = await self._read_batch(requests)
+        answers = await self._client.batch(requests, max_in_flight=self._lanes()) if requests else {}
+        changes: dict[str, dict[str, Any]] = {}
         for n, user in enumerate(users):
             answer = answers[f"c{n}"]
             config = teams_config(answer.body) if answer.ok else None
             if config is not None:
-                facts[user.upn.casefold()] = _with(user, teams=config)
+                changes[user.upn.casefold()] = {"teams": config}
             elif answer.status == 404:
-                facts[user.upn.casefold()] = _with(user, teams_error="Teams has no configuration for this user yet")
+                changes[user.upn.casefold()] = {"teams_error": NO_CONFIGURATION}
             else:
-                facts[user.upn.casefold()] = _with(user, teams_error=_failure(answer, CONFIG_PATH)[1])
+                changes[user.upn.casefold()] = {"teams_error": _failure(answer, CONFIG_PATH)[1]}
+        return changes
 
-    async def _configurations_by_listing(self, facts: dict[str, UserFacts], found: Mapping[str, UserFacts]) -> None:
-        by_id = {str(u.user_id).lower(): u for u in found.values()}
-        seen: set[str] = set()
-        try:
-            params = {"$select": CONFIG_FIELDS}
-            async for page in self._client.iter_pages(CONFIG_PATH, params):
-                for item in page:
-                    user = by_id.get(str(item.get("id", "")).lower())
-                    config = teams_config(item) if user is not None else None
-                    if user is not None and config is not None:
-                        facts[user.upn.casefold()] = _with(user, teams=config)
-                        seen.add(str(user.user_id).lower())
-        except GraphError as exc:
-            for key, user in by_id.items():
-                if key not in seen:
-                    facts[user.upn.casefold()] = _with(user, teams_error=str(exc))
-            return
-        for key, user in by_id.items():
-            if key not in seen:
-                facts[user.upn.casefold()] = _with(user, teams_error="Teams has no configuration for this user yet")
+    @staticmethod
+    async def _configurations_from(
+        listing: TenantListing, running: asyncio.Task[Any], found: Mapping[str, UserFacts]
+    ) -> dict[str, dict[str, Any]]:
+        await running
+        changes: dict[str, dict[str, Any]] = {}
+        for user in found.values():
+            config = listing.configs.get(str(user.user_id).lower())
+            if config is not None:
+                changes[user.upn.casefold()] = {"teams": config}
+            else:
+                changes[user.upn.casefold()] = {"teams_error": listing.error or NO_CONFIGURATION}
+        return changes
 
     async def policy_id(self, policy_type: str, name: str) -> str | None:
         return await self._client.policy_id(policy_type, name)
