@@ -1,0 +1,41 @@
+"""Files the admin brings back from Teams: `POST api/codes` (the verification-code export, assisted
+mode) and `POST api/signin-results` (the bulk sign-in result file written by our script)."""
+
+from __future__ import annotations
+
+import logging
+
+import azure.functions as func
+
+from teams_sip.entrypoints.functions.context import admin
+from teams_sip.entrypoints.functions.http import handler, json_response, read_upload
+from teams_sip.entrypoints.functions.imports import check_spreadsheet, upload_cap
+from teams_sip.observability import request_id
+from teams_sip.service.code_import import import_codes
+
+log = logging.getLogger(__name__)
+bp = func.Blueprint()
+
+
+@bp.route(route="api/codes", methods=["POST"])
+@handler
+def post_codes(req: func.HttpRequest) -> func.HttpResponse:
+    service, caller = admin(req)
+    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    check_spreadsheet(upload)
+    outcome = import_codes(service, upload.data, upload.filename, actor=caller.name, correlation_id=request_id.get())
+    body = outcome.to_dict()
+    log.info("code export %s by %s: %s", upload.filename, caller.name, body["summary"])
+    return json_response(body, 200 if outcome.settled or not outcome.results else 400)
+
+
+@bp.route(route="api/signin-results", methods=["POST"])
+@handler
+def post_signin_results(req: func.HttpRequest) -> func.HttpResponse:
+    service, caller = admin(req)
+    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    check_spreadsheet(upload)
+    summary = service.ingest_signin_results(upload.data, actor=caller.name, correlation_id=request_id.get())
+    log.info("bulk sign-in results %s by %s", upload.filename, caller.name)
+    return json_response({"lines": summary.lines(), "completed": summary.batches_completed,
+                          "outcomes": dict(summary.outcomes), "errors": summary.errors})

@@ -1,0 +1,72 @@
+"""Roster imports: `POST api/imports` (the spreadsheet as multipart form data or as the raw body) and
+`GET api/imports/{import_id}` (who uploaded what, and its validation report)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import PurePath
+
+import azure.functions as func
+
+from teams_sip.entrypoints.functions.context import admin
+from teams_sip.entrypoints.functions.http import HttpError, Upload, handler, json_response, read_upload
+from teams_sip.importing.options import MB
+from teams_sip.observability import request_id
+from teams_sip.service.views import NotFoundError
+
+log = logging.getLogger(__name__)
+bp = func.Blueprint()
+
+SPREADSHEET_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+# What browsers and curl send for CSV/XLSX files (Windows labels CSV as application/vnd.ms-excel).
+SPREADSHEET_TYPES = {"text/csv", "text/plain", "text/tab-separated-values", "application/csv",
+                     "application/vnd.ms-excel", "application/octet-stream", "",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_IMPORT_ID = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{10}$")
+
+
+def check_spreadsheet(upload: Upload) -> None:
+    """415 for anything that is neither CSV nor XLSX by name or declared type; nothing is read."""
+    suffix = PurePath(upload.filename).suffix.lower()
+    media = upload.content_type.split(";")[0].strip()
+    if suffix in SPREADSHEET_SUFFIXES and (media in SPREADSHEET_TYPES or media.startswith("multipart/")):
+        return
+    if not suffix and media in SPREADSHEET_TYPES - {"", "application/octet-stream"}:
+        return
+    raise HttpError(415, "unsupportedMediaType",
+                    f"{upload.filename} ({media or 'no content type'}) is not a spreadsheet: upload .csv or .xlsx")
+
+
+def upload_cap(max_mb: int) -> int:
+    return max_mb * MB
+
+
+@bp.route(route="api/imports", methods=["POST"])
+@handler
+def post_import(req: func.HttpRequest) -> func.HttpResponse:
+    service, caller = admin(req)
+    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    check_spreadsheet(upload)
+    outcome = service.import_file(upload.data, upload.filename, actor=caller.name, correlation_id=request_id.get())
+    summary = outcome.result.summary
+    log.info("import of %s by %s: %s accepted, %s rejected", upload.filename, caller.name,
+             summary.get("accepted", 0), summary.get("rejected", 0))
+    report = outcome.result.as_dict()
+    if outcome.import_id is None:
+        return json_response({"report": report}, 400)
+    return json_response({"import_id": outcome.import_id, "report": report}, 202)
+
+
+@bp.route(route="api/imports/{import_id}", methods=["GET"])
+@handler
+def get_import(req: func.HttpRequest) -> func.HttpResponse:
+    service, _ = admin(req)
+    import_id = req.route_params.get("import_id", "")
+    record = service.roster.get_import(import_id) if _IMPORT_ID.match(import_id) else None
+    if record is None:
+        raise NotFoundError(f"No import {import_id[:40]!r} exists.")
+    stored = service.services.artifacts.get(f"imports/{record.import_id}/report.json")
+    body = record.to_dict() | {"report": json.loads(stored) if stored else None}
+    return json_response(body)
