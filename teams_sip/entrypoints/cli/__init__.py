@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "check",
     "fix_policies",
     "simulator",
+    "run",
+    "serve",
 )
 
 

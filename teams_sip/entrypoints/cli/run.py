@@ -1,0 +1,65 @@
+"""`teams-sip run --once`: one reconciliation pass over the whole tenant, as the timer would run it,
+for admins without the Functions app (a scheduled task) and for trying settings out.
+
+Exit codes: 0 the pass ran and nothing failed or waits for a person; 1 it ran, but some handsets
+failed or need a person (the report says which); 2 it could not run (settings, another pass running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from teams_sip.errors import TeamsSipError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run one reconciliation pass (register, issue codes in the install window, track sign-in)",
+        description="Run one reconciliation pass over every imported roster with the settings from the "
+        "environment or local.settings.json, and print the run report. Exit code 0 when nothing failed or "
+        "needs a person, 1 when some handsets failed or need a person, 2 when the pass could not run.",
+    )
+    parser.add_argument("--once", action="store_true", required=True,
+                        help="run a single pass and exit (the Functions app runs passes on its timer)")
+    parser.add_argument("--json", action="store_true", help="print the run report as JSON")
+    parser.add_argument("--skip-user-checks", action="store_true",
+                        help="reuse stored eligibility verdicts instead of asking Graph again")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from teams_sip.bootstrap import build_services
+    from teams_sip.config import load_settings
+    from teams_sip.observability import configure_logging
+    from teams_sip.service.rollout import Rollout
+
+    configure_logging("WARNING")
+    services = None
+    try:
+        services = build_services(load_settings())
+        outcome = Rollout(services).run_pass(actor="cli", check_users=not args.skip_user_checks)
+    except TeamsSipError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if services is not None:
+            services.close()
+    if not outcome.ran or outcome.report is None or outcome.execution is None:
+        print(f"error: {outcome.message}", file=sys.stderr)
+        return 2
+    report, execution = outcome.report, outcome.execution
+    if args.json:
+        body = report.to_dict() | {"signin": list(outcome.signin), "failures": [
+            {"hardware_id": h, "reason": r} for h, r in execution.failures]}
+        print(json.dumps(body, indent=2, default=str))
+    else:
+        print(report.to_text(), end="")
+        for hardware_id, reason in execution.failures:
+            print(f"Failed: {hardware_id}: {reason}")
+        for line in outcome.signin:
+            print(line)
+    return 1 if execution.failures or report.needs_person else 0
