@@ -249,17 +249,8 @@ def simulated_tenant(users: list[RosterUser]) -> Iterator[tuple[Any, Clock]]:
     """Start an in-process simulated tenant for the roster and yield settings that point at it."""
     from teams_sip.config import settings_from_values
     from teams_sip.simulator import SimulatedTenant
+    from teams_sip.simulator.connection import settings_values
 
     with SimulatedTenant.start(roster_scenario(users)) as sim:
-        values = {
-            "TENANT_ID": sim.tenant_id,
-            "CLIENT_ID": sim.client_id,
-            "CLIENT_SECRET": sim.client_secret,
-            "AUTHORITY_HOST": sim.base_url,
-            "INSTANCE_DISCOVERY": "false",
-            "GRAPH_BASE_URL": sim.graph_url,
-            "GRAPH_BETA_BASE_URL": sim.graph_beta_url,
-            "POLICY_ADMIN_BASE_URL": sim.policy_admin_url,
-            "CA_BUNDLE": sim.ca_bundle,
-        }
+        values = settings_values(sim, provisioning_mode="assisted")
         yield settings_from_values(values), sim.clock
