@@ -3,11 +3,14 @@
 by one). Ours versus a naive client (one request per check per user, one at a time), same data.
 
 Targets: >= 10x faster than naive, within 1.5x of the lower bound (requests / budget), <= 0.5
-Graph requests per user. Exits 1 when a target is missed.
+Graph requests per user, judged on the median of three runs of ours (each run's time is printed:
+the simulator shares this process and its two cores, so single runs wander). Exits 1 when a target
+is missed.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,7 +26,7 @@ from teams_sip.service.eligibility import RosterUser, load_catalogue, run_prefli
 from teams_sip.simulator import Scenario, SimulatedTenant
 from tests.eligibility.conftest import sim_settings
 
-TENANT, ROSTER, LATENCY_MS, BUDGET = 5000, 1000, 20.0, 50.0
+TENANT, ROSTER, LATENCY_MS, BUDGET, RUNS = 5000, 1000, 20.0, 50.0, 3
 
 
 def budget_used(sim: SimulatedTenant) -> int:
@@ -42,12 +45,16 @@ def main() -> int:
         tokens = build_token_provider(settings, sim.clock)
         policies = TeamsAdminPolicySettings(settings, tokens)
         catalogue, _ = load_catalogue(policies)
+        runs: list[tuple[float, int]] = []
+        for _ in range(RUNS):  # ours is cheap, so it runs a few times; the spread is printed
+            sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)  # a full bucket for each run
+            with GraphSession(settings, tokens) as session:
+                sim.reset_stats()
+                started = time.monotonic()
+                run = session.run(run_preflight(users, GraphDirectory(session.client), catalogue, sim.clock))
+                runs.append((time.monotonic() - started, budget_used(sim)))
+                throttled = sim.stats()["throttled"]
         sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
-        with GraphSession(settings, tokens) as session:
-            sim.reset_stats()
-            started = time.monotonic()
-            run = session.run(run_preflight(users, GraphDirectory(session.client), catalogue, sim.clock))
-            ours_s, ours_n = time.monotonic() - started, budget_used(sim)
         with GraphSession(settings, tokens) as session:
             sim.reset_stats()
             started = time.monotonic()
@@ -58,11 +65,15 @@ def main() -> int:
                     session.get_json(f"/admin/teams/userConfigurations/{item['id']}")
             naive_s, naive_n = time.monotonic() - started, budget_used(sim)
         policies.close()
+    times = sorted(s for s, _ in runs)
+    ours_s, ours_n = statistics.median(times), max(n for _, n in runs)
     bound = ours_n / BUDGET
     per_user = ours_n / ROSTER
     print(f"roster {ROSTER} users, tenant {TENANT}, latency {LATENCY_MS:g} ms, budget {BUDGET:g} req/s")
     print(f"ours : {ours_s:7.2f} s  {ours_n:5d} requests  {per_user:.3f} per user  lower bound {bound:.2f} s  "
           f"({ours_s / bound:.2f}x of bound)  verdicts {run.summary.counts}")
+    print(f"       median of {RUNS} runs: " + ", ".join(f"{s:.2f} s" for s, _ in runs)
+          + f"  (spread {times[0] / bound:.2f}x..{times[-1] / bound:.2f}x of bound; throttled {throttled} in the last)")
     print(f"naive: {naive_s:7.2f} s  {naive_n:5d} requests  {naive_n / ROSTER:.3f} per user  "
           f"lower bound {naive_n / BUDGET:.2f} s")
     print(f"speed-up {naive_s / ours_s:.1f}x")

@@ -2,6 +2,7 @@
 paging, our $batch sender, the getPolicyId work-around, permissions and throttling."""
 
 import asyncio
+import time
 
 import pytest
 
@@ -127,3 +128,13 @@ def test_async_client_bounds_concurrency(sim) -> None:
         assert loop_time.time() - started >= 0.15  # 6 requests, 2 at a time, 50 ms each
     finally:
         loop_time.close()
+
+
+def test_batch_in_flight_cap_sends_envelopes_one_after_another(graph, sim) -> None:
+    ids = all_user_ids(graph)[:41]
+    requests = [BatchRequest(f"u{i}", f"/users/{uid}?$select=id") for i, uid in enumerate(ids)]
+    sim.set_faults(latency_ms=100)
+    started = time.monotonic()
+    answers = graph.run(graph.client.batch(requests, max_in_flight=1))
+    assert time.monotonic() - started >= 0.3  # three envelopes, never two at once
+    assert all(a.ok for a in answers.values()) and len(answers) == 41
