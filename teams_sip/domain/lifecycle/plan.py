@@ -114,7 +114,9 @@ class _Device:
             self.record = transition(self.record, to_state, self.now, cause)
 
     def update(self, **changes: Any) -> None:
-        self.record = dataclasses.replace(self.record, **changes)
+        """Copy the record only when something differs: most passes change nothing."""
+        if any(getattr(self.record, name) != value for name, value in changes.items()):
+            self.record = dataclasses.replace(self.record, **changes)
 
     def attend(self, reason: Attention | None, detail: str = "") -> None:
         """Set why the device needs a person; announce it only when the reason is new."""
@@ -163,15 +165,16 @@ def _in_roster(
 def _refresh(step: _Device, entry: RosterEntry, site: Site | None) -> None:
     """Copy what the roster now says; a new install date starts a new window (renewals reset)."""
     rec = step.record
-    step.update(
-        kind=entry.kind,
-        upn=entry.upn,
-        display_name=entry.display_name,
-        account_type=entry.account_type,
-        site=entry.site,
-        region=site.region if site else rec.region,
-        verdict=entry.verdict,
-    )
+    wanted = {
+        "kind": entry.kind,
+        "upn": entry.upn,
+        "display_name": entry.display_name,
+        "account_type": entry.account_type,
+        "site": entry.site,
+        "region": site.region if site else rec.region,
+        "verdict": entry.verdict,
+    }
+    step.update(**wanted)
     if entry.install_date != rec.install_date:
         step.update(install_date=entry.install_date, codes_issued=0)
         if rec.state == S.STALE and entry.install_date is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from teams_sip.errors import ConfigError
@@ -69,6 +70,7 @@ def site_zone(time_zone: str) -> ZoneInfo:
         ) from exc
 
 
+@lru_cache(maxsize=4096)  # a pass asks once per device; sites x install dates are few
 def install_window(install_date: date, time_zone: str, rule: WindowRule) -> InstallWindow:
     zone = site_zone(time_zone)
     opens = _local_to_utc(datetime.combine(install_date, rule.opens_at), zone)
