@@ -8,7 +8,8 @@ themselves appear only on worksheets, never in results, logs or the audit log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -57,12 +58,13 @@ class CodeImportOutcome:
 
 def read_table(data: bytes, filename: str, options: ImportOptions) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV or XLSX export; ImportRefused when the file cannot be read at all."""
-    limit = MAX_EXPORT_ROWS + 1
+    options = replace(options, max_rows=MAX_EXPORT_ROWS)
+    rows: Sequence[object]
     if data.startswith(ZIP_MAGIC) or PurePath(filename).suffix.lower() in (".xlsx", ".xlsm"):
-        rows = read_xlsx(data, filename, options, limit).rows
+        rows = read_xlsx(data, filename, options, MAX_EXPORT_ROWS + 1).rows
     else:
-        rows = read_csv(data, limit).rows
-    cells = [[c if isinstance(c, str) else "" for c in row] for row in rows]
+        rows = read_csv(data, options).rows
+    cells = [_texts(row) for row in rows]
     while cells and not any(c.strip() for c in cells[0]):
         cells.pop(0)
     if not cells:
@@ -70,6 +72,13 @@ def read_table(data: bytes, filename: str, options: ImportOptions) -> tuple[list
     if len(cells) > MAX_EXPORT_ROWS:
         raise ImportRefused(f"{filename} has more than {MAX_EXPORT_ROWS:,} rows; a code export is never that long.")
     return cells[0], cells[1:]
+
+
+def _texts(row: object) -> list[str]:
+    """A reader's row as text cells; readers give either the cells or (row number, cells)."""
+    if isinstance(row, tuple) and len(row) == 2 and isinstance(row[0], int):
+        row = row[1]
+    return [c if isinstance(c, str) else "" for c in row] if isinstance(row, list | tuple) else []
 
 
 def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, correlation_id: str

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from teams_sip.domain.lifecycle.actions import Plan, RenewCode
 from teams_sip.domain.lifecycle.inputs import Verdict
-from teams_sip.domain.lifecycle.states import DeviceState
+from teams_sip.domain.lifecycle.states import DeviceState, transition
 from teams_sip.domain.lifecycle.windows import install_window
 from teams_sip.errors import ConfigError, InputError, TeamsSipError
 from teams_sip.service.executor import Executor
@@ -83,7 +83,10 @@ def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, c
     if record.pending is not None:
         raise RenewalRefusedError(f"A provisioning call for handset {hid} is still being settled; try again after "
                                   "the next reconciliation pass.")
-    start = dataclasses.replace(record, code_expires_at=None) if record.code_is_live(now) else record
+    start = record
+    if record.code_is_live(now):  # the new code replaces it in Teams: record the old one as ended first
+        start = transition(dataclasses.replace(record, code_expires_at=None), DeviceState.CODE_EXPIRED, now,
+                           "live code replaced at an admin's request")
     cause = "renewal requested by an admin" + (" (replaces a live code)" if start is not record else "")
     action = RenewCode(hid, record.site, record.install_date, record.codes_issued, cause, window.closes)
     plan = Plan(now, (action,), {hid: start} if start is not record else {})
@@ -97,7 +100,7 @@ def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, c
 
 def _outcome(hid: str, expires: datetime | None, tz: str, awaiting: bool, conflicts: list[str],
              failures: list[tuple[str, str]]) -> RenewalOutcome:
-    if expires is not None:
+    if expires is not None and not failures:
         return RenewalOutcome(hid, "issued", "A new code was issued; it is on the site's worksheet.",
                               local_text(expires, tz))
     if awaiting:
