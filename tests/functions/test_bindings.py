@@ -28,7 +28,8 @@ EXPECTED_HTTP = {
 
 
 # get_functions() indexes the app and refuses to run twice on one app object, so read it once.
-BINDINGS: dict[str, list[dict[str, Any]]] = {str(f.get_function_name()): json.loads(f.get_function_json())["bindings"] for f in app.get_functions()}
+BINDINGS: dict[str, list[dict[str, Any]]] = {
+    str(f.get_function_name()): json.loads(f.get_function_json())["bindings"] for f in app.get_functions()}
 
 
 def _bindings() -> dict[str, list[dict[str, Any]]]:

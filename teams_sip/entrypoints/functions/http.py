@@ -20,7 +20,7 @@ import azure.functions as func
 
 from teams_sip.errors import TeamsSipError
 from teams_sip.observability import request_id
-from teams_sip.service.filenames import safe_filename
+from teams_sip.service.filenames import safe_filename as safe_filename  # re-exported for callers
 
 log = logging.getLogger(__name__)
 
