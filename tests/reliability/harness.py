@@ -147,22 +147,28 @@ def world(tmp: Path, fleet: list[Handset], *, mode: str = "api", extra: Mapping[
 
 # --- wrappers that make a pass die at a chosen step --------------------------------------------
 
+def _raise_crash(point: str) -> None:
+    raise Crash(point)
+
+
 class CrashingStore:
     """A StateStore that dies on the n-th device write once armed (the pass's own writes stand)."""
 
-    def __init__(self, inner: StateStore) -> None:
+    def __init__(self, inner: StateStore, die: Callable[[str], None] | None = None) -> None:
         self.inner = inner
         self.left: int | None = None
+        self.point = ""
+        self.die = die or _raise_crash
 
-    def arm(self, nth_write: int) -> None:
-        self.left = nth_write
+    def arm(self, nth_write: int, point: str = "") -> None:
+        self.left, self.point = nth_write, point
 
     def _count(self, table: str) -> None:
         if table == "devices" and self.left is not None:
             self.left -= 1
             if self.left == 0:
                 self.left = None
-                raise Crash(f"died before device write in {table}")
+                self.die(self.point)
 
     def get(self, *args: Any) -> Any:
         return self.inner.get(*args)
@@ -213,22 +219,22 @@ class CrashingPort:
 
     def register(self, devices: Sequence[Any]) -> Any:
         if self.point == "before-register":
-            raise Crash(self.point)
+            self.store.die(self.point)
         answers = self.inner.register(devices)
         if self.point == "after-register":
-            raise Crash(self.point)
+            self.store.die(self.point)
         if self.point == "mid-settle-register":
-            self.store.arm(2)
+            self.store.arm(2, self.point)
         return answers
 
     def issue_codes(self, hardware_ids: Sequence[str]) -> Any:
         if self.point == "before-issue":
-            raise Crash(self.point)
+            self.store.die(self.point)
         answers = self.inner.issue_codes(hardware_ids)
         if self.point == "after-issue":
-            raise Crash(self.point)
+            self.store.die(self.point)
         if self.point in ("after-deliver", "mid-settle-codes"):
-            self.store.arm(1 if self.point == "after-deliver" else 2)
+            self.store.arm(1 if self.point == "after-deliver" else 2, self.point)
         return answers
 
     def list_devices(self, state: Any = None) -> Any:
@@ -239,6 +245,15 @@ class CrashingPort:
 
     def remove(self, hardware_id: str) -> Any:
         return self.inner.remove(hardware_id)
+
+
+def crashing_rollout(services: Services, store: CrashingStore, point: str | None) -> Rollout:
+    """A Rollout that dies at `point` (see CRASH_POINTS) through `store.die`; a plain one for None."""
+    if point is None:
+        return Rollout(services)
+    if point.startswith("mid-intents"):
+        store.arm(2, point)
+    return WrappedRollout(services, lambda port: CrashingPort(port, point, store))
 
 
 class WrappedRollout(Rollout):

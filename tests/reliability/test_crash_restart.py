@@ -20,11 +20,10 @@ from teams_sip.service.rollout import Rollout
 from tests.reliability.harness import (
     CRASH_POINTS,
     Crash,
-    CrashingPort,
     CrashingStore,
     World,
-    WrappedRollout,
     check_invariants,
+    crashing_rollout,
     dial_all,
     handsets,
     later,
@@ -44,10 +43,7 @@ def _pass(w: World, open_store: StoreFactory, point: str | None = None) -> Rollo
     """One process: fresh services on the store, one pass; with `point` the process dies there."""
     store = CrashingStore(open_store())
     services = w.services(store)
-    rollout: Rollout = (WrappedRollout(services, lambda port: CrashingPort(port, point, store))
-                        if point else Rollout(services))
-    if point is not None and point.startswith("mid-intents"):
-        store.arm(2)
+    rollout = crashing_rollout(services, store, point)
     try:
         if point:
             with pytest.raises(Crash):
