@@ -18,6 +18,27 @@ EMC_MAX = 0xFFFF  # 16-bit manufacturer code
 PSN_MAX = 0xFFFFF  # 20-bit serial number
 
 
+SHOWN = 60  # characters of a cell quoted back in a message; a 1 MB cell must not make a 1 MB message
+
+
+# Control characters and invisible direction marks are shown by name: a message must not be
+# reordered on screen by a cell's U+202E, nor carry a NUL into a log line.
+_VISIBLE = {c: f"<U+{c:04X}>" for c in (*range(0x20), 0x7F, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                                         *range(0x2066, 0x206A), 0xFEFF)}
+
+
+def excerpt(text: str, limit: int = SHOWN) -> str:
+    """The start of `text`, marked as cut and with its full length, when longer than `limit`."""
+    shown = text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+    return shown.translate(_VISIBLE)
+
+
+def quoted(text: str, limit: int = SHOWN) -> str:
+    """A cell's value as messages quote it: `'text'`, cut to `limit` characters."""
+    shown = f"'{text}'" if len(text) <= limit else f"'{text[:limit]}…' ({len(text):,} characters)"
+    return shown.translate(_VISIBLE)
+
+
 class IdKind(StrEnum):
     IPEI = "ipei"
     MAC = "mac"
@@ -104,7 +125,7 @@ def parse_identifier(text: str, declared: IdKind | None = None) -> IdResult:
     if _PLAIN_HEX_IPEI.match(raw):  # the common clean case, kept fast for large rosters
         ident = DeviceIdentity(IdKind.IPEI, "00" + raw.upper())
         if declared is IdKind.MAC:
-            return IdResult(ident, warnings=(f"'{raw}' is a 10-hex-digit IPEI in a MAC column; read as IPEI",))
+            return IdResult(ident, warnings=(f"{quoted(raw)} is a 10-hex-digit IPEI in a MAC column; read as IPEI",))
         return IdResult(ident)
     if not raw:
         return IdResult(None, "empty identifier")
@@ -116,13 +137,13 @@ def parse_identifier(text: str, declared: IdKind | None = None) -> IdResult:
         if repaired is None:
             return IdResult(
                 None,
-                f"'{raw}' is scientific notation: the spreadsheet dropped digits. "
+                f"{quoted(raw)} is scientific notation: the spreadsheet dropped digits. "
                 "Format the column as Text and type the identifier again",
             )
-        warnings.append(f"'{raw}' was in scientific notation; all digits were present, read as {repaired}")
+        warnings.append(f"{quoted(raw)} was in scientific notation; all digits were present, read as {repaired}")
         raw = repaired
     elif (flt := _FLOAT_ZERO.match(raw)) is not None:
-        warnings.append(f"'{raw}' was stored as a number; removed the trailing '.0'")
+        warnings.append(f"{quoted(raw)} was stored as a number; removed the trailing '.0'")
         raw = flt.group(1)
 
     mac_shaped = bool(_MAC_SHAPED.match(raw))
@@ -131,7 +152,7 @@ def parse_identifier(text: str, declared: IdKind | None = None) -> IdResult:
     if had_0x:
         cleaned = cleaned[2:]
         if len(cleaned) != 10 or not _HEX.match(cleaned):
-            return IdResult(None, f"'{raw}': after '0x' an IPEI needs exactly 10 hex digits")
+            return IdResult(None, f"{quoted(raw)}: after '0x' an IPEI needs exactly 10 hex digits")
     result = _classify(raw, cleaned, declared, mac_shaped)
     return IdResult(result.identity, result.reason, tuple(warnings) + result.warnings)
 
@@ -153,7 +174,8 @@ def _classify(raw: str, s: str, declared: IdKind | None, mac_shaped: bool) -> Id
         return _decimal_ipei(raw, s[:12], s[12])
     bad = sorted({c for c in s if c not in "0123456789ABCDEF"})
     if bad:
-        return IdResult(None, f"'{raw}' contains characters that are not hex digits: {' '.join(bad)}")
+        more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
+        return IdResult(None, f"{quoted(raw)} contains characters that are not hex digits: {' '.join(bad[:10])}{more}")
     if len(s) == 10 and not (s.isdigit() and s[0] != "0"):
         return _hex_ipei(raw, s, declared)
     if len(s) == 12:
@@ -162,30 +184,31 @@ def _classify(raw: str, s: str, declared: IdKind | None, mac_shaped: bool) -> Id
         return _lost_zeros(raw, s)
     return IdResult(
         None,
-        f"'{raw}' has {len(s)} digits; an IPEI has 10 hex or 12/13 decimal digits, a MAC 12 hex digits",
+        f"{quoted(raw)} has {len(s)} digits; an IPEI has 10 hex or 12/13 decimal digits, a MAC 12 hex digits",
     )
 
 
 def _decimal_ipei(raw: str, digits: str, check: str | None) -> IdResult:
     emc, psn = int(digits[:5]), int(digits[5:])
     if emc > EMC_MAX:
-        return IdResult(None, f"'{raw}': manufacturer code {emc} is above {EMC_MAX}, so this is not a decimal IPEI")
+        return IdResult(None, f"{quoted(raw)}: manufacturer code {emc} is above {EMC_MAX}, "
+                              "so this is not a decimal IPEI")
     if psn > PSN_MAX:
-        return IdResult(None, f"'{raw}': serial number {psn} is above {PSN_MAX}, so this is not a decimal IPEI")
+        return IdResult(None, f"{quoted(raw)}: serial number {psn} is above {PSN_MAX}, so this is not a decimal IPEI")
     expected = check_digit(digits)
     if check is not None and check != expected:
-        return IdResult(None, f"'{raw}': check digit is {check} but should be {expected}; check for a typo")
+        return IdResult(None, f"{quoted(raw)}: check digit is {check} but should be {expected}; check for a typo")
     return IdResult(DeviceIdentity.from_ipei(emc, psn))
 
 
 def _hex_ipei(raw: str, s: str, declared: IdKind | None) -> IdResult:
     if s[0] != "0":
         hint = " It may be a base station RFPI, not a handset IPEI." if s[0] == "1" else ""
-        return IdResult(None, f"'{raw}': a hex IPEI starts with 0 (IPUI type N).{hint}")
+        return IdResult(None, f"{quoted(raw)}: a hex IPEI starts with 0 (IPUI type N).{hint}")
     identity = DeviceIdentity(IdKind.IPEI, "00" + s)
     warnings: tuple[str, ...] = ()
     if declared is IdKind.MAC:
-        warnings = (f"'{raw}' is a 10-hex-digit IPEI in a MAC column; read as IPEI",)
+        warnings = (f"{quoted(raw)} is a 10-hex-digit IPEI in a MAC column; read as IPEI",)
     return IdResult(identity, warnings=warnings)
 
 
@@ -195,7 +218,7 @@ def _twelve(raw: str, s: str, declared: IdKind | None, mac_shaped: bool) -> IdRe
     if as_decimal is not None and (lost := _lost_zeros(raw, s)).ok and lost.identity is not None:
         return IdResult(
             None,
-            f"'{raw}' is ambiguous: a 13-digit IPEI that lost its leading zero ({lost.identity.ipei_spaced}) "
+            f"{quoted(raw)} is ambiguous: a 13-digit IPEI that lost its leading zero ({lost.identity.ipei_spaced}) "
             "or a 12-digit IPEI without check digit. Type it as Text with the check digit",
         )
     as_mac = _mac(raw, s)
@@ -203,39 +226,40 @@ def _twelve(raw: str, s: str, declared: IdKind | None, mac_shaped: bool) -> IdRe
     if declared is IdKind.IPEI:
         if decimal_ok and as_decimal is not None:
             note = f"; as a MAC it would be {as_mac.identity.dashed}" if as_mac.identity else ""
-            return IdResult(as_decimal.identity, warnings=(f"'{raw}' read as a decimal IPEI without check digit "
+            return IdResult(as_decimal.identity, warnings=(f"{quoted(raw)} read as a decimal IPEI without check digit "
                                                            f"because the column holds IPEIs{note}",))
         if s.startswith("000"):
             return IdResult(DeviceIdentity(IdKind.IPEI, s),
-                            warnings=(f"'{raw}' read as the Teams hardware id of IPEI {s[2:]}",))
+                            warnings=(f"{quoted(raw)} read as the Teams hardware id of IPEI {s[2:]}",))
         if as_mac.ok:
-            return IdResult(as_mac.identity, warnings=(f"'{raw}' is a MAC address in an IPEI column; read as MAC",))
+            return IdResult(as_mac.identity,
+                            warnings=(f"{quoted(raw)} is a MAC address in an IPEI column; read as MAC",))
         if as_decimal is not None and as_decimal.reason:
             rounded = "; its trailing zeros suggest the spreadsheet rounded it" if s.endswith("00000") else ""
             return IdResult(None, as_decimal.reason + rounded)
         return as_mac
     if decimal_ok and as_mac.ok:
         if declared is IdKind.MAC:
-            return IdResult(as_mac.identity, warnings=(f"'{raw}' read as a MAC because the column holds MACs; "
+            return IdResult(as_mac.identity, warnings=(f"{quoted(raw)} read as a MAC because the column holds MACs; "
                                                        "it would also be a valid decimal IPEI without check digit",))
         return IdResult(
             None,
-            f"'{raw}' is ambiguous: a decimal IPEI without check digit or an all-digit MAC. "
+            f"{quoted(raw)} is ambiguous: a decimal IPEI without check digit or an all-digit MAC. "
             "Put it in an IPEI or MAC column, add the check digit, or write the MAC with separators",
         )
     if decimal_ok and as_decimal is not None:
-        return IdResult(as_decimal.identity, warnings=(f"'{raw}' read as a decimal IPEI without check digit "
+        return IdResult(as_decimal.identity, warnings=(f"{quoted(raw)} read as a decimal IPEI without check digit "
                                                        "(it is not a valid MAC)",))
     return as_mac
 
 
 def _mac(raw: str, s: str) -> IdResult:
     if s == "0" * 12:
-        return IdResult(None, f"'{raw}' is the all-zero MAC address, which no device has")
+        return IdResult(None, f"{quoted(raw)} is the all-zero MAC address, which no device has")
     if s == "F" * 12:
-        return IdResult(None, f"'{raw}' is the broadcast MAC address, which no device has")
+        return IdResult(None, f"{quoted(raw)} is the broadcast MAC address, which no device has")
     if int(s[:2], 16) & 1:
-        return IdResult(None, f"'{raw}' is a multicast MAC address (first octet odd); a phone's MAC is unicast")
+        return IdResult(None, f"{quoted(raw)} is a multicast MAC address (first octet odd); a phone's MAC is unicast")
     return IdResult(DeviceIdentity(IdKind.MAC, s))
 
 
@@ -248,11 +272,11 @@ def _lost_zeros(raw: str, s: str) -> IdResult:
             lost = 13 - len(s)
             return IdResult(
                 result.identity,
-                warnings=(f"'{raw}' lost {lost} leading zero(s) in the spreadsheet; restored as "
+                warnings=(f"{quoted(raw)} lost {lost} leading zero(s) in the spreadsheet; restored as "
                           f"{result.identity.ipei_spaced} because the check digit verifies",),
             )
     return IdResult(
         None,
-        f"'{raw}' has only {len(s)} digits: the spreadsheet probably dropped leading zeros and the "
+        f"{quoted(raw)} has only {len(s)} digits: the spreadsheet probably dropped leading zeros and the "
         "value cannot be restored with certainty. Format the column as Text and type it again",
     )

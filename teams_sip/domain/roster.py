@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from teams_sip.domain.identifiers import DeviceIdentity, IdKind, parse_identifier
+from teams_sip.domain.identifiers import DeviceIdentity, IdKind, excerpt, parse_identifier, quoted
 from teams_sip.domain.readiness.minimum_firmware import Severity, firmware_findings
 from teams_sip.domain.roster_dates import DateOrder as DateOrder  # re-exported: callers pick the date rule here
 from teams_sip.domain.roster_dates import infer_order, read_date
@@ -163,9 +163,9 @@ def check_upn(text: str) -> tuple[str | None, str | None]:
     if not upn:
         return None, "no user principal name"
     if len(upn) > 113 or len(upn.split("@")[0]) > 64:
-        return None, f"'{text.strip()}' is too long for a user principal name"
+        return None, f"{quoted(text.strip())} is too long for a user principal name"
     if not _UPN.match(upn):
-        return None, f"'{text.strip()}' is not a user principal name like name@contoso.com"
+        return None, f"{quoted(text.strip())} is not a user principal name like name@contoso.com"
     return upn, None
 
 
@@ -238,11 +238,11 @@ def _row(n: int, cells: Sequence[str], lay: _Layout, order: DateOrder) -> Handse
     if region_text := (cells[lay.region].strip() if lay.region >= 0 else ""):
         region = _region_cached(region_text)
         if region is None:
-            errors.append(RowIssue(n, lay.h_region, f"'{region_text}' is not a region: use APAC, EMEA or NOAM"))
+            errors.append(RowIssue(n, lay.h_region, f"{quoted(region_text)} is not a region: use APAC, EMEA or NOAM"))
     account_text = cells[lay.account].strip() if lay.account >= 0 else ""
     account = _account_cached(account_text)
     if account is None:
-        errors.append(RowIssue(n, lay.h_account, f"'{account_text}' is not an account type: "
+        errors.append(RowIssue(n, lay.h_account, f"{quoted(account_text)} is not an account type: "
                                "use personal or common-area"))
         account = AccountType.PERSONAL
     row = HandsetRow(row=n, identity=identity, upn=upn, site=site, install_date=install, region=region,
@@ -350,7 +350,10 @@ def _with_firmware_findings(rows: Sequence[HandsetRow], headers: Mapping[Field, 
             out.append(r)
             continue
         findings = firmware_findings(r.model, r.handset_firmware, r.base_firmware)
-        errors = tuple(RowIssue(r.row, column, f.message) for f in findings if f.severity is Severity.ERROR)
-        warnings = tuple(RowIssue(r.row, column, f.message) for f in findings if f.severity is Severity.WARNING)
+        # the firmware table quotes model and version cells whole: cap what it says, as for every other cell
+        errors = tuple(RowIssue(r.row, column, excerpt(f.message, 400)) for f in findings
+                       if f.severity is Severity.ERROR)
+        warnings = tuple(RowIssue(r.row, column, excerpt(f.message, 400)) for f in findings
+                         if f.severity is Severity.WARNING)
         out.append(replace(r, errors=(*r.errors, *errors), warnings=(*r.warnings, *warnings)) if findings else r)
     return tuple(out)

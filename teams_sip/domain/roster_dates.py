@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
+from teams_sip.domain.identifiers import quoted
+
 
 class DateOrder(StrEnum):
     """How to read `03/04/2026`. AUTO follows the file's own unambiguous dates (e.g. `25/03/2026`)."""
@@ -72,24 +74,24 @@ def read_date(text: str, order: DateOrder) -> DateReading:
     t = text.strip().lower()
     if m := _ISO.match(t):
         value = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return DateReading(value, "" if value else f"'{text}' is not a real date")
+        return DateReading(value, "" if value else f"{quoted(text)} is not a real date")
     if m := _NAMED.match(t):
         day, name, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
         month = _MONTHS.get(name[:3])
         value = _make(int(year), month, int(day)) if month else None
-        return DateReading(value, "" if value else f"'{text}' is not a real date")
+        return DateReading(value, "" if value else f"{quoted(text)} is not a real date")
     if t.isascii() and t.isdigit() and 20000 <= int(t) <= 80000:
         value = _EXCEL_EPOCH + timedelta(days=int(t))
-        return DateReading(value, f"'{text}' read as an Excel date number: {value.isoformat()}")
+        return DateReading(value, f"{quoted(text)} read as an Excel date number: {value.isoformat()}")
     m = _NUMERIC.match(t)
     if m is None:
-        return DateReading(None, f"'{text}' is not a date; write it as YYYY-MM-DD")
+        return DateReading(None, f"{quoted(text)} is not a date; write it as YYYY-MM-DD")
     if len(m.group(4)) != 4:
-        return DateReading(None, f"'{text}': write the year with four digits, or use YYYY-MM-DD")
+        return DateReading(None, f"{quoted(text)}: write the year with four digits, or use YYYY-MM-DD")
     a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
     if m.group(2) == ".":
         value = _make(y, b, a)
-        return DateReading(value, "" if value else f"'{text}' is not a real date")
+        return DateReading(value, "" if value else f"{quoted(text)} is not a real date")
     day_first, month_first = _make(y, b, a), _make(y, a, b)
     if order is DateOrder.DAY_FIRST:  # an explicit choice is applied strictly: 03/25 then is an error
         value = day_first
@@ -102,6 +104,6 @@ def read_date(text: str, order: DateOrder) -> DateReading:
     elif day_first == month_first:
         value = day_first
     else:
-        return DateReading(None, f"'{text}' could be {day_first} or {month_first}; write YYYY-MM-DD "
+        return DateReading(None, f"{quoted(text)} could be {day_first} or {month_first}; write YYYY-MM-DD "
                                  "or choose day-first or month-first for the file")
-    return DateReading(value, "" if value else f"'{text}' is not a real date when read {order.value}")
+    return DateReading(value, "" if value else f"{quoted(text)} is not a real date when read {order.value}")

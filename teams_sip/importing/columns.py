@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from teams_sip.domain.identifiers import excerpt, quoted
 from teams_sip.domain.roster import IDENTIFIER_FIELDS, Field
 
 ALIASES: dict[Field, tuple[str, ...]] = {
@@ -58,8 +59,8 @@ def match_header(cells: Sequence[str]) -> HeaderMatch:
     ignored: list[str] = []
     taken: set[Field] = set()
     for i, text in enumerate(cells):
-        label = text.strip()
-        f = _LOOKUP.get(normalise(label))
+        label = excerpt(text.strip())  # headers are shown to the admin and name columns in every issue
+        f = _LOOKUP.get(normalise(text)) if len(text) <= 200 else None
         if f is None or f in taken:
             if label:
                 ignored.append(label)
@@ -75,3 +76,36 @@ def expected_columns() -> str:
     ident = " / ".join(ALIASES[Field.IPEI][:2] + ALIASES[Field.MAC][:2])
     user = " / ".join(ALIASES[Field.UPN][:4])
     return f"an identifier column ({ident}) and a user column ({user})"
+
+
+_NAMES = {Field.UPN: "user", Field.DEVICE_ID: "identifier"}
+_NAMES.update({f: f.value.replace("_", " ").replace("ipei", "IPEI").replace("mac", "MAC") for f in Field
+               if f not in _NAMES})
+LISTED = 10  # headers named in a refusal; the rest are counted
+
+
+def _listing(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:LISTED])
+    return shown + (f" and {len(items) - LISTED:,} more" if len(items) > LISTED else "")
+
+
+def describe_headers(match: HeaderMatch | None, searched: int) -> str:
+    """Why a header row is unusable: which required column is missing, what was recognised, what was not."""
+    if match is None:
+        return (f"No recognisable columns: the file needs {expected_columns()}. Headers found: none in the "
+                f"first {searched} rows (the header must be one of them).")
+    fields = {f for f, _ in match.columns}
+    has_id, has_user = any(f in fields for f in IDENTIFIER_FIELDS), Field.UPN in fields
+    if not has_id and not has_user:
+        missing = f"the file needs {expected_columns()}"
+    elif not has_id:
+        missing = f"there is no identifier column ({_aliases(Field.IPEI, Field.MAC)})"
+    else:
+        missing = f"there is no user column ({_aliases(Field.UPN)})"
+    recognised = _listing([f"{quoted(label, 40)} ({_NAMES[f]})" for f, label in match.columns]) or "none"
+    other = _listing([quoted(label, 40) for label in match.ignored]) or "none"
+    return f"No recognisable columns: {missing}. Headers found: recognised {recognised}; not recognised {other}."
+
+
+def _aliases(*fields: Field) -> str:
+    return " / ".join(alias for f in fields for alias in ALIASES[f][:3])

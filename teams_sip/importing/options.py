@@ -12,7 +12,12 @@ MB = 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
     max_bytes: int = 20 * MB
-    max_rows: int = 100_000
+    max_rows: int = 100_000  # handset rows; empty rows do not count
+    # Wide files cost time per column before any row is checked; a roster needs a dozen columns.
+    max_columns: int = 1_000
+    # Empty lines are skipped free of charge up to this many lines in all, so a file of blank lines
+    # under the byte cap still cannot hold a worker for seconds.
+    max_lines: int = 2_000_000
     # Zip-bomb bounds for XLSX: what the workbook may unpack to, and how many cells its sheet may claim.
     max_uncompressed_bytes: int = 160 * MB
     max_cells: int = 2_000_000

@@ -7,34 +7,61 @@ rule, then validated row by row in memory. The caller gets the whole result or a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from teams_sip.domain.roster import FileInfo, ImportRefused, ImportResult, build_result
-from teams_sip.importing.columns import HeaderMatch, expected_columns, match_header
-from teams_sip.importing.csv_file import read_csv
+from teams_sip.importing.columns import HeaderMatch, describe_headers, match_header
+from teams_sip.importing.csv_file import TextTable, read_csv
 from teams_sip.importing.options import MB, ImportOptions
 from teams_sip.importing.xlsx_file import OLE_MAGIC, ZIP_MAGIC, read_xlsx
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ""}
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+Rows = list[tuple[int, list[str]]]  # non-empty rows with their number as Excel shows it
+
+
+def _size(n: int) -> str:
+    """Exact bytes and MB, so '20.0 MB; the limit is 20 MB' never hides which side of the limit a file is."""
+    return f"{n:,} bytes ({n / MB:.2f} MB)"
 
 
 def _cell(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _find_header(rows: list[list[str]], options: ImportOptions) -> tuple[int, HeaderMatch]:
-    first: HeaderMatch | None = None
-    for i, row in enumerate(rows[: options.header_search_rows]):
-        match = match_header([_cell(c) for c in row])
+def _non_empty(grid: Sequence[Sequence[object]]) -> Rows:
+    rows: Rows = []
+    for n, row in enumerate(grid, start=1):
+        cells = [_cell(c) for c in row]
+        if any(cells) and not "".join(cells).isspace():
+            rows.append((n, cells))
+    return rows
+
+
+def _find_header(rows: Rows, options: ImportOptions) -> tuple[int, int, HeaderMatch]:
+    """(index in rows, row number, match) of the first usable header within the search window."""
+    best: HeaderMatch | None = None
+    for i, (n, cells) in enumerate(rows):
+        if n > options.header_search_rows:
+            break
+        match = match_header(cells)
         if match.usable:
-            return i, match
-        if first is None and any(_cell(c).strip() for c in row):
-            first = match
-    seen = ", ".join(f"'{h}'" for h in (first.ignored if first else ()) if h) or "none"
-    raise ImportRefused(
-        f"No recognisable columns: the file needs {expected_columns()}. Headers found: {seen}."
-    )
+            return i, n, match
+        if best is None or len(match.columns) > len(best.columns):
+            best = match
+    raise ImportRefused(describe_headers(best, options.header_search_rows))
+
+
+def _check_widths(table: TextTable, body: Rows, header_width: int) -> None:
+    """A CSV row with more filled cells than the header has a stray delimiter or quote: its cells
+    would land under the wrong headings, so the file is refused rather than guessed at."""
+    for n, cells in body:
+        if len(cells) > header_width and any(c.strip() for c in cells[header_width:]):
+            raise ImportRefused(
+                f"The CSV file is malformed: line {table.line(n)} has {len(cells)} cells but the header has "
+                f"{header_width}. Check that line for a stray '{table.delimiter}' or quote."
+            )
 
 
 def load_roster(data: bytes, filename: str, options: ImportOptions | None = None) -> ImportResult:
@@ -42,42 +69,43 @@ def load_roster(data: bytes, filename: str, options: ImportOptions | None = None
     options = options or ImportOptions()
     name = PurePath(filename).name or "upload"
     if len(data) > options.max_bytes:
-        raise ImportRefused(
-            f"{name} is {len(data) / MB:.1f} MB; the limit is {options.max_bytes / MB:.0f} MB. Split the roster."
-        )
+        raise ImportRefused(f"{name} is {_size(len(data))}; the limit is {_size(options.max_bytes)}. "
+                            "Split the roster.")
     if not data.strip():
         raise ImportRefused(f"{name} is empty: it needs a header row and one row per handset.")
     suffix = PurePath(name).suffix.lower()
     row_limit = options.max_rows + options.header_search_rows + 1
     encoding = delimiter = sheet = None
+    text_table: TextTable | None = None
+    notes: tuple[str, ...] = ()
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)) or suffix in XLSX_SUFFIXES:
         if suffix not in XLSX_SUFFIXES and not data.startswith(OLE_MAGIC) and suffix != "":
             raise ImportRefused(f"{name} is not a roster file: upload .xlsx or .csv.")
         table = read_xlsx(data, name, options, row_limit)
-        rows, sheet, fmt = table.rows, table.sheet, "xlsx"
+        rows, sheet, fmt, records = _non_empty(table.rows), table.sheet, "xlsx", len(table.rows)
     elif suffix in CSV_SUFFIXES:
-        text_table = read_csv(data, row_limit)
+        text_table = read_csv(data, options)
         rows, encoding, delimiter, fmt = text_table.rows, text_table.encoding, text_table.delimiter, "csv"
+        notes, records = text_table.notes, text_table.records
     else:
         raise ImportRefused(f"{name}: unknown format '{suffix}'; upload .xlsx or .csv (UTF-8, comma or semicolon).")
     if not rows:
         raise ImportRefused(f"{name} is empty: it needs a header row and one row per handset.")
-    header_at, match = _find_header(rows, options)
-    body = rows[header_at + 1 :]
+    at, header_row, match = _find_header(rows, options)
+    header_width = len(rows[at][1])
+    body = rows[at + 1 :]
     if len(body) > options.max_rows:
         raise ImportRefused(f"{name} has more than {options.max_rows:,} rows; split the roster into smaller files.")
-    data_rows: list[tuple[int, list[str]]] = []
-    skipped = 0
+    if not body:
+        raise ImportRefused(f"{name} has a header row (row {header_row}) but no handset rows under it; add one "
+                            "row per handset.")
+    if text_table is not None:
+        _check_widths(text_table, body, header_width)
     positions = match.positions
-    for offset, cells in enumerate(body):  # readers fill missing cells with "", so every cell is a str
-        if not any(cells) or "".join(cells).isspace():
-            skipped += 1
-            continue
-        width = len(cells)
-        data_rows.append((header_at + offset + 2, [cells[p] if p < width else "" for p in positions]))
+    data_rows = [(n, [cells[p] if p < len(cells) else "" for p in positions]) for n, cells in body]
     info = FileInfo(
         filename=name, format=fmt, columns=match.columns, ignored_columns=match.ignored, encoding=encoding,
-        delimiter=delimiter, sheet=sheet, skipped_empty_rows=skipped,
-        notes=(f"header found on row {header_at + 1}",) if header_at else (),
+        delimiter=delimiter, sheet=sheet, skipped_empty_rows=max(records, body[-1][0]) - header_row - len(body),
+        notes=(*((f"header found on row {header_row}",) if header_row > 1 else ()), *notes),
     )
     return build_result(info, match.columns, data_rows, options.date_order)
