@@ -164,8 +164,12 @@ var appSettings = concat([
     value: storage.outputs.blobEndpoint
   }
   {
-    name: 'IMPORTS_CONTAINER'
+    name: 'ARTIFACTS_CONTAINER'
     value: importsContainerName
+  }
+  {
+    name: 'ADMIN_GROUP_ID'
+    value: adminGroupId
   }
   {
     name: 'KEY_VAULT_URI'

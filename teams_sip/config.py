@@ -80,6 +80,7 @@ class Settings:
     client_id: str | None = None
     client_secret: Secret | None = field(default=None, repr=False)
     client_certificate_path: Path | None = None
+    client_certificate: Secret | None = field(default=None, repr=False)  # PEM text or base64 PFX (Key Vault)
     client_certificate_key_path: Path | None = None
     client_certificate_password: Secret | None = field(default=None, repr=False)
     authority_host: str = DEFAULT_AUTHORITY_HOST
@@ -151,12 +152,15 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     assert tenant_id is not None
     client_secret = v.secret("CLIENT_SECRET")
     cert_path = v.existing_file("CLIENT_CERTIFICATE_PATH")
-    auth_mode = v.choice("AUTH_MODE", AUTH_MODES, default=_infer_auth_mode(client_secret, cert_path))
+    cert_text = v.secret("CLIENT_CERTIFICATE")
+    auth_mode = v.choice("AUTH_MODE", AUTH_MODES,
+                         default=_infer_auth_mode(client_secret, cert_path or (Path() if cert_text else None)))
     client_id = v.guid("CLIENT_ID", required=auth_mode != "managed_identity")
     if auth_mode == "client_secret" and client_secret is None:
         raise ConfigError("CLIENT_SECRET is required when AUTH_MODE is client_secret.")
-    if auth_mode == "certificate" and cert_path is None:
-        raise ConfigError("CLIENT_CERTIFICATE_PATH is required when AUTH_MODE is certificate.")
+    if auth_mode == "certificate" and cert_path is None and cert_text is None:
+        raise ConfigError("CLIENT_CERTIFICATE_PATH (a PEM file) or CLIENT_CERTIFICATE (PEM text or base64 PFX, "
+                          "e.g. a Key Vault reference) is required when AUTH_MODE is certificate.")
     provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
     provisioning_url = v.url("PROVISIONING_BASE_URL")
     if provisioning_mode == "api" and provisioning_url is None:
@@ -178,6 +182,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         client_id=client_id,
         client_secret=client_secret,
         client_certificate_path=cert_path,
+        client_certificate=cert_text,
         client_certificate_key_path=v.existing_file("CLIENT_CERTIFICATE_KEY_PATH"),
         client_certificate_password=v.secret("CLIENT_CERTIFICATE_PASSWORD"),
         authority_host=v.url("AUTHORITY_HOST", https_only=True) or DEFAULT_AUTHORITY_HOST,

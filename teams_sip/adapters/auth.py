@@ -189,24 +189,55 @@ def _msal_credential(settings: Settings) -> str | dict[str, str]:
     if settings.auth_mode == "client_secret":
         assert settings.client_secret is not None
         return settings.client_secret.reveal()
-    assert settings.client_certificate_path is not None
+    if settings.client_certificate_path is None:
+        assert settings.client_certificate is not None
+        return certificate_text_credential(settings.client_certificate, settings.client_certificate_password)
     return certificate_credential(
         settings.client_certificate_path, settings.client_certificate_key_path, settings.client_certificate_password
     )
 
 
+def certificate_text_credential(text: Secret, password: Secret | None) -> dict[str, str]:
+    """CLIENT_CERTIFICATE as an app setting: PEM text (certificate and key), or the base64 PFX that a
+    Key Vault reference to a certificate yields on Flex Consumption, where certificate files cannot be loaded."""
+    import base64
+    import binascii
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    raw = text.reveal().strip()
+    if "-----BEGIN" in raw:
+        return _pem_credential(raw.encode("ascii", "replace"), raw.encode("ascii", "replace"), password)
+    try:
+        blob = base64.b64decode(raw, validate=True)
+        key, cert, _ = pkcs12.load_key_and_certificates(blob, password.reveal().encode() if password else None)
+    except (binascii.Error, ValueError):
+        raise ConfigError("CLIENT_CERTIFICATE is neither PEM text nor a base64 PFX (or its password is wrong); "
+                          "its value is not shown.") from None
+    if key is None or cert is None:
+        raise ConfigError("CLIENT_CERTIFICATE holds no private key and certificate pair.")
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return _pem_credential(cert.public_bytes(serialization.Encoding.PEM), key_pem, None)
+
+
 def certificate_credential(cert_path: Path, key_path: Path | None, password: Secret | None) -> dict[str, str]:
     """MSAL's certificate credential: private key plus the public certificate, from which MSAL
     derives the SHA-256 thumbprint (x5t#S256; SHA-1 thumbprints are deprecated)."""
+    cert_pem = cert_path.read_bytes()
+    key_pem = key_path.read_bytes() if key_path is not None else cert_pem
+    return _pem_credential(cert_pem, key_pem, password)
+
+
+def _pem_credential(cert_pem: bytes, key_pem: bytes, password: Secret | None) -> dict[str, str]:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    cert_pem = cert_path.read_bytes()
-    key_pem = key_path.read_bytes() if key_path is not None else cert_pem
     try:
         cert = x509.load_pem_x509_certificate(cert_pem)
     except ValueError:
-        raise ConfigError("CLIENT_CERTIFICATE_PATH does not hold a PEM certificate.") from None
+        raise ConfigError("The client certificate setting does not hold a PEM certificate.") from None
     if b"PRIVATE KEY" not in key_pem:
         raise ConfigError(
             "No private key found: put it in the CLIENT_CERTIFICATE_PATH PEM or set CLIENT_CERTIFICATE_KEY_PATH."
