@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from teams_sip.adapters.http import RequestMetrics
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
@@ -25,6 +26,7 @@ class Services:
     clock: Clock
     store: StateStore
     artifacts: ArtifactStore
+    metrics: RequestMetrics = field(default_factory=RequestMetrics)  # what went over the wire, all clients
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -45,7 +47,7 @@ class Services:
         """The blocking Graph session (msgraph-sdk client, $batch, paging) for this process."""
         from teams_sip.adapters.graph.blocking import GraphSession
 
-        return self._once("graph", lambda: GraphSession(self.settings, self.tokens))
+        return self._once("graph", lambda: GraphSession(self.settings, self.tokens, self.metrics))
 
     @property
     def provisioning(self) -> ProvisioningPort | None:
@@ -55,7 +57,7 @@ class Services:
         from teams_sip.adapters.provisioning.api_client import build_provisioning_client
 
         client: ProvisioningPort = self._once(
-            "provisioning", lambda: build_provisioning_client(self.settings, self.tokens)
+            "provisioning", lambda: build_provisioning_client(self.settings, self.tokens, self.metrics)
         )
         return client
 
@@ -68,7 +70,7 @@ class Services:
         from teams_sip.adapters.signin.api_client import build_bulk_signin_client
 
         client: BulkSignInPort = self._once("bulk_signin", lambda: build_bulk_signin_client(
-            self.settings, self.tokens, self.settings.bulk_signin_base_url))
+            self.settings, self.tokens, self.settings.bulk_signin_base_url, self.metrics))
         return client
 
     @property

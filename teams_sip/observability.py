@@ -12,7 +12,7 @@ import contextvars
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from opentelemetry import metrics
 
@@ -67,6 +67,23 @@ def configure_logging(level: str = "INFO", environ: Mapping[str, str] | None = N
 
 _meter = metrics.get_meter("teams_sip")
 codes_issued = _meter.create_counter("teams_sip.codes_issued", description="verification codes issued")
-graph_requests = _meter.create_counter("teams_sip.graph_requests", description="Graph requests sent")
+requests_sent = _meter.create_counter("teams_sip.requests", description="requests to Graph and provisioning")
 throttled_requests = _meter.create_counter("teams_sip.throttled_requests", description="429 answers received")
-devices_in_state = _meter.create_up_down_counter("teams_sip.devices", description="devices per lifecycle state")
+_latest_states: dict[str, int] = {}
+
+
+def _observe_states(options: metrics.CallbackOptions) -> Iterable[metrics.Observation]:
+    return [metrics.Observation(count, {"state": state}) for state, count in sorted(_latest_states.items())]
+
+
+devices_in_state = _meter.create_observable_gauge("teams_sip.devices", callbacks=[_observe_states],
+                                                  description="devices per lifecycle state after the last pass")
+
+
+def record_pass(by_state: Mapping[str, int], codes: int, requests: int, throttled: int) -> None:
+    """Run metrics of one reconciliation pass, exported with the logs when Azure Monitor is on."""
+    codes_issued.add(codes)
+    requests_sent.add(requests)
+    throttled_requests.add(throttled)
+    _latest_states.clear()
+    _latest_states.update(by_state)

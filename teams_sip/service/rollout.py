@@ -169,6 +169,7 @@ class Rollout:
             for held in leases:
                 self.leases.release(held)
             return PassOutcome(False, None, None, "another reconciliation pass is running; this one was skipped")
+        sent_before = self._traffic()
         try:
             all_rows = self.roster.current()
             rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
@@ -194,7 +195,8 @@ class Rollout:
             signin = self.signin_stage(site_map).run() if wanted is None or TENANT_WIDE in wanted else SignInSummary()
             before = {h: s.record for h, s in stored.items()}
             report = build_report(before, execution.after, now, plan.actions)
-            self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None)
+            traffic = tuple(after - before for after, before in zip(self._traffic(), sent_before, strict=True))
+            self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None, traffic=traffic)
             return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
         finally:
             for held in leases:
@@ -226,9 +228,18 @@ class Rollout:
                           {"lines": len(summary.lines())})
         return summary
 
+    def _traffic(self) -> tuple[int, int]:
+        """(requests, throttled) so far, counting each request inside a $batch as throttling does."""
+        m = self.services.metrics
+        return m.requests + m.batch_inner_requests, m.throttled + m.inner_throttled
+
     def _keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
-              correlation: str, *, latest: bool = True) -> None:
+              correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0)) -> None:
         import json
+
+        from teams_sip.observability import record_pass
+
+        record_pass(report.by_state, len(execution.issued), traffic[0], traffic[1])
 
         body = report.to_dict()
         body["execution"] = {"saved": execution.saved, "conflicts": execution.conflicts,
@@ -236,6 +247,7 @@ class Rollout:
                              "awaiting_admin": len(execution.awaiting_admin),
                              "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
         body["signin"] = signin
+        body["requests"] = {"sent": traffic[0], "throttled": traffic[1]}
         data = json.dumps(body, indent=1, default=str).encode()
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")

@@ -97,4 +97,5 @@ def test_rollout_from_import_to_signed_in(world: tuple[Any, Rollout]) -> None:
     assert _codes(rollout)["000004D5F980"] != codes["000004D5F980"]
     report = json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")
     assert report["by_state"] == {"blocked": 1, "code_issued": 1, "signed_in": 2}
+    assert report["requests"]["sent"] > 0
     assert all(code not in json.dumps(report) for code in codes.values())
