@@ -1,8 +1,8 @@
 """Carrying out a plan through the provisioning port, crash-safely.
 
 Order per pass: (1) every changed record is saved, and a record whose device needs a Teams call is
-saved with the call recorded as intended; (2) the calls are made in bulk (one per site and install
-day for codes); (3) issued codes are handed to `deliver` (worksheets) before anything else, so a
+saved with the call recorded as intended; (2) the calls are made in bulk (codes for several sites and
+install days share a call); (3) issued codes are handed to `deliver` (worksheets) before anything else, so a
 code Teams issued is never lost silently; (4) the records are settled. A pass killed between any
 two steps leaves intents that the next plan settles from what Teams reports, so no device is lost
 and no second code is issued without cause. Every save names the etag it read: a device another
@@ -36,6 +36,9 @@ from teams_sip.service.ports.provisioning import (
     ProvisioningPort,
 )
 from teams_sip.service.ports.store import ConflictError
+
+MAX_CODES_PER_CALL = 500
+"""docs/provisioning-api.md: issueCodes takes 1..500 hardware ids per call."""
 
 
 @dataclass(frozen=True)
@@ -146,31 +149,43 @@ class Executor:
                 result.failures.append((answer.hardware_id, answer.error or "registration refused"))
 
     def _issue(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
+        """Codes go out in as few calls as the contract allows (MAX_CODES_PER_CALL): the groups (one per
+        site and install day) are concatenated, never split across calls, so a failed call costs whole
+        groups and each site's worksheet is written once per pass."""
         groups: dict[tuple[str, date | None], list[str]] = {}
         for action in plan.actions:
             if isinstance(action, IssueCodes):
                 groups.setdefault((action.site, action.install_date), []).extend(action.hardware_ids)
             elif isinstance(action, RenewCode):
                 groups.setdefault((action.site, action.install_date), []).append(action.hardware_id)
+        calls: list[list[tuple[str, date | None, str]]] = [[]]
         for (site, day), hids in sorted(groups.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-            ready = [h for h in hids if current.get(h) is not None]
-            if not ready:
-                continue
-            try:
-                answers = self._provisioning.issue_codes(ready)
-            except ProvisioningError as exc:
-                result.failures.extend((h, f"codes not confirmed: {exc}") for h in ready)
-                continue
-            delivered = [
-                DeliveredCode(a.hardware_id, site, day, a.code, a.expires_at)
-                for a in answers
-                if a.code is not None and a.expires_at is not None
-            ]
-            if delivered:
-                self._deliver(delivered)  # before settling: a code Teams issued must reach a worksheet
-                result.issued.extend(delivered)
-            for answer in answers:
-                self._settle_code(answer, plan.now, current, result)
+            ready = [(site, day, h) for h in hids if current.get(h) is not None]
+            if calls[-1] and len(calls[-1]) + len(ready) > MAX_CODES_PER_CALL:
+                calls.append([])
+            calls[-1].extend(ready)
+        for call in calls:
+            if call:
+                self._issue_call(call, plan.now, current, result)
+
+    def _issue_call(self, call: list[tuple[str, date | None, str]], now: datetime,
+                    current: dict[str, StoredDevice | None], result: Execution) -> None:
+        where = {hid: (site, day) for site, day, hid in call}
+        try:
+            answers = self._provisioning.issue_codes([hid for _, _, hid in call])
+        except ProvisioningError as exc:
+            result.failures.extend((hid, f"codes not confirmed: {exc}") for _, _, hid in call)
+            return
+        delivered = [
+            DeliveredCode(a.hardware_id, *where[a.hardware_id], a.code, a.expires_at)
+            for a in answers
+            if a.code is not None and a.expires_at is not None and a.hardware_id in where
+        ]
+        if delivered:
+            self._deliver(delivered)  # before settling: a code Teams issued must reach a worksheet
+            result.issued.extend(delivered)
+        for answer in answers:
+            self._settle_code(answer, now, current, result)
 
     def _settle_code(self, answer: IssuedCode, now: datetime, current: dict[str, StoredDevice | None],
                      result: Execution) -> None:

@@ -1,0 +1,224 @@
+"""End-to-end onboarding benchmark (issue 9): handsets across 50 sites and 5 install days, generated
+here, against the simulated tenant with 50 ms latency per request and a throttling budget of 100
+requests/s per app (429 + Retry-After beyond it; inner $batch requests counted one by one).
+
+Measured from the upload of the roster to "every eligible device has its code on its install day",
+advancing the simulated clock one day at a time with one reconciliation pass per day, on the
+SQLite store. A naive client (one request at a time: no $batch, no listing, one device per
+provisioning call) and ours run on the same 1,000-handset subset in the same run.
+
+Targets: >= 10x faster than naive; within 1.5x of the lower bound (requests / budget); <= 1.5
+requests per handset; peak memory < 1 GB; the full run < 10 minutes. Exits 1 naming any miss.
+
+    .venv/bin/python bench/onboard.py [--handsets 10000] [--subset 1000] [--skip-naive]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (
+    Handset,
+    Report,
+    budget_used,
+    make_handsets,
+    peak_rss_mb,
+    requests_by_endpoint,
+    roster_csv,
+    timed,
+    write_sites,
+)
+from teams_sip.adapters.store.sqlite import SqliteStateStore
+from teams_sip.bootstrap import build_services
+from teams_sip.config import settings_from_values
+from teams_sip.domain.clock import ManualClock
+from teams_sip.domain.lifecycle.inputs import Verdict
+from teams_sip.domain.lifecycle.states import DeviceState
+from teams_sip.service.rollout import Rollout
+from teams_sip.simulator import Scenario, SimulatedTenant
+from teams_sip.simulator.connection import settings_values
+
+SITES, DAYS, LATENCY_MS, BUDGET = 50, 5, 50.0, 100.0
+UPLOAD = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)  # a Friday; installs from Monday
+FIRST_DAY = date(2026, 3, 9)
+PASS_HOUR_UTC = 10  # 10:00 UTC: every generated (European) site's window is open
+TARGET_SPEEDUP, TARGET_BOUND, TARGET_PER_HANDSET, TARGET_MEMORY_MB, TARGET_WALL_S = 10.0, 1.5, 1.5, 1024.0, 600.0
+
+
+@dataclass(frozen=True)
+class Run:
+    handsets: int
+    seconds: float
+    requests: int
+    eligible: int
+    coded_on_day: int
+    passes: int
+    by_endpoint: dict[str, int]
+    eligible_upns: frozenset[str] = frozenset()
+
+    @property
+    def bound(self) -> float:
+        return self.requests / BUDGET
+
+
+def _settings(sim: SimulatedTenant, tmp: Path, sites_file: Path) -> dict[str, str]:
+    return settings_values(sim) | {"OUTPUT_DIR": str(tmp / "out"), "SITES_FILE": str(sites_file)}
+
+
+def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path) -> Run:
+    sites_file = write_sites(tmp / "sites.csv", SITES)
+    clock = ManualClock(UPLOAD)
+    with SimulatedTenant.start(scenario, clock=clock) as sim:
+        store = SqliteStateStore(tmp / "state.sqlite3")
+        services = build_services(settings_from_values(_settings(sim, tmp, sites_file)), clock=clock, store=store)
+        rollout = Rollout(services)
+        sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
+        sim.reset_stats()
+        passes = 0
+        try:
+            with timed() as watch:
+                outcome = rollout.import_file(roster_csv(handsets), "rollout.csv", actor="bench", correlation_id="b1")
+                if outcome.import_id is None:
+                    raise SystemExit(f"the generated roster was refused: {outcome}")
+                _timed_pass(rollout, sim, "upload day")
+                passes += 1
+                for day in range(DAYS):
+                    clock.set(datetime.combine(FIRST_DAY + timedelta(days=day), datetime.min.time(), UTC)
+                              + timedelta(hours=PASS_HOUR_UTC))
+                    _timed_pass(rollout, sim, f"install day {day + 1}")
+                    passes += 1
+            requests, endpoints = budget_used(sim), requests_by_endpoint(sim)
+            eligible, coded = _check(rollout, handsets, sim)
+            chosen = frozenset(u for u, v in rollout.verdicts.all().items() if v.verdict == Verdict.ELIGIBLE)
+        finally:
+            services.close()
+            store.close()
+    return Run(len(handsets), watch.seconds, requests, eligible, coded, passes, endpoints, chosen)
+
+
+def _timed_pass(rollout: Rollout, sim: SimulatedTenant, label: str) -> None:
+    before = budget_used(sim)
+    with timed() as watch:
+        outcome = rollout.run_pass(actor="bench")
+    issued = len(outcome.execution.issued) if outcome.execution else 0
+    print(f"    pass on {label:<14} {watch.seconds:6.2f} s  {budget_used(sim) - before:5d} requests  "
+          f"{issued:5d} codes  {outcome.message}")
+
+
+def _check(rollout: Rollout, handsets: list[Handset], sim: SimulatedTenant) -> tuple[int, int]:
+    """(eligible devices, eligible devices whose first code was issued on their install day and that
+    the simulated Teams holds a code for, or that was activated with it). The pre-flight's verdicts
+    decide who is eligible."""
+    verdicts = rollout.verdicts.all()
+    records = {d.record.hardware_id: d.record for d in rollout.devices.all()}
+    teams = sim.world.devices.devices
+    eligible = coded = 0
+    for handset in handsets:
+        stored = verdicts.get(handset.upn.casefold())
+        if stored is None or stored.verdict != Verdict.ELIGIBLE:
+            continue
+        eligible += 1
+        record = records.get(handset.hardware_id)
+        if record is None:
+            continue
+        issued = [t.at for t in record.history if t.to_state == DeviceState.CODE_ISSUED]
+        device = teams.get(handset.hardware_id)
+        in_teams = device is not None and (device.code_expires_at is not None or device.state != "waitingOnActivation")
+        if issued and issued[0].date() == handset.install_date and in_teams:
+            coded += 1
+    return eligible, coded
+
+
+def run_naive(scenario: Scenario, handsets: list[Handset], eligible_upns: set[str], tmp: Path) -> Run:
+    """One request at a time: per user the three Graph reads the checks need, then one register call
+    per eligible device on upload day and one issueCodes call per device on its install day. The
+    decisions (who is eligible) are ours, so both clients do the same work; only the requests differ."""
+    from teams_sip.adapters.auth import build_token_provider
+    from teams_sip.adapters.graph.blocking import GraphSession
+    from teams_sip.adapters.provisioning.api_client import build_provisioning_client
+    from teams_sip.service.ports.provisioning import DeviceRegistration
+
+    clock = ManualClock(UPLOAD)
+    with SimulatedTenant.start(scenario, clock=clock) as sim:
+        settings = settings_from_values(_settings(sim, tmp, write_sites(tmp / "sites.csv", SITES)))
+        tokens = build_token_provider(settings, clock)
+        sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
+        with GraphSession(settings, tokens) as graph, build_provisioning_client(settings, tokens) as api:
+            sim.reset_stats()
+            with timed() as watch:
+                for h in handsets:
+                    found = graph.get_json("/users", {"$filter": f"userPrincipalName eq '{h.upn}'"})
+                    for item in found.get("value", []):
+                        graph.get_json(f"/users/{item['id']}/licenseDetails")
+                        graph.get_json(f"/admin/teams/userConfigurations/{item['id']}")
+                chosen = [h for h in handsets if h.upn.casefold() in eligible_upns]
+                for h in chosen:
+                    api.register([DeviceRegistration(h.hardware_id, h.site)])
+                coded = 0
+                for day in range(DAYS):
+                    install = FIRST_DAY + timedelta(days=day)
+                    clock.set(datetime.combine(install, datetime.min.time(), UTC) + timedelta(hours=PASS_HOUR_UTC))
+                    for h in chosen:
+                        if h.install_date == install:
+                            coded += sum(1 for answer in api.issue_codes([h.hardware_id]) if answer.ok)
+            requests, endpoints = budget_used(sim), requests_by_endpoint(sim)
+    return Run(len(handsets), watch.seconds, requests, len(chosen), coded, DAYS + 1, endpoints)
+
+
+def describe(name: str, run: Run, report: Report) -> None:
+    print(f"{name}: {run.handsets:,} handsets, {run.passes} simulated days")
+    report.figure("wall time", f"{run.seconds:8.2f} s")
+    report.figure("requests (budget counted)", f"{run.requests:8,d}  ({run.requests / run.handsets:.3f} per handset)")
+    report.figure("lower bound (requests / budget)", f"{run.bound:8.2f} s  (ours {run.seconds / run.bound:.2f}x of it)")
+    report.figure("eligible / coded on install day", f"{run.eligible:,} / {run.coded_on_day:,}")
+    busiest = sorted(run.by_endpoint.items(), key=lambda kv: -kv[1])[:8]
+    report.figure("requests by endpoint", ", ".join(f"{name} {n}" for name, n in busiest))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--handsets", type=int, default=10_000)
+    parser.add_argument("--subset", type=int, default=1_000)
+    parser.add_argument("--skip-naive", action="store_true", help="measure ours only (no speed-up target)")
+    args = parser.parse_args()
+    scenario = Scenario.generate(args.handsets, seed=9)
+    handsets = make_handsets(scenario.users, sites=SITES, days=DAYS, first_day=FIRST_DAY)
+    subset = handsets[:: max(1, len(handsets) // args.subset)][: args.subset]
+    report = Report("onboard")
+    print(f"simulated tenant: {len(scenario.users):,} users; {LATENCY_MS:g} ms latency; budget {BUDGET:g} req/s; "
+          f"{SITES} sites; {DAYS} install days")
+    if not args.skip_naive:
+        with tempfile.TemporaryDirectory() as tmp:
+            small = run_ours(scenario, subset, Path(tmp))
+        describe("ours (subset)", small, report)
+        with tempfile.TemporaryDirectory() as tmp:
+            naive = run_naive(scenario, subset, set(small.eligible_upns), Path(tmp))
+        describe("naive (subset)", naive, report)
+        speedup = naive.seconds / small.seconds
+        report.figure("speed-up on the subset", f"{speedup:8.1f}x")
+        report.target("speed-up vs naive", speedup >= TARGET_SPEEDUP, f"{speedup:.1f}x (>= {TARGET_SPEEDUP:g}x)")
+    with tempfile.TemporaryDirectory() as tmp:
+        full = run_ours(scenario, handsets, Path(tmp))
+    describe("ours (full)", full, report)
+    memory = peak_rss_mb()
+    report.figure("peak memory (ru_maxrss, whole run)", f"{memory:8.1f} MB")
+    per_handset = full.requests / full.handsets
+    report.target("every eligible device coded on its day", full.eligible > 0 and full.coded_on_day == full.eligible,
+                  f"{full.coded_on_day:,} of {full.eligible:,}")
+    report.target("within 1.5x of the lower bound", full.seconds <= TARGET_BOUND * full.bound,
+                  f"{full.seconds / full.bound:.2f}x")
+    report.target("requests per handset", per_handset <= TARGET_PER_HANDSET, f"{per_handset:.3f} (<= 1.5)")
+    report.target("peak memory", memory < TARGET_MEMORY_MB, f"{memory:.0f} MB (< {TARGET_MEMORY_MB:.0f} MB)")
+    report.target("full run time", full.seconds < TARGET_WALL_S, f"{full.seconds:.1f} s (< {TARGET_WALL_S:.0f} s)")
+    return report.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
