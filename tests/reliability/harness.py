@@ -91,6 +91,7 @@ class World:
     folder: Path
     values: dict[str, str]
     issued: dict[str, list[tuple[str, datetime]]] = field(default_factory=dict)  # hid -> [(fingerprint, expiry)]
+    answered_at_crash: list[str] = field(default_factory=list)  # devices whose codes a crash left unsettled
 
     @property
     def eligible(self) -> list[Handset]:
@@ -159,6 +160,7 @@ class CrashingStore:
         self.left: int | None = None
         self.point = ""
         self.die = die or _raise_crash
+        self.answered: list[str] = []  # the devices of the last issueCodes call Teams answered
 
     def arm(self, nth_write: int, point: str = "") -> None:
         self.left, self.point = nth_write, point
@@ -231,6 +233,7 @@ class CrashingPort:
         if self.point == "before-issue":
             self.store.die(self.point)
         answers = self.inner.issue_codes(hardware_ids)
+        self.store.answered = list(hardware_ids)
         if self.point == "after-issue":
             self.store.die(self.point)
         if self.point in ("after-deliver", "mid-settle-codes"):
@@ -342,3 +345,38 @@ def sign_in_all(w: World) -> None:
 
 def later(w: World, minutes: int = 30) -> None:
     w.clock.advance(timedelta(minutes=minutes))
+
+
+class RecordingPort:
+    """The real port, counting what reaches Teams per device; `hold` (a call name) parks that call
+    until `release` is set, so another pass can run meanwhile."""
+
+    def __init__(self, inner: ProvisioningPort, calls: dict[str, list[str]], hold: str | None = None,
+                 holding: Any = None, release: Any = None) -> None:
+        self.inner, self.calls, self.hold, self.holding, self.release = inner, calls, hold, holding, release
+
+    def _park(self, name: str) -> None:
+        if self.hold == name:
+            self.holding.set()
+            assert self.release.wait(30), "the other pass never finished"
+
+    def register(self, devices: Sequence[Any]) -> Any:
+        self._park("register")
+        for d in devices:
+            self.calls.setdefault("register", []).append(d.hardware_id)
+        return self.inner.register(devices)
+
+    def issue_codes(self, hardware_ids: Sequence[str]) -> Any:
+        self._park("issue_codes")
+        self.calls.setdefault("issue_codes", []).extend(hardware_ids)
+        return self.inner.issue_codes(hardware_ids)
+
+    def list_devices(self, state: Any = None) -> Any:
+        return self.inner.list_devices(state)
+
+    def get(self, hardware_id: str) -> Any:
+        return self.inner.get(hardware_id)
+
+    def remove(self, hardware_id: str) -> Any:
+        self.calls.setdefault("remove", []).append(hardware_id)
+        return self.inner.remove(hardware_id)
