@@ -26,7 +26,7 @@ _STRICT_REF = re.compile(rb"""[\s"']r\s*=\s*["']([A-Za-z]*)([0-9]*)""")
 # Start tags of rows and cells, with or without a namespace prefix; quoted values may hold '>'.
 _TAG = re.compile(rb"""<(?:[\w.-]+:)?(c|row)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 # A row or cell start tag without an r attribute (closing at once, or no ` r=` before its '>').
-_NO_REF = re.compile(rb"""<(?:[\w.-]+:)?(?:c|row)(?:\s*/?>|\s(?![^>]*?[\s"']r\s*=))""")
+_NO_REF = re.compile(rb"""<(?:[\w.-]+:)?(c|row)(?:\s*/?>|(?=\s)(?![^>]*?[\s"']r\s*=))""")
 _TAG_R = re.compile(rb"""(?:^|[\s"'])r\s*=\s*["']([A-Za-z]*)([0-9]*)""")
 _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 _SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData\s*>")
@@ -94,10 +94,17 @@ def sheet_extent(xml: bytes, fits: Callable[[Extent], bool]) -> Extent:
     extent = _references(xml, segments, _REF)
     if not fits(extent):
         extent = _references(xml, segments, _STRICT_REF)
-    if any(_NO_REF.search(xml, a, b) for a, b in segments):
-        walked = _walk(xml, start, end)  # some row or cell has no r: its position follows the one before it
-        extent = Extent(max(extent.rows, walked.rows), max(extent.columns, walked.columns))
-    return extent
+    unplaced = [kind for a, b in segments for kind in _NO_REF.findall(xml, a, b)]
+    if not unplaced:
+        return extent
+    # Some row or cell has no r: its position follows the one before it. Each can push the extent
+    # out by at most one; if even that fits, no exact walk is needed.
+    rows = sum(1 for kind in unplaced if kind == b"row")
+    loose = Extent(extent.rows + rows, extent.columns + len(unplaced) - rows)
+    if fits(loose):
+        return loose
+    walked = _walk(xml, start, end, fits)
+    return Extent(max(extent.rows, walked.rows), max(extent.columns, walked.columns))
 
 
 def _references(xml: bytes, segments: list[tuple[int, int]], pattern: re.Pattern[bytes]) -> Extent:
@@ -114,11 +121,14 @@ def _references(xml: bytes, segments: list[tuple[int, int]], pattern: re.Pattern
     return Extent(max_row, max_col)
 
 
-def _walk(xml: bytes, start: int, end: int) -> Extent:
+def _walk(xml: bytes, start: int, end: int, fits: Callable[[Extent], bool]) -> Extent:
     """calamine's own placement rule, tag by tag: a row without r follows the previous row, a cell
-    without r sits right of the previous cell. Slow (a Python step per tag) but only for odd writers."""
+    without r sits right of the previous cell. Slow (a Python step per tag), so only for writers that
+    omit r on many cells, and it stops as soon as the extent no longer fits."""
     row = col = max_row = max_col = 0
-    for tag in _TAG.finditer(xml, start, end):
+    for i, tag in enumerate(_TAG.finditer(xml, start, end)):
+        if i % 4096 == 0 and not fits(Extent(max_row, max_col)):
+            break
         ref = _TAG_R.search(tag.group(2))
         if tag.group(1) == b"row":
             row = row_number(ref.group(2)) if ref and ref.group(2) else row + 1
