@@ -94,3 +94,8 @@ BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
     "status": ProvisioningEndpoint("GET", "/Teams.SipDevices/BulkSignInRequests/{batchId}"),
 }
 """Production mapping of each bulk sign-in operation (unverified: correct here when proven wrong)."""
+
+
+# SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
+# `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
+COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")

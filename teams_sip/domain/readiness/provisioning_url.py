@@ -2,7 +2,7 @@
 
 Microsoft documents the three regional servers, the `/lang_xx` suffix and the `/tenantid/<guid>`
 suffix that bulk sign-in needs (REFERENCE.md section 1 item 2). It does not document how the two
-suffixes combine; that choice lives in COMBINED_SUFFIX_ORDER so it can be corrected in one place.
+suffixes combine; that choice is teams_sip.unverified.COMBINED_SUFFIX_ORDER, corrected there only.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import uuid
 
 from teams_sip.domain.sites import Region
 from teams_sip.errors import InputError
+from teams_sip.unverified import COMBINED_SUFFIX_ORDER
 
 PROVISIONING_SERVERS: dict[Region, str] = {
     Region.APAC: "http://apac.ipp.sdg.teams.microsoft.com",
@@ -29,8 +30,6 @@ LANGUAGES: dict[str, str] = {
     "pt": "Portuguese",
 }
 
-# UNVERIFIED: Microsoft shows each suffix alone, never both; we put the language first.
-COMBINED_SUFFIX_ORDER: tuple[str, str] = ("lang", "tenantid")
 
 # What a DECT handset asks the gateway for; `${IPEI}` is its 10-hex-digit IPEI.
 HANDSET_CONFIG_TEMPLATE = "00${IPEI}.cfg"
