@@ -9,7 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from teams_sip.domain.lifecycle.actions import IssueCodes, Plan, Register, ReleaseRemoved, RenewCode
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
-from teams_sip.domain.lifecycle.outcomes import intend, settle_code, settle_registered, settle_released
+from teams_sip.domain.lifecycle.outcomes import (
+    intend,
+    settle_already_activated,
+    settle_code,
+    settle_not_registered,
+    settle_registered,
+    settle_released,
+)
 from teams_sip.domain.lifecycle.records import DeviceRecord, IntentKind
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.sites import Region, Site
@@ -67,9 +74,13 @@ class TeamsTwin:
     def register(self, hid: str) -> None:
         self.devices.setdefault(hid, TeamsDevice(ObservedState.WAITING_ON_ACTIVATION))
 
-    def issue(self, hid: str, now: datetime) -> tuple[Secret, datetime]:
-        device = self.devices[hid]
-        assert device.state == ObservedState.WAITING_ON_ACTIVATION
+    def issue(self, hid: str, now: datetime) -> tuple[Secret, datetime] | str:
+        """A new code (replacing the previous one), or the contract's error code."""
+        device = self.devices.get(hid)
+        if device is None:
+            return "notRegistered"
+        if device.state != ObservedState.WAITING_ON_ACTIVATION:
+            return "alreadyActivated"
         live_delivered = device.delivered and device.code_expires_at is not None and now < device.code_expires_at
         self.issued.append((hid, now, live_delivered))
         device.code = Secret(str(next(self._codes)))
@@ -125,9 +136,15 @@ def apply(
             tick()
             results = {hid: teams.issue(hid, now) for hid in hids}
             tick()
-            for hid, (code, expires) in results.items():
-                records[hid] = settle_code(records[hid], code, expires, now)
-                teams.devices[hid].delivered = True
+            for hid, answer in results.items():
+                if answer == "notRegistered":
+                    records[hid] = settle_not_registered(records[hid], now)
+                elif answer == "alreadyActivated":
+                    records[hid] = settle_already_activated(records[hid], now)
+                else:
+                    assert not isinstance(answer, str)
+                    records[hid] = settle_code(records[hid], answer[0], answer[1], now)
+                    teams.devices[hid].delivered = True
         elif isinstance(action, ReleaseRemoved) and action.remove_in_teams:
             hid = action.hardware_id
             tick()

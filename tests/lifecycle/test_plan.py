@@ -341,3 +341,17 @@ def test_an_activation_seen_after_a_killed_issue_settles_without_a_new_code() ->
     assert world.teams.dial(HID, utc(2026, 5, 5, 6, 1))
     result = world.run(utc(2026, 5, 5, 6, 5))
     assert result.actions == (MarkActivated(HID),) and world.records[HID].pending is None
+
+
+def test_assisted_mode_learns_an_activation_from_the_refused_renewal() -> None:
+    policy = PlanPolicy(teams_lists_pending=False)
+    world = World([entry()], policy)
+    world.run(utc(2026, 5, 1))
+    world.run(utc(2026, 5, 5, 5))
+    world.teams.dial(HID, utc(2026, 5, 5, 9))  # activated, but assisted mode cannot see that yet
+    hidden = {h: o for h, o in world.teams.observed().items() if o.state.value == "signed_in"}
+    result = plan(world.roster, world.records, hidden, world.sites, utc(2026, 5, 6, 5), policy)
+    assert kinds(result) == ["RenewCode"]
+    apply(result, world.records, world.teams, utc(2026, 5, 6, 5))
+    assert world.state() == S.ACTIVATED and world.records[HID].pending is None
+    assert len(world.teams.issued) == 1

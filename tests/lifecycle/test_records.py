@@ -101,3 +101,20 @@ def test_new_record_starts_with_one_history_line() -> None:
     record = new_record(entry(install=date(2026, 6, 1)), None, utc(2026, 5, 1))
     assert record.state == DeviceState.IMPORTED and len(record.history) == 1
     assert record.history[0].from_state is None and record.install_date == date(2026, 6, 1)
+
+
+def test_refusals_from_teams_settle_to_what_teams_knows() -> None:
+    from teams_sip.domain.lifecycle.outcomes import settle_already_activated, settle_not_registered
+
+    pending = intend(_issued(), IntentKind.ISSUE_CODE, utc(2026, 5, 6, 6), "renew")
+    activated = settle_already_activated(pending, utc(2026, 5, 6, 6))
+    assert activated.state == DeviceState.ACTIVATED and activated.pending is None
+    assert activated.code_fingerprint is None and activated.history[-1].from_state == DeviceState.CODE_ISSUED
+    unknown = settle_not_registered(pending, utc(2026, 5, 6, 6))
+    assert unknown.state == DeviceState.READY and unknown.pending is None
+    assert settle_not_registered(unknown, utc(2026, 5, 6, 7)) == unknown  # already ready: nothing to add
+    blocked = transition(_issued(), DeviceState.BLOCKED, utc(2026, 5, 6), "verdict")
+    with pytest.raises(IllegalTransitionError):
+        settle_already_activated(
+            transition(blocked, DeviceState.REMOVED_FROM_ROSTER, utc(2026, 5, 6), "x"), utc(2026, 5, 7)
+        )

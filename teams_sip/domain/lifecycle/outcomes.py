@@ -53,3 +53,20 @@ def settle_failed(record: DeviceRecord) -> DeviceRecord:
     """The call was answered with a refusal: drop the intent so the next plan decides afresh
     from what Teams reports (a refused call cannot have issued a code)."""
     return dataclasses.replace(record, pending=None)
+
+
+def settle_already_activated(record: DeviceRecord, at: datetime) -> DeviceRecord:
+    """Teams refused a code because the device has activated (`alreadyActivated`): follow Teams.
+    This is how assisted mode learns of an activation its device list cannot show."""
+    moved = record
+    if record.state != DeviceState.ACTIVATED:
+        moved = transition(record, DeviceState.ACTIVATED, at, "Teams reports the device already activated")
+    return dataclasses.replace(moved, pending=None, code_fingerprint=None)
+
+
+def settle_not_registered(record: DeviceRecord, at: datetime) -> DeviceRecord:
+    """Teams refused a code because it does not know the device (`notRegistered`): register again."""
+    moved = record
+    if record.state != DeviceState.READY:
+        moved = transition(record, DeviceState.READY, at, "Teams no longer knows the device: register again")
+    return dataclasses.replace(moved, pending=None)
