@@ -18,8 +18,10 @@ from datetime import date, datetime
 from teams_sip.domain.lifecycle.actions import IssueCodes, Plan, Register, ReleaseRemoved, RenewCode
 from teams_sip.domain.lifecycle.outcomes import (
     intend,
+    settle_already_activated,
     settle_code,
     settle_failed,
+    settle_not_registered,
     settle_registered,
     settle_released,
 )
@@ -195,6 +197,11 @@ class Executor:
             self._settle(hid, lambda r: settle_code(r, code, expires, now), current, result)
         elif answer.error_code == AWAITING_ADMIN:
             result.awaiting_admin.append(hid)  # the intent stays until the admin's code export arrives
+        elif answer.error_code == "alreadyActivated":  # the handset dialled a code Teams knew: follow it
+            self._settle(hid, lambda r: settle_already_activated(r, now), current, result)
+        elif answer.error_code == "notRegistered":  # Teams lost the registration: register again
+            self._settle(hid, lambda r: settle_not_registered(r, now), current, result)
+            result.failures.append((hid, "Teams no longer knows the device; it is registered again"))
         else:
             self._settle(hid, settle_failed, current, result)
             result.failures.append((hid, answer.error_message or answer.error_code or "no code issued"))
