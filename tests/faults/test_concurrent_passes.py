@@ -28,12 +28,13 @@ from tests.reliability.harness import (
     check_invariants,
     handsets,
     later,
+    logs_hold_no_secrets,  # noqa: F401 - the leak scan (pytestmark)
     records,
     roster_csv,
     world,
 )
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("logs_hold_no_secrets")]
 
 FLEET = handsets(9, blocked_every=5)
 DAY = FLEET[0].day

@@ -28,18 +28,23 @@ from tests.reliability.harness import (
     dial_all,
     handsets,
     later,
+    leaks,
+    logs_hold_no_secrets,  # noqa: F401 - the leak scan (pytestmark)
     projection,
     roster_csv,
     sign_in_all,
     world,
 )
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("logs_hold_no_secrets")]
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET = handsets(8, blocked_every=4)
 DAY = FLEET[0].day
 ANSWER_TIMEOUT_S = 60.0
+
+
+CHILD_LOGS: list[str] = []  # stderr of every finished child, scanned for secrets
 
 
 class Child:
@@ -77,17 +82,21 @@ class Child:
     def kill(self) -> None:
         os.kill(self.process.pid, signal.SIGKILL)
         assert self.process.wait(timeout=10) == -signal.SIGKILL
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
+        self._finish()
 
     def close(self) -> None:
         if self.process.poll() is None:
             assert self.process.stdin is not None
             self.process.stdin.close()
             assert self.process.wait(timeout=20) == 0
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
+        self._finish()
+
+    def _finish(self) -> None:
+        """Keep what the process logged (stderr) for the leak scan in `_check`."""
+        if self.process.stderr is not None and not self.process.stderr.closed:
+            CHILD_LOGS.append(self.process.stderr.read())
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None and not stream.closed:
                 stream.close()
 
 
@@ -105,6 +114,8 @@ def _prepare(w: World, tmp: Path) -> Path:
 
 
 def _check(w: World, tmp: Path) -> dict[str, Any]:
+    for text in CHILD_LOGS:
+        assert not leaks(text, w), leaks(text, w)
     with SqliteStateStore(tmp / "state.sqlite3") as store:
         rollout = Rollout(w.services(store))
         check_invariants(w, rollout)

@@ -10,12 +10,16 @@ the product can catch it: the pass dies where it stands, as a killed process wou
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from teams_sip.adapters.notify.folder import FolderArtifactStore
 from teams_sip.bootstrap import Services, build_services
@@ -92,6 +96,7 @@ class World:
     values: dict[str, str]
     issued: dict[str, list[tuple[str, datetime]]] = field(default_factory=dict)  # hid -> [(fingerprint, expiry)]
     answered_at_crash: list[str] = field(default_factory=list)  # devices whose codes a crash left unsettled
+    codes: set[str] = field(default_factory=set)  # every code seen in Teams or on a worksheet, for leak scans
 
     @property
     def eligible(self) -> list[Handset]:
@@ -118,6 +123,7 @@ class World:
         for hid, (_state, code, expires) in self.teams().items():
             if code is None or expires is None:
                 continue
+            self.codes.add(code.reveal())
             seen = self.issued.setdefault(hid, [])
             if not seen or seen[-1][0] != code.fingerprint():
                 seen.append((code.fingerprint(), expires))
@@ -128,6 +134,7 @@ class World:
         for path in artifacts.list("worksheets/"):
             if path.endswith("/lines.json"):
                 lines.extend(json.loads(artifacts.get(path) or b"[]"))
+        self.codes.update(line["code"] for line in lines)
         return lines
 
 
@@ -143,7 +150,57 @@ def world(tmp: Path, fleet: list[Handset], *, mode: str = "api", extra: Mapping[
         values = settings_values(sim, provisioning_mode=mode) | FAST_HTTP | {
             "OUTPUT_DIR": str(tmp / "out"), "SITES_FILE": str(tmp / "sites.csv"),
             "ADMIN_CONTACTS": "admin@contoso.com"} | dict(extra or {})
-        yield World(sim, clock, fleet, tmp / "out", values)
+        made = World(sim, clock, fleet, tmp / "out", values)
+        WORLDS.append(made)
+        yield made
+
+
+# --- secrets never leak ------------------------------------------------------------------------
+
+WORLDS: list[World] = []  # every World of the running test, for the leak scan after it
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.")
+
+
+def leaks(text: str, w: World, *, codes_allowed: bool = False) -> list[str]:
+    """What `text` gives away: the app's client secret, a bearer token, or (unless allowed) a code."""
+    found = []
+    if w.sim.client_secret in text:
+        found.append("the client secret")
+    if _JWT.search(text):
+        found.append("a token")
+    if not codes_allowed:
+        w.worksheet_lines()
+        found += [f"a verification code ending {c[-2:]}" for c in sorted(w.codes)
+                  if re.search(rf"(?<!\d){c}(?!\d)", text)]
+    return found
+
+
+def artefact_leaks(w: World) -> dict[str, list[str]]:
+    """Codes may appear only in worksheets (their files and the worksheet mails); secrets nowhere."""
+    artifacts = FolderArtifactStore(w.folder)
+    out = {}
+    for path in artifacts.list():
+        worksheet = path.startswith("worksheets/") or (path.startswith("outbox/") and "-worksheet" in path)
+        found = leaks((artifacts.get(path) or b"").decode("utf-8", "replace"), w, codes_allowed=worksheet)
+        if found:
+            out[path] = found
+    return out
+
+
+@pytest.fixture
+def logs_hold_no_secrets(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every log line of the test (service at DEBUG, libraries at INFO) and every artefact its
+    worlds wrote are scanned after it: no code outside worksheets, no token, no client secret."""
+    WORLDS.clear()
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="teams_sip")
+    yield
+    text = caplog.text
+    assert WORLDS, "the scan needs the test's worlds"
+    for w in WORLDS:
+        assert not leaks(text, w), leaks(text, w)
+        assert not artefact_leaks(w), artefact_leaks(w)
+    WORLDS.clear()
 
 
 # --- wrappers that make a pass die at a chosen step --------------------------------------------
