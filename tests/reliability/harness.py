@@ -140,8 +140,8 @@ class World:
 
 @contextmanager
 def world(tmp: Path, fleet: list[Handset], *, mode: str = "api", extra: Mapping[str, str] | None = None,
-          faults: Mapping[str, float] | None = None, seed: int = 0) -> Iterator[World]:
-    clock = ManualClock(START)
+          faults: Mapping[str, float] | None = None, seed: int = 0, start: datetime = START) -> Iterator[World]:
+    clock = ManualClock(start)
     (tmp / "sites.csv").write_text(sites_csv())
     users = [(h.upn, h.name, h.case) for h in fleet]
     with SimulatedTenant.start(scenario_for_users(users, seed=seed), clock=clock) as sim:
