@@ -33,11 +33,11 @@ def focused(page: Any) -> str:
     return text
 
 
-def tab_to(page: Any, wanted: str, limit: int = 40) -> None:
-    """Presses Tab until the focused element's description contains `wanted`, like a keyboard user."""
+def tab_to(page: Any, wanted: str, limit: int = 40, key: str = "Tab") -> None:
+    """Presses Tab (or Shift+Tab) until the focused element's description contains `wanted`."""
     seen = []
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         now = focused(page)
         if wanted in now:
             return
