@@ -1,6 +1,6 @@
 // The admin page: a hash router over its views. Every view talks to the same JSON API as any other
 // client, with the same function key, so the page itself holds no data and needs no authorisation.
-import { $, say } from "./common.js";
+import { $, api, say } from "./common.js";
 import { showDashboard, wireDashboard } from "./dashboard.js";
 import { showDevice, showDevices, wireDevices } from "./devices.js";
 import { wireActions } from "./actions.js";
@@ -8,6 +8,8 @@ import { wireUpload } from "./upload.js";
 
 const TITLES = { "/": "Dashboard", "/upload": "Upload roster", "/devices": "Devices", "/device": "Handset",
   "/actions": "Codes and sign-in" };
+
+const loadDashboard = async () => showDashboard((await api("api/summary")).body);
 
 function parse() {
   const hash = location.hash.replace(/^#/, "") || "/";
@@ -28,7 +30,7 @@ async function route(moveFocus) {
   // Keyboard and screen-reader users land on the new view's heading, not back at the top of the page.
   if (moveFocus && heading) heading.focus();
   try {
-    if (view === "/") await showDashboard();
+    if (view === "/") await loadDashboard();
     else if (view === "/devices") await showDevices(false);
     else if (view === "/device") await showDevice(rest);
   } catch (err) { say(err.message, true); }
@@ -45,7 +47,7 @@ function wire() {
     $("#key-form").hidden = true;
     route(true);
   });
-  wireDashboard();
+  wireDashboard(loadDashboard);
   wireUpload();
   wireDevices();
   wireActions();

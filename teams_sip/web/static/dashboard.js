@@ -89,8 +89,8 @@ async function drawToday(today) {
   $("#today-devices").hidden = !devicesBody.children.length;
 }
 
-export async function showDashboard() {
-  const { body } = await api("api/summary");
+/** Draws the summary (`GET api/summary`, fetched by the router, which owns what each view loads). */
+export async function showDashboard(body) {
   $("#clock").textContent = `Service time: ${utcText(body.now)}`;
   drawChart(body.sites);
   const attention = $("#attention tbody");
@@ -101,7 +101,7 @@ export async function showDashboard() {
   await drawToday(body.today);
 }
 
-export function wireDashboard() {
+export function wireDashboard(reload) {
   const button = $("#run-pass");
   button.addEventListener("click", async () => {
     button.disabled = true;
@@ -109,7 +109,7 @@ export function wireDashboard() {
     say("Running a reconciliation pass…");
     try {
       const { body } = await api("api/run", { method: "POST" });
-      await showDashboard();
+      await reload();
       say(body.summary || "Pass complete.");
     } catch (err) { say(err.message, true); }
     finally { button.disabled = false; button.removeAttribute("aria-busy"); button.focus(); }
