@@ -1,0 +1,156 @@
+"""Reconciliation at scale (issue 5): one pass over 100,000 stored devices with nothing to do, on the
+SQLite store, against the simulated tenant (API provisioning mode, no latency).
+
+The steady state of a large estate: 90% of handsets signed in, 10% registered and waiting for an
+install date next month, every user already found eligible. Teams (the simulator) holds the same
+devices, so the right plan changes nothing. The last full device listing was 15 minutes ago (one
+pass a day lists the signed-in devices in full; see teams_sip/service/observation.py). Prints
+time, peak memory and the requests made; exits 1 when the pass takes 30 s or more, peaks at
+500 MB or more, or changes anything.
+
+    .venv/bin/python bench/lifecycle_bench.py [--devices 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Report, budget_used, peak_rss_mb, requests_by_endpoint, site_name, timed, write_sites
+from teams_sip.adapters.store.sqlite import SqliteStateStore
+from teams_sip.bootstrap import build_services
+from teams_sip.config import settings_from_values
+from teams_sip.domain.clock import ManualClock
+from teams_sip.domain.lifecycle.inputs import Verdict
+from teams_sip.domain.lifecycle.records import DeviceRecord
+from teams_sip.domain.lifecycle.states import DeviceState, Transition
+from teams_sip.domain.sites import Region
+from teams_sip.service.device_store import DEVICES_PARTITION, DEVICES_TABLE, device_body
+from teams_sip.service.observation import FULL_LISTING, MARKS_PARTITION, MARKS_TABLE
+from teams_sip.service.ports.store import MAX_BATCH_OPS, StateStore, WriteOp
+from teams_sip.service.rollout import Rollout
+from teams_sip.service.roster_store import ImportRecord, RosterRow, RosterStore
+from teams_sip.service.verdict_store import VERDICTS_PARTITION, VERDICTS_TABLE
+from teams_sip.simulator import Scenario, SimulatedTenant
+from teams_sip.simulator.connection import settings_values
+from teams_sip.simulator.scenario import ScenarioDevice
+
+SITES, USERS = 50, 1000
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+TARGET_S, TARGET_MB = 30.0, 500.0
+S = DeviceState
+
+
+def _hardware_id(i: int) -> str:
+    return f"000{0x0100 + i // 0x100000:04X}{i % 0x100000:05X}"
+
+
+def _record(i: int, upn: str) -> DeviceRecord:
+    signed_in = i % 10 != 0
+    start = NOW - timedelta(days=40)
+    steps = [(None, S.IMPORTED, "named in the roster"), (S.IMPORTED, S.READY, "the user is eligible"),
+             (S.READY, S.REGISTERED, "registered in Teams")]
+    if signed_in:
+        steps += [(S.REGISTERED, S.CODE_ISSUED, "first code"), (S.CODE_ISSUED, S.ACTIVATED, "code dialled"),
+                  (S.ACTIVATED, S.SIGNED_IN, f"signed in as {upn}")]
+    history = tuple(Transition(start + timedelta(hours=n), a, b, why) for n, (a, b, why) in enumerate(steps))
+    install = date(2026, 1, 20) if signed_in else date(2026, 4, 6) + timedelta(days=i % 5)
+    return DeviceRecord(
+        hardware_id=_hardware_id(i), kind="ipei", upn=upn, display_name=f"User {i % USERS}",
+        account_type="personal", site=site_name(i % SITES), install_date=install, region=Region.EMEA,
+        verdict=Verdict.ELIGIBLE, state=history[-1].to_state, codes_issued=1 if signed_in else 0, history=history,
+    )
+
+
+def _rows(devices: int, upns: list[str]) -> Iterator[tuple[DeviceRecord, RosterRow]]:
+    for i in range(devices):
+        record = _record(i, upns[i % len(upns)])
+        row = RosterRow(record.hardware_id, "ipei", record.upn, record.display_name, "personal", record.site,
+                        record.install_date, "EMEA", "", "", "bench", i + 2)
+        yield record, row
+
+
+def seed_store(store: StateStore, devices: int, upns: list[str]) -> None:
+    """Writes the estate as an earlier run would have left it: records, the roster, the verdicts."""
+    records: list[WriteOp] = []
+    rows: list[RosterRow] = []
+    roster = RosterStore(store)
+    for record, row in _rows(devices, upns):
+        records.append(WriteOp("insert", record.hardware_id, device_body(record)))
+        rows.append(row)
+        if len(records) == MAX_BATCH_OPS:
+            store.batch(DEVICES_TABLE, DEVICES_PARTITION, records)
+            roster.stage("bench", rows)
+            records, rows = [], []
+    if records:
+        store.batch(DEVICES_TABLE, DEVICES_PARTITION, records)
+        roster.stage("bench", rows)
+    roster.commit(ImportRecord("bench", "estate.xlsx", "bench", NOW - timedelta(days=41), "imports/bench",
+                               tuple(site_name(n) for n in range(SITES)), {"accepted": devices}))
+    # The previous pass (a timer run minutes ago) read the full device list, as one pass a day does.
+    store.upsert(MARKS_TABLE, MARKS_PARTITION, FULL_LISTING, {"at": (NOW - timedelta(minutes=15)).isoformat()})
+    for upn in upns:
+        store.upsert(VERDICTS_TABLE, VERDICTS_PARTITION, upn.casefold(),
+                     {"upn": upn.casefold(), "verdict": "eligible", "reason": "", "remedy": "",
+                      "checked_at": (NOW - timedelta(days=41)).isoformat()})
+
+
+def teams_scenario(devices: int) -> tuple[Scenario, list[str]]:
+    base = Scenario.generate(USERS, seed=5)
+    upns = [u.upn for u in base.users if u.case == "eligible"]
+    teams = tuple(
+        ScenarioDevice(_hardware_id(i), site_name(i % SITES), "signedIn" if i % 10 else "waitingOnActivation",
+                       upns[i % len(upns)] if i % 10 else None)
+        for i in range(devices)
+    )
+    return replace(base, devices=teams, start=NOW), upns
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=100_000)
+    total = parser.parse_args().devices
+    scenario, upns = teams_scenario(total)
+    report = Report("lifecycle")
+    with tempfile.TemporaryDirectory() as tmp, SimulatedTenant.start(scenario, clock=ManualClock(NOW)) as sim:
+        store = SqliteStateStore(Path(tmp) / "state.sqlite3")
+        with timed() as setup:
+            seed_store(store, total, upns)
+        values = settings_values(sim) | {"OUTPUT_DIR": str(Path(tmp) / "out"),
+                                         "SITES_FILE": str(write_sites(Path(tmp) / "sites.csv", SITES))}
+        services = build_services(settings_from_values(values), clock=sim.clock, store=store)
+        try:
+            rollout = Rollout(services)
+            services.provisioning  # noqa: B018 - the client is built (and MSAL loaded) before timing
+            memory_before = peak_rss_mb()
+            sim.reset_stats()
+            with timed() as watch:
+                outcome = rollout.run_pass(actor="bench")
+            requests, endpoints = budget_used(sim), requests_by_endpoint(sim)
+        finally:
+            services.close()
+            store.close()
+    memory = peak_rss_mb()
+    execution, result = outcome.execution, outcome.report
+    changed = (execution.saved if execution else -1, len(result.changes) if result else -1)
+    print(f"lifecycle: {total:,} stored devices (90% signed in, 10% waiting for a future install date)")
+    report.figure("store seeded in", f"{setup.seconds:8.2f} s (not timed)")
+    report.figure("pass wall time", f"{watch.seconds:8.2f} s  ({outcome.message})")
+    report.figure("requests made", f"{requests:8,d}  ({', '.join(f'{k} {v}' for k, v in endpoints.items())})")
+    report.figure("peak memory (ru_maxrss)", f"{memory:8.1f} MB (before the pass {memory_before:.1f} MB)")
+    report.figure("records saved / changes", f"{changed[0]:,} / {changed[1]:,}")
+    report.target("pass time", watch.seconds < TARGET_S, f"{watch.seconds:.1f} s (< {TARGET_S:.0f} s)")
+    report.target("peak memory", memory < TARGET_MB, f"{memory:.0f} MB (< {TARGET_MB:.0f} MB)")
+    report.target("nothing to do", outcome.ran and changed == (0, 0), f"saved {changed[0]}, changes {changed[1]}")
+    return report.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""TeamsObserver over the simulated provisioning API: signed-in devices are listed in full only
+once a day, yet a sign-in, an activation and a stale device are each still noticed."""
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from teams_sip.adapters.auth import build_token_provider
+from teams_sip.adapters.provisioning.api_client import build_provisioning_client
+from teams_sip.adapters.store.memory import MemoryStateStore
+from teams_sip.config import settings_from_values
+from teams_sip.domain.clock import ManualClock
+from teams_sip.domain.lifecycle.inputs import ObservedState, Verdict
+from teams_sip.domain.lifecycle.records import DeviceRecord, IntentKind, PendingIntent
+from teams_sip.domain.lifecycle.states import DeviceState
+from teams_sip.service.observation import TeamsObserver
+from teams_sip.simulator import SimulatedTenant
+from teams_sip.simulator.connection import settings_values
+from teams_sip.simulator.generate import scenario_for_users
+from teams_sip.simulator.scenario import ScenarioDevice
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SIGNED = [f"00000001{i:04X}" for i in range(250)]
+WAITING = "000000000200"
+USER = "anna@contoso.com"
+
+
+def _record(hid: str, state: DeviceState) -> DeviceRecord:
+    return DeviceRecord(hid, "ipei", USER, "Anna", "personal", "Lyon", None, None, Verdict.ELIGIBLE, state)
+
+
+def _estate() -> dict[str, DeviceRecord]:
+    return {h: _record(h, DeviceState.SIGNED_IN) for h in SIGNED} | {WAITING: _record(WAITING, DeviceState.REGISTERED)}
+
+
+@pytest.fixture
+def world() -> Iterator[tuple[Any, TeamsObserver, Any]]:
+    clock = ManualClock(START)
+    devices = (*(ScenarioDevice(h, "Lyon", "signedIn", USER) for h in SIGNED), ScenarioDevice(WAITING, "Lyon"))
+    scenario = replace(scenario_for_users([(USER, "Anna", "eligible")]), devices=devices, start=START)
+    with SimulatedTenant.start(scenario, clock=clock) as sim:
+        settings = settings_from_values(settings_values(sim))
+        with build_provisioning_client(settings, build_token_provider(settings, clock)) as api:
+            yield sim, TeamsObserver(api, MemoryStateStore()), api
+
+
+def _list_requests(sim: Any) -> int:
+    return int(sim.stats()["requests"].get("GET /provisioning/v1/devices", 0))
+
+
+def test_signed_in_devices_are_listed_in_full_once_a_day(world: tuple[Any, TeamsObserver, Any]) -> None:
+    sim, observer, _ = world
+    records = _estate()
+    first = observer.observe(records, START)
+    assert {h for h, o in first.items() if o.state == ObservedState.SIGNED_IN} == set(SIGNED)
+    sim.reset_stats()
+    sim.clock.advance(timedelta(hours=1))
+    second = observer.observe(records, sim.clock.now())
+    assert _list_requests(sim) == 2, "one page per waiting state; the 250 signed-in devices are not listed"
+    assert second[WAITING].state == ObservedState.WAITING_ON_ACTIVATION
+    assert all(second[h].state == ObservedState.SIGNED_IN for h in SIGNED)
+
+    sim.take_offline(SIGNED[0])
+    sim.clock.advance(timedelta(days=31))  # Teams removes the silent device as stale
+    sim.reset_stats()
+    later = observer.observe(records, sim.clock.now())
+    assert _list_requests(sim) == 3, "a full listing: 251 devices are three pages"
+    assert SIGNED[0] not in later and SIGNED[1] in later
+
+
+def test_an_activated_device_that_signed_in_is_read_by_id(world: tuple[Any, TeamsObserver, Any]) -> None:
+    sim, observer, api = world
+    records = _estate()
+    observer.observe(records, START)  # the day's full listing
+    code = api.issue_codes([WAITING])[0].code
+    sim.dial_code(WAITING, code.reveal())
+    activated = observer.observe(records, START + timedelta(minutes=5))
+    assert activated[WAITING].state == ObservedState.WAITING_FOR_SIGN_IN
+    records[WAITING] = _record(WAITING, DeviceState.ACTIVATED)
+    sim.sign_in(WAITING, USER)
+    signed = observer.observe(records, START + timedelta(minutes=10))
+    assert signed[WAITING].state == ObservedState.SIGNED_IN and signed[WAITING].signed_in_user == USER
+
+
+def test_a_pending_intent_or_a_damaged_mark_asks_for_everything(world: tuple[Any, TeamsObserver, Any]) -> None:
+    sim, observer, _ = world
+    records = {h: _record(h, DeviceState.SIGNED_IN) for h in SIGNED}
+    observer.observe(records, START)
+    store = observer._store  # the observer's own state store
+    store.upsert("observations", "teams", "full-listing", {"at": "not a time"})
+    sim.reset_stats()
+    observer.observe(records, START + timedelta(minutes=1))
+    assert _list_requests(sim) == 3, "an unreadable mark: a full listing (three pages)"
+    sim.reset_stats()
+    observer.observe(records, START + timedelta(minutes=2))
+    assert _list_requests(sim) == 2, "the mark was written again: one page per waiting state"
+    records[SIGNED[0]] = replace(records[SIGNED[0]], pending=PendingIntent(IntentKind.RELEASE, START, "release"))
+    sim.reset_stats()
+    observer.observe(records, START + timedelta(minutes=3))
+    assert _list_requests(sim) == 3, "an interrupted pass's intent is settled from a full listing"
