@@ -5,11 +5,12 @@ by one). Ours versus a naive client (one request per check per user, one at a ti
 Targets: >= 10x faster than naive, within 1.5x of the lower bound (requests / budget), <= 0.5
 Graph requests per user, judged on the median of three runs of ours (each run's time is printed:
 the simulator shares this process and its two cores, so single runs wander). Exits 1 when a target
-is missed.
+is missed. `--ours-only` skips the naive client (~90 s) to sample the spread quickly.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -17,10 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from teams_sip.adapters.auth import build_token_provider
+from teams_sip.adapters.auth import TokenProvider, build_token_provider
 from teams_sip.adapters.graph.blocking import GraphSession
 from teams_sip.adapters.graph.directory import GraphDirectory
 from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+from teams_sip.config import Settings
 from teams_sip.domain.eligibility import AccountKind
 from teams_sip.service.eligibility import RosterUser, load_catalogue, run_preflight
 from teams_sip.simulator import Scenario, SimulatedTenant
@@ -36,7 +38,7 @@ def budget_used(sim: SimulatedTenant) -> int:
     return int(stats["totalRequests"]) - envelopes
 
 
-def main() -> int:
+def main(with_naive: bool = True) -> int:
     scenario = Scenario.generate(TENANT, seed=11)
     users = [RosterUser(u.upn, AccountKind.COMMON_AREA if u.case.startswith("common") else AccountKind.PERSONAL)
              for u in scenario.users[::TENANT // ROSTER]][:ROSTER]
@@ -54,33 +56,45 @@ def main() -> int:
                 run = session.run(run_preflight(users, GraphDirectory(session.client), catalogue, sim.clock))
                 runs.append((time.monotonic() - started, budget_used(sim)))
                 throttled = sim.stats()["throttled"]
-        sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
-        with GraphSession(settings, tokens) as session:
-            sim.reset_stats()
-            started = time.monotonic()
-            for user in users:  # naive: one request per check per user, one at a time
-                found = session.get_json("/users", {"$filter": f"userPrincipalName eq '{user.upn}'"})
-                for item in found.get("value", []):
-                    session.get_json(f"/users/{item['id']}/licenseDetails")
-                    session.get_json(f"/admin/teams/userConfigurations/{item['id']}")
-            naive_s, naive_n = time.monotonic() - started, budget_used(sim)
+        naive_s, naive_n = naive(sim, settings, tokens, users) if with_naive else (0.0, 0)
         policies.close()
     times = sorted(s for s, _ in runs)
     ours_s, ours_n = statistics.median(times), max(n for _, n in runs)
     bound = ours_n / BUDGET
     per_user = ours_n / ROSTER
-    print(f"roster {ROSTER} users, tenant {TENANT}, latency {LATENCY_MS:g} ms, budget {BUDGET:g} req/s")
+    print(f"roster {ROSTER} users, tenant {TENANT}, latency {LATENCY_MS:g} ms, budget {BUDGET:g} req/s, "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"ours : {ours_s:7.2f} s  {ours_n:5d} requests  {per_user:.3f} per user  lower bound {bound:.2f} s  "
           f"({ours_s / bound:.2f}x of bound)  verdicts {run.summary.counts}")
     print(f"       median of {RUNS} runs: " + ", ".join(f"{s:.2f} s" for s, _ in runs)
           + f"  (spread {times[0] / bound:.2f}x..{times[-1] / bound:.2f}x of bound; throttled {throttled} in the last)")
-    print(f"naive: {naive_s:7.2f} s  {naive_n:5d} requests  {naive_n / ROSTER:.3f} per user  "
-          f"lower bound {naive_n / BUDGET:.2f} s")
-    print(f"speed-up {naive_s / ours_s:.1f}x")
-    ok = naive_s / ours_s >= 10 and ours_s <= 1.5 * bound and per_user <= 0.5
+    ok = ours_s <= 1.5 * bound and per_user <= 0.5
+    if with_naive:
+        print(f"naive: {naive_s:7.2f} s  {naive_n:5d} requests  {naive_n / ROSTER:.3f} per user  "
+              f"lower bound {naive_n / BUDGET:.2f} s")
+        print(f"speed-up {naive_s / ours_s:.1f}x")
+        ok = ok and naive_s / ours_s >= 10
+    else:
+        print("naive: skipped (--ours-only); the speed-up target is not judged")
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 
 
+def naive(
+    sim: SimulatedTenant, settings: Settings, tokens: TokenProvider, users: list[RosterUser]
+) -> tuple[float, int]:
+    """One request per check per user, one at a time, through the same client stack."""
+    sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
+    with GraphSession(settings, tokens) as session:
+        sim.reset_stats()
+        started = time.monotonic()
+        for user in users:
+            found = session.get_json("/users", {"$filter": f"userPrincipalName eq '{user.upn}'"})
+            for item in found.get("value", []):
+                session.get_json(f"/users/{item['id']}/licenseDetails")
+                session.get_json(f"/admin/teams/userConfigurations/{item['id']}")
+        return time.monotonic() - started, budget_used(sim)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(with_naive="--ours-only" not in sys.argv[1:]))
