@@ -6,11 +6,9 @@ instances (or the timer and an admin's "run now") never run the same pass twice 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 
 from teams_sip.bootstrap import Services
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
@@ -25,10 +23,11 @@ from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.pass_leases import FencedPort, PassLeases
 from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
-from teams_sip.service.ports.store import Leases
+from teams_sip.service.ports.store import LeaseLostError, Leases
 from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
@@ -37,14 +36,8 @@ from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import VerdictStore
 from teams_sip.service.worksheet_delivery import WorksheetDelivery
 
-PASS_LEASE = "reconcile"  # noqa: S105 - a lease name, not a secret
-PASS_TTL = timedelta(minutes=20)
 TENANT_WIDE = ""  # the work item for devices no site owns (drift) and the sign-in stage
 
-
-def site_lease(site: str) -> str:
-    """Lease name of one site's work item (hashed: site names are free text)."""
-    return f"{PASS_LEASE}-site-{hashlib.sha256(site.encode()).hexdigest()[:16]}"
 _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
              "waitingForSignIn": ObservedState.WAITING_FOR_SIGN_IN, "signedIn": ObservedState.SIGNED_IN}
 
@@ -65,6 +58,7 @@ class Rollout:
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
         self.last_preflight: PreflightRun | None = None
+        self._fence: Callable[[], None] | None = None
 
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
@@ -85,13 +79,14 @@ class Rollout:
                           teams_lists_pending=self.services.settings.provisioning_mode == "api")
 
     def provisioning(self) -> ProvisioningPort:
-        api = self.services.provisioning
-        if api is not None:
-            return api
-        from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
+        """The port a pass changes Teams through; during a pass, fenced by the pass's leases."""
+        port = self.services.provisioning
+        if port is None:
+            from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
 
-        return AssistedProvisioning(self.services.artifacts, self.services.notifier,
-                                    self.services.settings.service.admin_contacts, self.services.clock.now)
+            port = AssistedProvisioning(self.services.artifacts, self.services.notifier,
+                                        self.services.settings.service.admin_contacts, self.services.clock.now)
+        return port if self._fence is None else FencedPort(port, self._fence)
 
     def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> dict[str, ObservedDevice]:
         """What Teams reports now: the provisioning list (API mode) or signed-in SIP devices (assisted).
@@ -168,14 +163,10 @@ class Rollout:
         one lease per site so queue workers fan out; skipped while a whole-tenant pass holds its lease."""
         clock, correlation = self.services.clock, correlation_id or uuid.uuid4().hex[:16]
         wanted = None if sites is None else set(sites)
-        names = [PASS_LEASE] if wanted is None else [site_lease(s) for s in sorted(wanted)]
-        if wanted is not None and self.leases.holder(PASS_LEASE, clock.now()) is not None:
-            names = []
-        leases = [lease for name in names if (lease := self.leases.acquire(name, correlation, PASS_TTL, clock.now()))]
-        if not names or len(leases) < len(names):
-            for held in leases:
-                self.leases.release(held)
+        guard = PassLeases(self.leases, correlation, clock.now)
+        if not guard.acquire(wanted):
             return PassOutcome(False, None, None, "another reconciliation pass is running; this one was skipped")
+        self._fence = guard.fence
         sent_before = self._traffic()
         try:
             all_rows = self.roster.current()
@@ -205,9 +196,12 @@ class Rollout:
             traffic = tuple(after - before for after, before in zip(self._traffic(), sent_before, strict=True))
             self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None, traffic=traffic)
             return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
+        except LeaseLostError:
+            return PassOutcome(False, None, None, "this pass took too long and another pass took over; it stopped "
+                                                  "before calling Teams again")
         finally:
-            for held in leases:
-                self.leases.release(held)
+            self._fence = None
+            guard.release()
 
     def _notify(self, notices: list[Notify], sites: Mapping[str, Site]) -> None:
         per_site: dict[str, list[Notify]] = {}

@@ -18,8 +18,9 @@ import pytest
 
 from teams_sip.adapters.store.sqlite import SqliteStateStore
 from teams_sip.adapters.store.tables import TableStateStore
+from teams_sip.service.pass_leases import PASS_TTL
 from teams_sip.service.ports.store import StateStore
-from teams_sip.service.rollout import PASS_TTL, PassOutcome, Rollout
+from teams_sip.service.rollout import PassOutcome, Rollout
 from tests.azurite import Azurite, node_missing_reason
 from tests.reliability.harness import (
     RecordingPort,
@@ -115,9 +116,6 @@ def test_two_passes_at_once_never_act_twice(open_store: Callable[[], StateStore]
         rollout.services.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: run_pass never renews or re-checks its lease, so a pass slower than "
-                   "PASS_TTL keeps calling Teams after another pass took the lease over: issueCodes is sent twice "
-                   "for the same devices and window (the etag only stops A's record writes, after the fact)")
 def test_a_pass_whose_lease_lapsed_does_not_call_teams_again(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         calls: dict[str, list[str]] = {}
@@ -141,9 +139,6 @@ def test_a_pass_whose_lease_lapsed_does_not_call_teams_again(tmp_path: Path) -> 
         assert set(per_device.values()) == {1}, f"issueCodes reached Teams twice: {per_device}"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a whole-tenant pass takes only the 'reconcile' lease and never looks at "
-                   "the per-site leases, so it runs while a queue worker's site pass is inside issueCodes and both "
-                   "send issueCodes for that site's devices in the same window")
 def test_a_whole_tenant_pass_waits_for_a_running_site_pass(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         calls: dict[str, list[str]] = {}

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from teams_sip.adapters.store.sqlite import SqliteStateStore
-from teams_sip.service.rollout import PASS_TTL, Rollout
+from teams_sip.service.pass_leases import PASS_TTL
+from teams_sip.service.rollout import Rollout
 from tests.reliability.harness import (
     World,
     check_invariants,

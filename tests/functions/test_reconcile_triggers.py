@@ -14,7 +14,7 @@ from azure.functions.timer import TimerRequest
 
 from teams_sip.domain.lifecycle.states import DeviceState
 from teams_sip.entrypoints.local_host import LocalFunctionsHost
-from teams_sip.service.rollout import PASS_LEASE, PASS_TTL, site_lease
+from teams_sip.service.pass_leases import PASS_LEASE, PASS_TTL, site_lease
 from tests.functions.support import ANNA, BEN, CLEO, FUNCTIONS, LYON_OPEN, fresh_app, upload, world
 
 

@@ -255,6 +255,11 @@ class Leases:
         except ConflictError:
             return False
 
+    def active(self, now: datetime, prefix: str = "") -> list[Lease]:
+        """Every lease held right now whose name starts with `prefix` (lapsed ones left out)."""
+        found = (_lease(e) for e in self._store.query(self._table, LEASE_PARTITION))
+        return [lease for lease in found if lease.name.startswith(prefix) and lease.expires_at > now]
+
     def holder(self, name: str, now: datetime) -> Lease | None:
         """Who holds `name` right now (None when free or lapsed), for run reports."""
         current = self._store.get(self._table, LEASE_PARTITION, check_key(name, "lease name"))
