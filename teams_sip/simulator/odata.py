@@ -73,8 +73,15 @@ def _equal(actual: Any, wanted: Any) -> bool:
     return bool(actual == wanted)
 
 
+def _key(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _matcher(getter: Getter, wanted: list[Any]) -> Predicate:
-    return lambda item: any(_equal(getter(item), v) for v in wanted)
+    """Set membership on case-folded keys (what _equal decides), so `in (...)` over a large tenant
+    costs one lookup per user rather than one comparison per user and value."""
+    keys = {_key(v) for v in wanted}
+    return lambda item: _key(getter(item)) in keys
 
 
 def parse_filter(text: str, fields: dict[str, Getter], type_name: str) -> Predicate:

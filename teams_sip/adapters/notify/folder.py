@@ -59,10 +59,14 @@ class FolderNotifier:
     def __init__(self, artifacts: ArtifactStore) -> None:
         self._artifacts = artifacts
         self._lock = threading.Lock()
+        self._sent: int | None = None  # counted once from the folder, then kept: listing per mail is quadratic
 
     def send(self, message: Message) -> None:
         with self._lock:
-            number = len([p for p in self._artifacts.list("outbox/") if p.endswith(".json")]) + 1
+            if self._sent is None:
+                self._sent = len([p for p in self._artifacts.list("outbox/") if p.endswith(".json")])
+            self._sent += 1
+            number = self._sent
             base = f"outbox/{number:04d}-{message.category}"
             names = []
             for attachment in message.attachments:
