@@ -69,7 +69,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright keeps an event loop running in this thread until it closes
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists() and shutil.which("chromium") is None:
         pytest.skip("\n\n*** BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. Install it with "
