@@ -11,13 +11,13 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from teams_sip import unverified
 from teams_sip.adapters.auth import TokenProvider
-from teams_sip.adapters.http import IDEMPOTENT, RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
+from teams_sip.adapters.http import RequestMetrics
+from teams_sip.adapters.service_client import ServiceApiClient
 from teams_sip.config import Settings
 from teams_sip.domain.secrets import Secret
 from teams_sip.errors import ConfigError, InputError
@@ -37,8 +37,10 @@ MAX_PER_CALL = 500
 PAGE_SIZE = 100
 
 
-class ProvisioningApiClient:
+class ProvisioningApiClient(ServiceApiClient):
     """Implements ProvisioningPort. Close with `close()` or use as a context manager."""
+
+    service = "provisioning"
 
     def __init__(
         self,
@@ -50,18 +52,8 @@ class ProvisioningApiClient:
         endpoints: Mapping[str, unverified.ProvisioningEndpoint] = unverified.CONTRACT_ENDPOINTS,
         on_unauthorized: Callable[[Secret], None] | None = None,
     ) -> None:
-        self.metrics = metrics or RequestMetrics()
-        self._base = base_url.rstrip("/")
-        self._token = token
-        self._on_unauthorized = on_unauthorized
-        self._endpoints = endpoints
-        context = ssl_context(settings.ca_bundle)
-        wire = httpx.HTTPTransport(verify=context)
-        self._http = httpx.Client(
-            transport=RetryingTransport(wire, RetryPolicy.from_settings(settings.http), self.metrics),
-            verify=context,
-            timeout=timeout(settings.http),
-        )
+        super().__init__(base_url, token, settings=settings, endpoints=endpoints, metrics=metrics,
+                         on_unauthorized=on_unauthorized)
 
     def __enter__(self) -> ProvisioningApiClient:
         return self
@@ -69,8 +61,11 @@ class ProvisioningApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
-        self._http.close()
+    def unreachable(self, exc: httpx.TransportError) -> ProvisioningError:
+        return ProvisioningError(
+            f"The provisioning service could not be reached after retries ({type(exc).__name__}); "
+            "check PROVISIONING_BASE_URL, the network and CA_BUNDLE."
+        )
 
     def register(self, devices: Sequence[DeviceRegistration]) -> list[RegisterResult]:
         clean = [DeviceRegistration(hardware_id(d.hardware_id), d.location.strip()) for d in devices]
@@ -147,28 +142,7 @@ class ProvisioningApiClient:
         hardware_id: str = "",
         missing_ok: bool = False,
     ) -> Any:
-        endpoint = self._endpoints.get(operation)
-        if endpoint is None:
-            raise ConfigError(f"No endpoint configured for the provisioning operation {operation}.")
-        url = self._base + endpoint.path.replace("{hardwareId}", quote(hardware_id, safe=""))
-        response: httpx.Response | None = None
-        for attempt in (1, 2):
-            token = self._token()
-            headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
-            try:
-                response = self._http.request(
-                    endpoint.method, url, json=json, params=params, headers=headers, extensions={IDEMPOTENT: True}
-                )
-            except httpx.TransportError as exc:
-                raise ProvisioningError(
-                    f"The provisioning service could not be reached after retries ({type(exc).__name__}); "
-                    "check PROVISIONING_BASE_URL, the network and CA_BUNDLE."
-                ) from None
-            if response.status_code == 401 and attempt == 1 and self._on_unauthorized is not None:
-                self._on_unauthorized(token)
-                continue
-            break
-        assert response is not None
+        response = self.request(operation, path={"hardwareId": hardware_id}, json=json, params=params)
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code >= 400:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from teams_sip import unverified
 from teams_sip.adapters.auth import TokenProvider
-from teams_sip.adapters.http import IDEMPOTENT, RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
+from teams_sip.adapters.http import RequestMetrics
+from teams_sip.adapters.service_client import ServiceApiClient
 from teams_sip.config import Settings
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.signin.bulk import MAX_DEVICES_PER_BATCH, BulkItem
@@ -31,8 +31,10 @@ from teams_sip.service.ports.provisioning import hardware_id
 _REFUSALS = {400, 409, 422}
 
 
-class BulkSignInApiClient:
+class BulkSignInApiClient(ServiceApiClient):
     """Implements BulkSignInPort. Close with `close()` or use as a context manager."""
+
+    service = "bulk sign-in"
 
     def __init__(
         self,
@@ -44,19 +46,8 @@ class BulkSignInApiClient:
         endpoints: Mapping[str, unverified.ProvisioningEndpoint] = unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS,
         on_unauthorized: Callable[[Secret], None] | None = None,
     ) -> None:
-        self.metrics = metrics or RequestMetrics()
-        self._base = base_url.rstrip("/")
-        self._token = token
-        self._on_unauthorized = on_unauthorized
-        self._endpoints = endpoints
-        context = ssl_context(settings.ca_bundle)
-        self._http = httpx.Client(
-            transport=RetryingTransport(
-                httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), self.metrics
-            ),
-            verify=context,
-            timeout=timeout(settings.http),
-        )
+        super().__init__(base_url, token, settings=settings, endpoints=endpoints, metrics=metrics,
+                         on_unauthorized=on_unauthorized)
 
     def __enter__(self) -> BulkSignInApiClient:
         return self
@@ -64,8 +55,11 @@ class BulkSignInApiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
-        self._http.close()
+    def unreachable(self, exc: httpx.TransportError) -> BulkSignInError:
+        return BulkSignInError(
+            f"The bulk sign-in service could not be reached after retries ({type(exc).__name__}); "
+            "the batch stays in flight and is asked about again on the next pass."
+        )
 
     def submit(self, region: Region, items: Sequence[BulkItem], reference: str) -> str:
         if not items or len(items) > MAX_DEVICES_PER_BATCH:
@@ -105,28 +99,7 @@ class BulkSignInApiClient:
         return BatchStatus(batch_id, state.casefold() == "completed", tuple(items))
 
     def _call(self, operation: str, *, json: Any = None, batch_id: str = "", missing_ok: bool = False) -> Any:
-        endpoint = self._endpoints.get(operation)
-        if endpoint is None:
-            raise ConfigError(f"No endpoint configured for the bulk sign-in operation {operation}.")
-        url = self._base + endpoint.path.replace("{batchId}", quote(batch_id, safe=""))
-        response: httpx.Response | None = None
-        for attempt in (1, 2):
-            token = self._token()
-            headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
-            try:
-                response = self._http.request(
-                    endpoint.method, url, json=json, headers=headers, extensions={IDEMPOTENT: True}
-                )
-            except httpx.TransportError as exc:
-                raise BulkSignInError(
-                    f"The bulk sign-in service could not be reached after retries ({type(exc).__name__}); "
-                    "the batch stays in flight and is asked about again on the next pass."
-                ) from None
-            if response.status_code == 401 and attempt == 1 and self._on_unauthorized is not None:
-                self._on_unauthorized(token)
-                continue
-            break
-        assert response is not None
+        response = self.request(operation, path={"batchId": batch_id}, json=json)
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code >= 400:
