@@ -7,6 +7,7 @@ import pytest
 
 from teams_sip.config import Settings, settings_from_values
 from teams_sip.simulator import Scenario, SimulatedTenant
+from teams_sip.simulator.connection import settings_values
 
 FAULTS_OFF: dict[str, Any] = {
     "latency_ms": 0,
@@ -38,24 +39,13 @@ def _calm(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def sim_values(sim: Any, **overrides: str) -> dict[str, str]:
-    values = {
-        "TENANT_ID": sim.tenant_id,
-        "CLIENT_ID": sim.client_id,
-        "CLIENT_SECRET": sim.client_secret,
-        "AUTHORITY_HOST": sim.base_url,
-        "INSTANCE_DISCOVERY": "false",
-        "GRAPH_BASE_URL": sim.graph_url,
-        "GRAPH_BETA_BASE_URL": sim.graph_beta_url,
-        "PROVISIONING_MODE": "api",
-        "PROVISIONING_BASE_URL": sim.provisioning_url,
-        "CA_BUNDLE": str(sim.ca_bundle),
+    fast = {
         "HTTP_TIMEOUT_SECONDS": "5",
         "HTTP_RETRY_BASE_DELAY_SECONDS": "0.02",
         "HTTP_RETRY_MAX_DELAY_SECONDS": "5",
         "HTTP_MAX_RETRIES": "8",
     }
-    values.update(overrides)
-    return values
+    return settings_values(sim) | fast | overrides
 
 
 def sim_settings(sim: Any, **overrides: str) -> Settings:

@@ -14,28 +14,15 @@ from teams_sip.adapters.graph.directory import GraphDirectory
 from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
 from teams_sip.config import Settings, settings_from_values
 from teams_sip.simulator import Scenario, SimulatedTenant
+from teams_sip.simulator.connection import settings_values
 
 SCENARIO = Path(__file__).with_name("scenario.json")
 
 
 def sim_settings(sim: SimulatedTenant, **extra: str) -> Settings:
-    return settings_from_values(
-        {
-            "TENANT_ID": sim.tenant_id,
-            "CLIENT_ID": sim.client_id,
-            "CLIENT_SECRET": sim.client_secret,
-            "AUTHORITY_HOST": sim.base_url,
-            "INSTANCE_DISCOVERY": "false",
-            "GRAPH_BASE_URL": sim.graph_url,
-            "GRAPH_BETA_BASE_URL": sim.graph_beta_url,
-            "POLICY_ADMIN_BASE_URL": sim.policy_admin_url,
-            "CA_BUNDLE": sim.ca_bundle,
-            "HTTP_RETRY_BASE_DELAY_SECONDS": "0.01",
-            "HTTP_RETRY_MAX_DELAY_SECONDS": "2",
-            "HTTP_MAX_RETRIES": "8",
-        }
-        | extra
-    )
+    fast_retries = {"HTTP_RETRY_BASE_DELAY_SECONDS": "0.01", "HTTP_RETRY_MAX_DELAY_SECONDS": "2",
+                    "HTTP_MAX_RETRIES": "8"}
+    return settings_from_values(settings_values(sim, provisioning_mode="assisted") | fast_retries | extra)
 
 
 @dataclass
