@@ -3,52 +3,22 @@ upload the example roster, query devices, move the simulated clock, run a pass, 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.serve_process import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "local-test-key"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "RECONCILE_SCHEDULE": "0 0 0 1 1 *"}  # the test drives passes itself
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "teams_sip", "serve", "--simulator", "--port", str(port), "--function-key", KEY,
-         "--data-dir", str(tmp_path / "data")],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"teams-sip serve did not come up:\n{output}")
-            time.sleep(0.1)
+    with serving(tmp_path, KEY) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_upload_query_and_worksheet_over_http(served: str) -> None:
