@@ -5,7 +5,7 @@ teams_sip/unverified.py, and a clear error when the service cannot be reached at
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -21,6 +21,7 @@ class ServiceApiClient:
     """Subclasses name the service and say what to check when it is unreachable."""
 
     service = "service"
+    default_endpoints: Mapping[str, unverified.ProvisioningEndpoint] = {}
 
     def __init__(
         self,
@@ -28,7 +29,7 @@ class ServiceApiClient:
         token: Callable[[], Secret],
         *,
         settings: Settings,
-        endpoints: Mapping[str, unverified.ProvisioningEndpoint],
+        endpoints: Mapping[str, unverified.ProvisioningEndpoint] | None = None,
         metrics: RequestMetrics | None = None,
         on_unauthorized: Callable[[Secret], None] | None = None,
     ) -> None:
@@ -36,7 +37,7 @@ class ServiceApiClient:
         self._base = base_url.rstrip("/")
         self._token = token
         self._on_unauthorized = on_unauthorized
-        self._endpoints = endpoints
+        self._endpoints = self.default_endpoints if endpoints is None else endpoints
         context = ssl_context(settings.ca_bundle)
         self._http = httpx.Client(
             transport=RetryingTransport(
@@ -48,6 +49,12 @@ class ServiceApiClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def unreachable(self, exc: httpx.TransportError) -> TeamsSipError:
         raise NotImplementedError

@@ -8,7 +8,7 @@ resent issueCodes only replaces a code nobody has seen, so both may be resent af
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,24 +42,7 @@ class ProvisioningApiClient(ServiceApiClient):
 
     service = "provisioning"
 
-    def __init__(
-        self,
-        base_url: str,
-        token: Callable[[], Secret],
-        *,
-        settings: Settings,
-        metrics: RequestMetrics | None = None,
-        endpoints: Mapping[str, unverified.ProvisioningEndpoint] = unverified.CONTRACT_ENDPOINTS,
-        on_unauthorized: Callable[[Secret], None] | None = None,
-    ) -> None:
-        super().__init__(base_url, token, settings=settings, endpoints=endpoints, metrics=metrics,
-                         on_unauthorized=on_unauthorized)
-
-    def __enter__(self) -> ProvisioningApiClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    default_endpoints = unverified.CONTRACT_ENDPOINTS
 
     def unreachable(self, exc: httpx.TransportError) -> ProvisioningError:
         return ProvisioningError(

@@ -9,7 +9,7 @@ the first request: a bad batch never leaves the process.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -19,7 +19,6 @@ from teams_sip.adapters.auth import TokenProvider
 from teams_sip.adapters.http import RequestMetrics
 from teams_sip.adapters.service_client import ServiceApiClient
 from teams_sip.config import Settings
-from teams_sip.domain.secrets import Secret
 from teams_sip.domain.signin.bulk import MAX_DEVICES_PER_BATCH, BulkItem
 from teams_sip.domain.signin.errors import meaning_of
 from teams_sip.domain.signin.results import ResultItem
@@ -36,24 +35,7 @@ class BulkSignInApiClient(ServiceApiClient):
 
     service = "bulk sign-in"
 
-    def __init__(
-        self,
-        base_url: str,
-        token: Callable[[], Secret],
-        *,
-        settings: Settings,
-        metrics: RequestMetrics | None = None,
-        endpoints: Mapping[str, unverified.ProvisioningEndpoint] = unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS,
-        on_unauthorized: Callable[[Secret], None] | None = None,
-    ) -> None:
-        super().__init__(base_url, token, settings=settings, endpoints=endpoints, metrics=metrics,
-                         on_unauthorized=on_unauthorized)
-
-    def __enter__(self) -> BulkSignInApiClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    default_endpoints = unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS
 
     def unreachable(self, exc: httpx.TransportError) -> BulkSignInError:
         return BulkSignInError(
