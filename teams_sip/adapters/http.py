@@ -143,37 +143,48 @@ def _resendable(request: httpx.Request, error: httpx.TransportError) -> bool:
     return is_idempotent(request)
 
 
-class RetryingTransport(httpx.BaseTransport):
+class _RetryRules:
+    """The decisions both transports share; each returns the wait before the next attempt, or None
+    when the caller should give up (re-raise the error, or hand the answer back as it is)."""
+
+    def __init__(self, policy: RetryPolicy, metrics: RequestMetrics, *, retry_statuses: bool = True) -> None:
+        self._policy = policy
+        self._metrics = metrics
+        self._retry_statuses = retry_statuses
+
+    def _wait_after_error(self, request: httpx.Request, error: httpx.TransportError, retry: int) -> float | None:
+        self._metrics.record_transport_error()
+        return self._policy.delay(retry, None) if _resendable(request, error) else None
+
+    def _wait_after_answer(self, request: httpx.Request, response: httpx.Response, retry: int) -> float | None:
+        self._metrics.record_response(response.status_code)
+        if not (self._retry_statuses and resend_after_status(request, response.status_code)):
+            return None
+        return self._policy.delay(retry, response.headers.get("Retry-After"))
+
+
+class RetryingTransport(_RetryRules, httpx.BaseTransport):
     """Synchronous transport: counts every attempt, retries transport errors and (optionally)
     throttled/unavailable answers according to the policy."""
 
     def __init__(
         self, inner: httpx.BaseTransport, policy: RetryPolicy, metrics: RequestMetrics, *, retry_statuses: bool = True
     ) -> None:
+        super().__init__(policy, metrics, retry_statuses=retry_statuses)
         self._inner = inner
-        self._policy = policy
-        self._metrics = metrics
-        self._retry_statuses = retry_statuses
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         retry = 0
         while True:
+            retry += 1
             try:
                 response = self._inner.handle_request(request)
                 response.read()  # a connection can drop mid-body: read here, where it can be retried
             except httpx.TransportError as error:
-                self._metrics.record_transport_error()
-                retry += 1
-                wait = self._policy.delay(retry, None) if _resendable(request, error) else None
-                if wait is None:
+                if (wait := self._wait_after_error(request, error, retry)) is None:
                     raise
             else:
-                self._metrics.record_response(response.status_code)
-                if not (self._retry_statuses and resend_after_status(request, response.status_code)):
-                    return response
-                retry += 1
-                wait = self._policy.delay(retry, response.headers.get("Retry-After"))
-                if wait is None:
+                if (wait := self._wait_after_answer(request, response, retry)) is None:
                     return response
                 response.close()
             self._metrics.record_retry()
@@ -183,7 +194,7 @@ class RetryingTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-class AsyncRetryingTransport(httpx.AsyncBaseTransport):
+class AsyncRetryingTransport(_RetryRules, httpx.AsyncBaseTransport):
     """The asyncio twin of RetryingTransport (msgraph-sdk and our $batch sender are async)."""
 
     def __init__(
@@ -194,30 +205,21 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         *,
         retry_statuses: bool = True,
     ) -> None:
+        super().__init__(policy, metrics, retry_statuses=retry_statuses)
         self._inner = inner
-        self._policy = policy
-        self._metrics = metrics
-        self._retry_statuses = retry_statuses
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         retry = 0
         while True:
+            retry += 1
             try:
                 response = await self._inner.handle_async_request(request)
                 await response.aread()  # a connection can drop mid-body: read here, where it can be retried
             except httpx.TransportError as error:
-                self._metrics.record_transport_error()
-                retry += 1
-                wait = self._policy.delay(retry, None) if _resendable(request, error) else None
-                if wait is None:
+                if (wait := self._wait_after_error(request, error, retry)) is None:
                     raise
             else:
-                self._metrics.record_response(response.status_code)
-                if not (self._retry_statuses and resend_after_status(request, response.status_code)):
-                    return response
-                retry += 1
-                wait = self._policy.delay(retry, response.headers.get("Retry-After"))
-                if wait is None:
+                if (wait := self._wait_after_answer(request, response, retry)) is None:
                     return response
                 await response.aclose()
             self._metrics.record_retry()
