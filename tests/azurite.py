@@ -13,8 +13,11 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+import pytest
 
 from teams_sip.adapters.store.factory import AZURITE_ACCOUNT, AZURITE_KEY
 
@@ -104,3 +107,16 @@ class Azurite:
         parts = [f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY}"]
         parts += [f"{name.capitalize()}Endpoint={self.endpoint(name)}" for name in self.services]
         return ";".join(parts) + ";"
+
+
+def running(services: tuple[str, ...] = ("table",)) -> Iterator[Azurite]:
+    """The body of every Azurite fixture: skip LOUDLY without Node.js, else start, yield, stop."""
+    reason = node_missing_reason()
+    if reason is not None:
+        warnings.warn(reason, stacklevel=1)
+        pytest.skip(reason)
+    server = Azurite(services).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -4,7 +4,6 @@ session against it, and Azurite's blob service for the artefact store."""
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from teams_sip.adapters.auth import build_token_provider
 from teams_sip.adapters.graph.blocking import GraphSession
 from teams_sip.simulator import Scenario, SimulatedTenant
 from teams_sip.simulator.scenario import ScenarioDevice
-from tests.azurite import Azurite, node_missing_reason
+from tests.azurite import Azurite, running
 from tests.clients.conftest import sim_settings
 
 ACTIVATED = 57
@@ -46,12 +45,4 @@ def graph(sim: SimulatedTenant) -> Iterator[GraphSession]:
 @pytest.fixture(scope="session")
 def azurite_blob() -> Iterator[Azurite]:
     """Azurite's blob service alone (the store tests start their own table service)."""
-    reason = node_missing_reason()
-    if reason is not None:
-        warnings.warn(reason, stacklevel=1)
-        pytest.skip(reason)
-    server = Azurite(("blob",)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running(("blob",))

@@ -8,7 +8,6 @@ around the real port, and by the simulator's own request counts).
 from __future__ import annotations
 
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from teams_sip.adapters.store.tables import TableStateStore
 from teams_sip.service.pass_leases import PASS_TTL
 from teams_sip.service.ports.store import StateStore
 from teams_sip.service.rollout import PassOutcome, Rollout
-from tests.azurite import Azurite, node_missing_reason
+from tests.azurite import Azurite, running
 from tests.reliability.harness import (
     RecordingPort,
     World,
@@ -45,15 +44,7 @@ ISSUE = "POST /provisioning/v1/devices/issueCodes"
 
 @pytest.fixture(scope="module")
 def azurite() -> Iterator[Azurite]:
-    reason = node_missing_reason()
-    if reason is not None:
-        warnings.warn(reason, stacklevel=1)
-        pytest.skip(reason)
-    server = Azurite(("table",)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running(("table",))
 
 
 @pytest.fixture(params=["sqlite", "tables"])

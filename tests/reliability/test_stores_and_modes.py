@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import warnings
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +24,7 @@ from teams_sip.domain.lifecycle.states import DeviceState
 from teams_sip.service.code_import import import_codes
 from teams_sip.service.ports.store import StateStore
 from teams_sip.service.rollout import Rollout
-from tests.azurite import Azurite, node_missing_reason
+from tests.azurite import Azurite, running
 from tests.reliability.harness import (
     World,
     check_invariants,
@@ -44,15 +43,7 @@ DAY = FLEET[0].day
 
 @pytest.fixture(scope="module")
 def azurite() -> Iterator[Azurite]:
-    reason = node_missing_reason()
-    if reason is not None:
-        warnings.warn(reason, stacklevel=1)
-        pytest.skip(reason)
-    server = Azurite(("table",)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running(("table",))
 
 
 def _open(kind: str, tmp: Path, request: pytest.FixtureRequest) -> Callable[[], StateStore]:

@@ -4,7 +4,6 @@ session, started here and stopped at the end."""
 from __future__ import annotations
 
 import uuid
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,20 +13,12 @@ from teams_sip.adapters.store.memory import MemoryStateStore
 from teams_sip.adapters.store.sqlite import SqliteStateStore
 from teams_sip.adapters.store.tables import TableStateStore
 from teams_sip.service.ports.store import StateStore
-from tests.azurite import Azurite, node_missing_reason
+from tests.azurite import Azurite, running
 
 
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[Azurite]:
-    reason = node_missing_reason()
-    if reason is not None:
-        warnings.warn(reason, stacklevel=1)
-        pytest.skip(reason)
-    server = Azurite(("table",)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running(("table",))
 
 
 @pytest.fixture
