@@ -28,8 +28,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+BENCHES := bench/import_bench.py bench/eligibility_bench.py bench/store_bench.py bench/lifecycle_bench.py bench/onboard.py
+
 bench: $(STAMP)
-	for b in bench/*.py; do $(PY) $$b || exit 1; done
+	status=0; for b in $(BENCHES); do echo "== $$b"; $(PY) $$b || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) output .mypy_cache .ruff_cache .pytest_cache
