@@ -69,6 +69,7 @@ class ServiceSettings:
     compliant_calling_policies: tuple[str, ...] = ()
     import_max_mb: int = 20
     import_max_rows: int = 100_000
+    verdict_recheck_hours: float = 24.0
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
 
@@ -222,6 +223,7 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         compliant_calling_policies=v.names("COMPLIANT_CALLING_POLICIES"),
         import_max_mb=int(v.number("IMPORT_MAX_MB", 20, low=1, high=200, whole=True)),
         import_max_rows=int(v.number("IMPORT_MAX_ROWS", 100_000, low=1, high=1_000_000, whole=True)),
+        verdict_recheck_hours=v.number("VERDICT_RECHECK_HOURS", 24.0, low=0.0, high=24.0 * 30),
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
     )

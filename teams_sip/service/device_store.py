@@ -4,11 +4,11 @@ gets ConflictError, re-reads and re-plans."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from teams_sip.domain.lifecycle.records import DeviceRecord
-from teams_sip.service.ports.store import Entity, StateStore
+from teams_sip.service.ports.store import MAX_BATCH_OPS, ConflictError, Entity, StateStore, WriteOp
 
 DEVICES_TABLE = "devices"
 DEVICES_PARTITION = "device"
@@ -48,6 +48,30 @@ class DeviceStore:
         """Replace if unchanged since `current` was read; ConflictError otherwise."""
         entity = Entity(DEVICES_TABLE, DEVICES_PARTITION, record.hardware_id, {}, current.etag)
         return _stored(self._store.replace(entity, device_body(record)))
+
+    def save_many(self, changes: Sequence[tuple[StoredDevice | None, DeviceRecord]]) -> list[StoredDevice | None]:
+        """Insert (no current) or replace each record, MAX_BATCH_OPS per store transaction: a pass's
+        thousands of saves then cost tens of commits, not thousands. Answers the saved device per change,
+        None where another pass changed (or created) it first. A chunk with a conflict is rolled back
+        by the store and retried one record at a time, so only the conflicting records are skipped."""
+        out: list[StoredDevice | None] = []
+        for start in range(0, len(changes), MAX_BATCH_OPS):
+            chunk = changes[start:start + MAX_BATCH_OPS]
+            ops = [WriteOp("insert", r.hardware_id, device_body(r)) if current is None
+                   else WriteOp("replace", r.hardware_id, device_body(r), current.etag) for current, r in chunk]
+            try:
+                written = self._store.batch(DEVICES_TABLE, DEVICES_PARTITION, ops)
+            except ConflictError:
+                out.extend(self._save_one(current, r) for current, r in chunk)
+                continue
+            out.extend(None if e is None else _stored(e) for e in written)
+        return out
+
+    def _save_one(self, current: StoredDevice | None, record: DeviceRecord) -> StoredDevice | None:
+        try:
+            return self.save(current, record) if current is not None else self.add(record)
+        except ConflictError:
+            return None
 
     def count(self, where: Mapping[str, str] | None = None) -> int:
         return self._store.count(DEVICES_TABLE, DEVICES_PARTITION, where)

@@ -5,8 +5,9 @@ saved with the call recorded as intended; (2) the calls are made in bulk (codes 
 install days share a call); (3) issued codes are handed to `deliver` (worksheets) before anything else, so a
 code Teams issued is never lost silently; (4) the records are settled. A pass killed between any
 two steps leaves intents that the next plan settles from what Teams reports, so no device is lost
-and no second code is issued without cause. Every save names the etag it read: a device another
-pass changed meanwhile is skipped (ConflictError) and left to that pass.
+and no second code is issued without cause. Each step's saves go to the store in atomic batches
+(a pass writes thousands of records; one transaction each was most of its time). Every save names
+the etag it read: a device another pass changed meanwhile is skipped (ConflictError) and left to that pass.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from teams_sip.service.ports.provisioning import (
     ProvisioningError,
     ProvisioningPort,
 )
-from teams_sip.service.ports.store import ConflictError
 
 MAX_CODES_PER_CALL = 500
 """docs/provisioning-api.md: issueCodes takes 1..500 hardware ids per call."""
@@ -95,43 +95,52 @@ class Executor:
         self._release(plan, current, result)
         return result
 
-    def _save(self, hid: str, record: DeviceRecord, current: dict[str, StoredDevice | None],
-              result: Execution) -> bool:
-        before = current.get(hid)
-        try:
-            saved = self._devices.save(before, record) if before is not None else self._devices.add(record)
-        except ConflictError:
-            result.conflicts.append(hid)
-            current.pop(hid, None)
-            return False
-        current[hid] = saved
-        result.after[hid] = saved.record
-        result.saved += 1
-        return True
+    def _save_all(self, changes: Mapping[str, DeviceRecord], current: dict[str, StoredDevice | None],
+                  result: Execution) -> None:
+        """One step's records in as few store transactions as the store allows (DeviceStore.save_many);
+        a device another pass changed meanwhile is dropped from `current` and left to that pass."""
+        hids = sorted(changes)
+        saved = self._devices.save_many([(current.get(hid), changes[hid]) for hid in hids])
+        for hid, stored in zip(hids, saved, strict=True):
+            if stored is None:
+                result.conflicts.append(hid)
+                current.pop(hid, None)
+                continue
+            current[hid] = stored
+            result.after[hid] = stored.record
+            result.saved += 1
 
     def _save_intended(self, plan: Plan, stored: Mapping[str, StoredDevice], result: Execution
                        ) -> dict[str, StoredDevice | None]:
+        """Every intent is durable before the first Teams call of the pass."""
         intents = _intents(plan)
         current: dict[str, StoredDevice | None] = dict(stored)
-        for hid in sorted(set(plan.records) | set(intents)):
+        changes: dict[str, DeviceRecord] = {}
+        for hid in set(plan.records) | set(intents):
             record = plan.records.get(hid) or stored[hid].record
             if hid in intents:
                 kind, cause = intents[hid]
                 record = intend(record, kind, plan.now, cause)
-            self._save(hid, record, current, result)
+            changes[hid] = record
+        self._save_all(changes, current, result)
         return current
 
-    def _settle(self, hid: str, change: Callable[[DeviceRecord], DeviceRecord],
-                current: dict[str, StoredDevice | None], result: Execution) -> None:
-        held = current.get(hid)
-        if held is None:
-            return
-        try:
-            record = change(held.record)
-        except IllegalTransitionError as exc:
-            result.failures.append((hid, str(exc)))
-            record = settle_failed(held.record)
-        self._save(hid, record, current, result)
+    def _settle_all(self, changes: Sequence[tuple[str, Callable[[DeviceRecord], DeviceRecord]]],
+                    current: dict[str, StoredDevice | None], result: Execution) -> None:
+        """Apply each outcome to the record held (a transition the record refuses marks it failed),
+        then save them together."""
+        settled: dict[str, DeviceRecord] = {}
+        for hid, change in changes:
+            held = current.get(hid)
+            if held is None:
+                continue
+            base = settled.get(hid, held.record)
+            try:
+                settled[hid] = change(base)
+            except IllegalTransitionError as exc:
+                result.failures.append((hid, str(exc)))
+                settled[hid] = settle_failed(base)
+        self._save_all(settled, current, result)
 
     def _register(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
         wanted = [a for a in plan.of_type(Register) if current.get(a.hardware_id) is not None]
@@ -142,13 +151,15 @@ class Executor:
         except ProvisioningError as exc:
             result.failures.extend((a.hardware_id, f"registration not confirmed: {exc}") for a in wanted)
             return  # intents stay: the next pass settles them from what Teams lists
+        changes: list[tuple[str, Callable[[DeviceRecord], DeviceRecord]]] = []
         for answer in answers:
             if answer.status in ("created", "exists"):
-                self._settle(answer.hardware_id, lambda r: settle_registered(r, plan.now), current, result)
+                changes.append((answer.hardware_id, lambda r: settle_registered(r, plan.now)))
                 result.registered.append(answer.hardware_id)
             else:
-                self._settle(answer.hardware_id, settle_failed, current, result)
+                changes.append((answer.hardware_id, settle_failed))
                 result.failures.append((answer.hardware_id, answer.error or "registration refused"))
+        self._settle_all(changes, current, result)
 
     def _issue(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
         """Codes go out in as few calls as the contract allows (MAX_CODES_PER_CALL): the groups (one per
@@ -186,27 +197,28 @@ class Executor:
         if delivered:
             self._deliver(delivered)  # before settling: a code Teams issued must reach a worksheet
             result.issued.extend(delivered)
-        for answer in answers:
-            self._settle_code(answer, now, current, result)
+        changes = [c for c in (self._code_outcome(a, now, result) for a in answers) if c is not None]
+        self._settle_all(changes, current, result)
 
-    def _settle_code(self, answer: IssuedCode, now: datetime, current: dict[str, StoredDevice | None],
-                     result: Execution) -> None:
+    def _code_outcome(self, answer: IssuedCode, now: datetime, result: Execution
+                      ) -> tuple[str, Callable[[DeviceRecord], DeviceRecord]] | None:
         hid = answer.hardware_id
         if answer.code is not None and answer.expires_at is not None:
             code, expires = answer.code, answer.expires_at
-            self._settle(hid, lambda r: settle_code(r, code, expires, now), current, result)
-        elif answer.error_code == AWAITING_ADMIN:
+            return hid, lambda r: settle_code(r, code, expires, now)
+        if answer.error_code == AWAITING_ADMIN:
             result.awaiting_admin.append(hid)  # the intent stays until the admin's code export arrives
-        elif answer.error_code == "alreadyActivated":  # the handset dialled a code Teams knew: follow it
-            self._settle(hid, lambda r: settle_already_activated(r, now), current, result)
-        elif answer.error_code == "notRegistered":  # Teams lost the registration: register again
-            self._settle(hid, lambda r: settle_not_registered(r, now), current, result)
+            return None
+        if answer.error_code == "alreadyActivated":  # the handset dialled a code Teams knew: follow it
+            return hid, lambda r: settle_already_activated(r, now)
+        if answer.error_code == "notRegistered":  # Teams lost the registration: register again
             result.failures.append((hid, "Teams no longer knows the device; it is registered again"))
-        else:
-            self._settle(hid, settle_failed, current, result)
-            result.failures.append((hid, answer.error_message or answer.error_code or "no code issued"))
+            return hid, lambda r: settle_not_registered(r, now)
+        result.failures.append((hid, answer.error_message or answer.error_code or "no code issued"))
+        return hid, settle_failed
 
     def _release(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
+        released: list[tuple[str, Callable[[DeviceRecord], DeviceRecord]]] = []
         for action in plan.of_type(ReleaseRemoved):
             if not action.remove_in_teams or current.get(action.hardware_id) is None:
                 continue
@@ -219,4 +231,5 @@ class Executor:
                 continue
             else:
                 result.removed.append(action.hardware_id)
-            self._settle(action.hardware_id, settle_released, current, result)
+            released.append((action.hardware_id, settle_released))
+        self._settle_all(released, current, result)

@@ -8,17 +8,26 @@ stale one is reported a day late at most) and whenever an interrupted pass left 
 Between full listings a device we saw signed in is taken as still signed in; a device we saw
 activated that no longer waits for sign-in is asked for by id (or the full list is read when
 there are many), so a sign-in is still noticed on the next pass.
+
+A listing pages by continuation token, so its pages can only come one after another. When the
+records say more than one state holds a page or more (mid-rollout: thousands waiting on activation
+and thousands waiting for sign-in), the states are listed side by side, one stream each, at the
+cost of at most two more last pages; single reads go out a few at a time. A pass then waits for the
+longest list rather than for the sum of every round trip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState
 from teams_sip.domain.lifecycle.records import Attention, DeviceRecord
 from teams_sip.domain.lifecycle.states import DeviceState
-from teams_sip.service.ports.provisioning import ProvisionedDevice, ProvisioningPort
+from teams_sip.service.ports.provisioning import DEVICE_STATES, ProvisionedDevice, ProvisioningPort
+from teams_sip.service.ports.provisioning import DeviceState as TeamsState
 from teams_sip.service.ports.store import StateStore
 
 MARKS_TABLE = "observations"
@@ -26,6 +35,12 @@ MARKS_PARTITION = "teams"
 FULL_LISTING = "full-listing"
 FULL_EVERY = timedelta(hours=24)
 MAX_SINGLE_READS = 100  # more activated devices than this to look up: one full listing is cheaper
+SINGLE_READS_AT_ONCE = 4  # as many as the HTTP clients' default concurrency
+PAGE = 100  # docs/provisioning-api.md: list pages hold up to 100 devices
+_IN_TEAMS: dict[DeviceState, TeamsState] = {
+    DeviceState.REGISTERED: "waitingOnActivation", DeviceState.CODE_ISSUED: "waitingOnActivation",
+    DeviceState.CODE_EXPIRED: "waitingOnActivation", DeviceState.ACTIVATED: "waitingForSignIn",
+    DeviceState.SIGNED_IN: "signedIn"}
 _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
              "waitingForSignIn": ObservedState.WAITING_FOR_SIGN_IN, "signedIn": ObservedState.SIGNED_IN}
 _SEEN_ACTIVE = frozenset({Attention.UNKNOWN_IN_TEAMS, Attention.REMOVED_BUT_ACTIVE})
@@ -43,16 +58,15 @@ class TeamsObserver:
 
     def observe(self, records: Mapping[str, DeviceRecord], now: datetime) -> dict[str, ObservedDevice]:
         if self._full_due(records, now):
-            return self._full(now)
-        seen = {d.hardware_id: as_observed(d) for state in ("waitingOnActivation", "waitingForSignIn")
-                for d in self._api.list_devices(state)}
+            return self._full(records, now)
+        seen = {d.hardware_id: as_observed(d) for d in self._listed(("waitingOnActivation", "waitingForSignIn"))}
         moved = [h for h, r in records.items() if r.state == DeviceState.ACTIVATED and h not in seen]
         if len(moved) > MAX_SINGLE_READS:
-            return self._full(now)
-        for hid in moved:  # signed in since (or gone: then Teams no longer lists it at all)
-            device = self._api.get(hid)
-            if device is not None:
-                seen[hid] = as_observed(device)
+            return self._full(records, now)
+        with ThreadPoolExecutor(max_workers=SINGLE_READS_AT_ONCE) as pool:
+            for device in pool.map(self._api.get, moved):  # signed in since (or gone: no longer listed)
+                if device is not None:
+                    seen[device.hardware_id] = as_observed(device)
         for hid, record in records.items():
             if hid not in seen and (record.state == DeviceState.SIGNED_IN or record.attention in _SEEN_ACTIVE):
                 seen[hid] = ObservedDevice(hid, ObservedState.SIGNED_IN, record.upn or None)  # as at the full listing
@@ -68,7 +82,15 @@ class TeamsObserver:
             return True
         return any(r.pending is not None for r in records.values())  # settle interrupted passes from everything
 
-    def _full(self, now: datetime) -> dict[str, ObservedDevice]:
-        seen = {d.hardware_id: as_observed(d) for d in self._api.list_devices()}
+    def _full(self, records: Mapping[str, DeviceRecord], now: datetime) -> dict[str, ObservedDevice]:
+        expected = Counter(_IN_TEAMS.get(r.state) for r in records.values())
+        split = sum(1 for state in DEVICE_STATES if expected[state] >= PAGE) > 1
+        listed = self._listed(DEVICE_STATES) if split else self._api.list_devices()
+        seen = {d.hardware_id: as_observed(d) for d in listed}
         self._store.upsert(MARKS_TABLE, MARKS_PARTITION, FULL_LISTING, {"at": now.isoformat()})
         return seen
+
+    def _listed(self, states: Sequence[TeamsState]) -> list[ProvisionedDevice]:
+        """Every device in `states`, one listing per state at the same time (each pages on its own)."""
+        with ThreadPoolExecutor(max_workers=len(states)) as pool:
+            return [d for devices in pool.map(self._api.list_devices, states) for d in devices]

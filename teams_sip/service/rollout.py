@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from teams_sip.bootstrap import Services
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
@@ -115,12 +116,10 @@ class Rollout:
         return out
 
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False) -> int:
-        """Runs the pre-flight for users without a verdict, or not yet eligible (policies propagate)."""
+        """Runs the pre-flight for the users `due_for_check` names (everyone with `force`)."""
         from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
 
-        stored = self.verdicts.all()
-        pairs = {(r.upn, r.account_type) for r in rows
-                 if force or r.upn.casefold() not in stored or stored[r.upn.casefold()].verdict != Verdict.ELIGIBLE}
+        pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows)
         if not pairs:
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
@@ -134,6 +133,30 @@ class Rollout:
                                         self.services.clock, StoreLedger(self.services.store).load(), label))
         self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.services.clock.now())
+
+    def due_for_check(self, rows: list[RosterRow]) -> set[tuple[str, str]]:
+        """(upn, account type) of users a pass asks Graph about: never checked, checked under another
+        account type, or not eligible and either last checked VERDICT_RECHECK_HOURS ago or waiting for
+        a policy the ledger says has taken effect since. Eligible users are not asked again, and the
+        others not on every pass: re-asking hundreds of blocked users every 15 minutes was most of a
+        pass's Graph traffic and changes nothing until an admin acts (fix-policies re-checks at once)."""
+        stored, now = self.verdicts.all(), self.services.clock.now()
+        every = timedelta(hours=self.services.settings.service.verdict_recheck_hours)
+        propagated: dict[str, datetime] = {}  # upn -> latest moment a policy we assigned took effect
+        for entry in StoreLedger(self.services.store).load().entries():
+            if entry.effective_by <= now:
+                upn = entry.upn.casefold()
+                propagated[upn] = max(entry.effective_by, propagated.get(upn, entry.effective_by))
+        due = set()
+        for row in rows:
+            upn = row.upn.casefold()
+            verdict = stored.get(upn)
+            if (verdict is None or (verdict.account_kind and verdict.account_kind != row.account_type)
+                    or (verdict.verdict != Verdict.ELIGIBLE
+                        and (now - verdict.checked_at >= every
+                             or (upn in propagated and verdict.checked_at < propagated[upn])))):
+                due.add((row.upn, row.account_type))
+        return due
 
     def fix_policies(self, policy: str, *, apply: bool, actor: str, correlation_id: str) -> FixPlan:
         """Dry run unless `apply`: which users would get `policy`; applied changes go to the ledger."""

@@ -40,3 +40,22 @@ def test_round_trip_filters_and_optimistic_concurrency(store: StateStore) -> Non
     with pytest.raises(ConflictError):
         devices.save(first, blocked)  # stale etag: another pass got there first
     assert devices.count({"state": "blocked"}) == 1
+
+
+def test_save_many_batches_inserts_and_replaces_and_skips_only_what_another_pass_changed(store: StateStore) -> None:
+    devices = DeviceStore(store)
+    ids = [f"0003717C{n:04X}" for n in range(250)]  # three store transactions' worth
+    added = devices.save_many([(None, new_record(_entry(hid), Region.EMEA, T0)) for hid in ids])
+    assert all(a is not None for a in added) and devices.count() == 250
+
+    held = {a.record.hardware_id: a for a in added if a is not None}
+    elsewhere = devices.save(held[ids[120]], transition(held[ids[120]].record, DeviceState.BLOCKED, T0, "other pass"))
+    changes = [(held[hid], transition(held[hid].record, DeviceState.BLOCKED, T0, "user not licensed"))
+               for hid in ids[100:200]]  # one chunk, holding the device the other pass changed
+    saved = devices.save_many([*changes, (None, new_record(_entry(ids[0]), Region.EMEA, T0))])
+
+    assert [hid for hid, s in zip(ids[100:200], saved, strict=False) if s is None] == [ids[120]]
+    assert saved[-1] is None, "an insert of an existing device is a conflict too"
+    assert devices.get(ids[120]) == elsewhere, "the other pass's change stands"
+    assert devices.count({"state": "blocked"}) == 100
+    assert devices.get(ids[0]) == held[ids[0]], "the refused insert changed nothing"

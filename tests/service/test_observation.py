@@ -101,3 +101,24 @@ def test_a_pending_intent_or_a_damaged_mark_asks_for_everything(world: tuple[Any
     sim.reset_stats()
     observer.observe(records, START + timedelta(minutes=3))
     assert _list_requests(sim) == 3, "an interrupted pass's intent is settled from a full listing"
+
+
+def test_two_large_states_are_listed_side_by_side_and_give_the_same_picture() -> None:
+    """Mid-rollout (a page or more in two states) the full listing goes one stream per state: the same
+    devices as one listing, for at most two more last pages."""
+    clock = ManualClock(START)
+    waiting = [f"00000002{i:04X}" for i in range(150)]
+    devices = (*(ScenarioDevice(h, "Lyon", "signedIn", USER) for h in SIGNED),
+               *(ScenarioDevice(h, "Lyon") for h in waiting))
+    records = {h: _record(h, DeviceState.SIGNED_IN) for h in SIGNED} | {
+        h: _record(h, DeviceState.REGISTERED) for h in waiting}
+    scenario = replace(scenario_for_users([(USER, "Anna", "eligible")]), devices=devices, start=START)
+    with SimulatedTenant.start(scenario, clock=clock) as sim:
+        settings = settings_from_values(settings_values(sim))
+        with build_provisioning_client(settings, build_token_provider(settings, clock)) as api:
+            whole = {d.hardware_id for d in api.list_devices()}
+            sim.reset_stats()
+            seen = TeamsObserver(api, MemoryStateStore()).observe(records, START)
+    assert set(seen) == whole == set(SIGNED) | set(waiting)
+    assert {h for h, o in seen.items() if o.state == ObservedState.WAITING_ON_ACTIVATION} == set(waiting)
+    assert _list_requests(sim) == 3 + 2 + 1, "250 signed in, 150 waiting, and an empty waiting-for-sign-in page"
