@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -53,15 +53,22 @@ def _hardware_id(i: int) -> str:
 
 
 def _record(i: int, upn: str) -> DeviceRecord:
+    """A history shaped like a real estate's: import and registration happen in a few passes that move
+    many handsets at once (shared times), codes go out on each site's install day, and each handset is
+    dialled and signed in at its own moment (unique times and, per user, its own cause)."""
     signed_in = i % 10 != 0
-    start = NOW - timedelta(days=40)
-    steps = [(None, S.IMPORTED, "named in the roster"), (S.IMPORTED, S.READY, "the user is eligible"),
-             (S.READY, S.REGISTERED, "registered in Teams")]
+    start = NOW - timedelta(days=60 + i % 3)  # three imports
+    install = date(2026, 1, 5) + timedelta(days=i % 40) if signed_in else date(2026, 4, 6) + timedelta(days=i % 5)
+    steps = [(start, None, S.IMPORTED, "named in the roster"),
+             (start + timedelta(hours=1), S.IMPORTED, S.READY, "the user is eligible"),
+             (start + timedelta(hours=1), S.READY, S.REGISTERED, "registered in Teams")]
     if signed_in:
-        steps += [(S.REGISTERED, S.CODE_ISSUED, "first code"), (S.CODE_ISSUED, S.ACTIVATED, "code dialled"),
-                  (S.ACTIVATED, S.SIGNED_IN, f"signed in as {upn}")]
-    history = tuple(Transition(start + timedelta(hours=n), a, b, why) for n, (a, b, why) in enumerate(steps))
-    install = date(2026, 1, 20) if signed_in else date(2026, 4, 6) + timedelta(days=i % 5)
+        morning = datetime.combine(install, time(6, 15 + i % SITES // 5), UTC)  # each site's install pass
+        dialled = morning + timedelta(seconds=600 + i % 7919)  # each technician at their own moment
+        steps += [(morning, S.REGISTERED, S.CODE_ISSUED, "first code"),
+                  (dialled, S.CODE_ISSUED, S.ACTIVATED, "code dialled: waiting for sign-in"),
+                  (dialled + timedelta(seconds=60 + i % 3571), S.ACTIVATED, S.SIGNED_IN, f"signed in as {upn}")]
+    history = tuple(Transition(at, a, b, why) for at, a, b, why in steps)
     return DeviceRecord(
         hardware_id=_hardware_id(i), kind="ipei", upn=upn, display_name=f"User {i % USERS}",
         account_type="personal", site=site_name(i % SITES), install_date=install, region=Region.EMEA,

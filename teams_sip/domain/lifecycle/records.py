@@ -44,14 +44,14 @@ class Attention(StrEnum):
     REMOVED_BUT_ACTIVE = "removed_but_active"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PendingIntent:
     kind: IntentKind
     at: datetime
     cause: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a pass holds every record, 100,000 of them at scale
 class DeviceRecord:
     hardware_id: str
     kind: str
@@ -98,56 +98,68 @@ class DeviceRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeviceRecord:
-        """Reads what `to_dict` wrote; raises RecordFormatError (naming the field) for anything else."""
-        hid = data.get("hardware_id") if isinstance(data, Mapping) else None
-        reader = _Reader(data, hid if isinstance(hid, str) else "?")
-        if reader.get("format", int) != FORMAT_VERSION:
-            reader.fail("format", f"expected format {FORMAT_VERSION}")
-        pending_raw = reader.opt("pending", dict)
-        pending = None
-        if pending_raw is not None:
-            sub = _Reader(pending_raw, reader.hid, "pending.")
-            pending = PendingIntent(sub.enum("kind", IntentKind), sub.time("at"), sub.get("cause", str))
-        history_raw = reader.get("history", list)
-        history = []
-        for i, item in enumerate(history_raw):
-            sub = _Reader(item, reader.hid, f"history[{i}].")
-            from_raw = sub.opt("from", str)
-            history.append(
-                Transition(
-                    at=sub.time("at"),
-                    from_state=None if from_raw is None else sub.enum("from", DeviceState),
-                    to_state=sub.enum("to", DeviceState),
-                    cause=sub.get("cause", str),
-                )
-            )
-        codes_issued = reader.get("codes_issued", int)
-        if codes_issued < 0:
-            reader.fail("codes_issued", "must not be negative")
-        install_raw = reader.opt("install_date", str)
+        """Reads what `to_dict` wrote; raises RecordFormatError (naming the field) for anything else.
+
+        A pass reads every stored record, so well-formed data takes a fast path (`_read_fast`) that
+        checks only exact types and shares repeated history lines; anything it does not accept goes
+        through the full reader, which either reads it the same way or names the damaged field."""
         try:
-            install_date = None if install_raw is None else date.fromisoformat(install_raw)
-        except ValueError:
-            reader.fail("install_date", "not an ISO date")
-        expires_raw = reader.opt("code_expires_at", str)
-        return cls(
-            hardware_id=reader.get("hardware_id", str),
-            kind=reader.get("kind", str),
-            upn=reader.get("upn", str),
-            display_name=reader.get("display_name", str),
-            account_type=reader.get("account_type", str),
-            site=reader.get("site", str),
-            install_date=install_date,
-            region=None if reader.opt("region", str) is None else reader.enum("region", Region),
-            verdict=None if reader.opt("verdict", str) is None else reader.enum("verdict", Verdict),
-            state=reader.enum("state", DeviceState),
-            code_fingerprint=reader.opt("code_fingerprint", str),
-            code_expires_at=None if expires_raw is None else reader.time("code_expires_at"),
-            codes_issued=codes_issued,
-            pending=pending,
-            attention=None if reader.opt("attention", str) is None else reader.enum("attention", Attention),
-            history=tuple(history),
+            return _read_fast(data)
+        except _NOT_FAST:
+            return _read_checked(data)
+
+
+def _read_checked(data: Mapping[str, Any]) -> DeviceRecord:
+    """The full reader: every field checked in turn, the first damaged one named."""
+    hid = data.get("hardware_id") if isinstance(data, Mapping) else None
+    reader = _Reader(data, hid if isinstance(hid, str) else "?")
+    if reader.get("format", int) != FORMAT_VERSION:
+        reader.fail("format", f"expected format {FORMAT_VERSION}")
+    pending_raw = reader.opt("pending", dict)
+    pending = None
+    if pending_raw is not None:
+        sub = _Reader(pending_raw, reader.hid, "pending.")
+        pending = PendingIntent(sub.enum("kind", IntentKind), sub.time("at"), sub.get("cause", str))
+    history_raw = reader.get("history", list)
+    history = []
+    for i, item in enumerate(history_raw):
+        sub = _Reader(item, reader.hid, f"history[{i}].")
+        from_raw = sub.opt("from", str)
+        history.append(
+            Transition(
+                at=sub.time("at"),
+                from_state=None if from_raw is None else sub.enum("from", DeviceState),
+                to_state=sub.enum("to", DeviceState),
+                cause=sub.get("cause", str),
+            )
         )
+    codes_issued = reader.get("codes_issued", int)
+    if codes_issued < 0:
+        reader.fail("codes_issued", "must not be negative")
+    install_raw = reader.opt("install_date", str)
+    try:
+        install_date = None if install_raw is None else date.fromisoformat(install_raw)
+    except ValueError:
+        reader.fail("install_date", "not an ISO date")
+    expires_raw = reader.opt("code_expires_at", str)
+    return DeviceRecord(
+        hardware_id=reader.get("hardware_id", str),
+        kind=reader.get("kind", str),
+        upn=reader.get("upn", str),
+        display_name=reader.get("display_name", str),
+        account_type=reader.get("account_type", str),
+        site=reader.get("site", str),
+        install_date=install_date,
+        region=None if reader.opt("region", str) is None else reader.enum("region", Region),
+        verdict=None if reader.opt("verdict", str) is None else reader.enum("verdict", Verdict),
+        state=reader.enum("state", DeviceState),
+        code_fingerprint=reader.opt("code_fingerprint", str),
+        code_expires_at=None if expires_raw is None else reader.time("code_expires_at"),
+        codes_issued=codes_issued,
+        pending=pending,
+        attention=None if reader.opt("attention", str) is None else reader.enum("attention", Attention),
+        history=tuple(history),
+    )
 
 
 def new_record(entry: RosterEntry, region: Region | None, at: datetime) -> DeviceRecord:
@@ -233,3 +245,114 @@ class _Reader:
         if value.tzinfo is None:
             self.fail(key, "has no time zone")
         return value
+
+
+# --- The fast path --------------------------------------------------------------------------------
+# Exact-type checks only (a str subclass, a tuple for a list, a bool for an int: all left to the full
+# reader, which decides). Parsed values are immutable, so equal inputs can share one object: an estate's
+# history lines repeat (a pass moves many devices at the same moment for the same cause), and sharing
+# them keeps 100,000 records in a fraction of the memory. The caches are bounded and simply start over
+# when full, so a long-running worker never grows without limit.
+
+_NOT_FAST = (KeyError, TypeError, ValueError, AttributeError)
+_CACHE_LIMIT = 1 << 16
+_STATES: dict[str, DeviceState] = {s.value: s for s in DeviceState}
+_REGIONS: dict[str, Region] = {r.value: r for r in Region}
+_VERDICTS: dict[str, Verdict] = {v.value: v for v in Verdict}
+_ATTENTION: dict[str, Attention] = {a.value: a for a in Attention}
+_INTENTS: dict[str, IntentKind] = {k.value: k for k in IntentKind}
+_times: dict[str, datetime] = {}
+_dates: dict[str, date] = {}
+_lines: dict[tuple[object, ...], Transition] = {}
+_words: dict[str, str] = {}
+
+
+def _read_fast(data: Mapping[str, Any]) -> DeviceRecord:
+    """`to_dict`'s own output, read without the full reader; raises one of _NOT_FAST for anything else."""
+    if type(data["format"]) is not int or data["format"] != FORMAT_VERSION:
+        raise ValueError("format")
+    codes_issued = data["codes_issued"]
+    if type(codes_issued) is not int or codes_issued < 0:
+        raise ValueError("codes_issued")
+    history = data["history"]
+    if type(history) is not list:
+        raise TypeError("history")
+    pending_raw = data.get("pending")
+    pending = None
+    if pending_raw is not None:
+        if type(pending_raw) is not dict:
+            raise TypeError("pending")
+        pending = PendingIntent(_INTENTS[pending_raw["kind"]], _time(pending_raw["at"]), _text(pending_raw["cause"]))
+    install_raw, expires_raw = data.get("install_date"), data.get("code_expires_at")
+    region, verdict, attention = data.get("region"), data.get("verdict"), data.get("attention")
+    return DeviceRecord(
+        hardware_id=_text(data["hardware_id"]),
+        kind=_word(data["kind"]),
+        upn=_text(data["upn"]),
+        display_name=_text(data["display_name"]),
+        account_type=_word(data["account_type"]),
+        site=_word(data["site"]),
+        install_date=None if install_raw is None else _date(install_raw),
+        region=None if region is None else _REGIONS[region],
+        verdict=None if verdict is None else _VERDICTS[verdict],
+        state=_STATES[data["state"]],
+        code_fingerprint=None if data.get("code_fingerprint") is None else _text(data["code_fingerprint"]),
+        code_expires_at=None if expires_raw is None else _time(expires_raw),
+        codes_issued=codes_issued,
+        pending=pending,
+        attention=None if attention is None else _ATTENTION[attention],
+        history=tuple([_line(item) for item in history]),
+    )
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError("not text")
+    return value
+
+
+def _word(value: object) -> str:
+    """A value many records repeat (site, kind, account type, a history line's cause): one string each."""
+    text = _text(value)
+    shared = _words.get(text)
+    if shared is None:
+        if len(_words) >= _CACHE_LIMIT:
+            _words.clear()
+        shared = _words[text] = text
+    return shared
+
+
+def _time(value: object) -> datetime:
+    parsed = _times.get(value) if type(value) is str else None
+    if parsed is None:
+        parsed = datetime.fromisoformat(_text(value))
+        if parsed.tzinfo is None:
+            raise ValueError("no time zone")
+        if len(_times) >= _CACHE_LIMIT:
+            _times.clear()
+        _times[_text(value)] = parsed
+    return parsed
+
+
+def _date(value: object) -> date:
+    parsed = _dates.get(value) if type(value) is str else None
+    if parsed is None:
+        parsed = date.fromisoformat(_text(value))
+        if len(_dates) >= _CACHE_LIMIT:
+            _dates.clear()
+        _dates[_text(value)] = parsed
+    return parsed
+
+
+def _line(item: Mapping[str, Any]) -> Transition:
+    """One history line; equal lines (same time, states and cause) share one Transition."""
+    from_raw = item.get("from")
+    key = (item["at"], from_raw, item["to"], item["cause"])
+    line = _lines.get(key)
+    if line is None:
+        line = Transition(_time(key[0]), None if from_raw is None else _STATES[from_raw], _STATES[key[2]],
+                          _word(key[3]))
+        if len(_lines) >= _CACHE_LIMIT:
+            _lines.clear()
+        _lines[key] = line
+    return line
