@@ -29,7 +29,7 @@ from teams_sip.service.ports.store import (
     describe,
 )
 
-PAGE_SIZE = 500
+PAGE_SIZE = 2000  # rows per read: a pass streams 100,000; bigger pages cost fewer round trips, one page of memory
 BUSY_TIMEOUT_MS = 15_000
 
 _SCHEMA = """
@@ -40,9 +40,10 @@ CREATE TABLE IF NOT EXISTS entities (
 """
 
 
-# Statement templates: `{filters}` is only ever `_FILTER` repeated, never caller text.
-_FILTER = " AND json_type(body, ?) = 'text' AND json_extract(body, ?) = ?"
-_PAGE_IN_PARTITION = ("SELECT pk, rk, etag, body FROM entities WHERE tbl = ? AND pk = ? AND rk > ?{filters} "
+# Statement templates: `{filters}` is only ever `_FILTER` repeated, never caller text. A filter reads every
+# body in the partition (100,000 at scale); the value test comes first, so only matches pay for the type test.
+_FILTER = " AND json_extract(body, ?) = ? AND json_type(body, ?) = 'text'"
+_PAGE_IN_PARTITION = ("SELECT rk, etag, body FROM entities WHERE tbl = ? AND pk = ? AND rk > ?{filters} "
                       "ORDER BY rk LIMIT ?")
 _PAGE_ALL = ("SELECT pk, rk, etag, body FROM entities WHERE tbl = ? AND (pk, rk) > (?, ?){filters} "
              "ORDER BY pk, rk LIMIT ?")
@@ -105,17 +106,22 @@ class SqliteStateStore:
         filters, params = _where_sql(check_where(where))
         last_pk, last_rk = "", ""
         while True:
-            if partition_key is not None:
+            if partition_key is not None:  # the partition is known: not read back with every row
                 sql = _PAGE_IN_PARTITION.format(filters=filters)
                 rows = self._read(sql, (table, partition_key, last_rk, *params, PAGE_SIZE))
+                for rk, etag, body in rows:
+                    yield Entity(table, partition_key, rk, decode_body(body), etag)
+                if len(rows) < PAGE_SIZE:
+                    return
+                last_rk = rows[-1][0]
             else:
                 sql = _PAGE_ALL.format(filters=filters)
                 rows = self._read(sql, (table, last_pk, last_rk, *params, PAGE_SIZE))
-            for pk, rk, etag, body in rows:
-                yield Entity(table, pk, rk, decode_body(body), etag)
-            if len(rows) < PAGE_SIZE:
-                return
-            last_pk, last_rk = rows[-1][0], rows[-1][1]
+                for pk, rk, etag, body in rows:
+                    yield Entity(table, pk, rk, decode_body(body), etag)
+                if len(rows) < PAGE_SIZE:
+                    return
+                last_pk, last_rk = rows[-1][0], rows[-1][1]
 
     def count(self, table: str, partition_key: str | None = None, where: Mapping[str, str] | None = None) -> int:
         check_table(table)
@@ -210,7 +216,7 @@ def _where_sql(where: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
     params: list[str] = []
     for name, value in where.items():
         path = f"$.{name}"  # name is a checked identifier (check_where)
-        params += [path, path, value]
+        params += [path, value, path]
     return _FILTER * len(where), tuple(params)
 
 

@@ -21,6 +21,7 @@ from teams_sip.errors import InputError
 
 FORMAT_VERSION = 1
 _E = TypeVar("_E", bound=StrEnum)
+_V = TypeVar("_V")
 
 
 class IntentKind(StrEnum):
@@ -255,7 +256,7 @@ class _Reader:
 # when full, so a long-running worker never grows without limit.
 
 _NOT_FAST = (KeyError, TypeError, ValueError, AttributeError)
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 14  # per cache; a full cache starts over, costing only some sharing
 _STATES: dict[str, DeviceState] = {s.value: s for s in DeviceState}
 _REGIONS: dict[str, Region] = {r.value: r for r in Region}
 _VERDICTS: dict[str, Verdict] = {v.value: v for v in Verdict}
@@ -316,31 +317,24 @@ def _word(value: object) -> str:
     text = _text(value)
     shared = _words.get(text)
     if shared is None:
-        if len(_words) >= _CACHE_LIMIT:
-            _words.clear()
-        shared = _words[text] = text
+        shared = _remember(_words, text, text)
     return shared
 
 
 def _time(value: object) -> datetime:
-    parsed = _times.get(value) if type(value) is str else None
+    parsed = _times.get(_text(value))
     if parsed is None:
         parsed = datetime.fromisoformat(_text(value))
         if parsed.tzinfo is None:
             raise ValueError("no time zone")
-        if len(_times) >= _CACHE_LIMIT:
-            _times.clear()
-        _times[_text(value)] = parsed
+        _remember(_times, _text(value), parsed)
     return parsed
 
 
 def _date(value: object) -> date:
-    parsed = _dates.get(value) if type(value) is str else None
+    parsed = _dates.get(_text(value))
     if parsed is None:
-        parsed = date.fromisoformat(_text(value))
-        if len(_dates) >= _CACHE_LIMIT:
-            _dates.clear()
-        _dates[_text(value)] = parsed
+        parsed = _remember(_dates, _text(value), date.fromisoformat(_text(value)))
     return parsed
 
 
@@ -352,7 +346,13 @@ def _line(item: Mapping[str, Any]) -> Transition:
     if line is None:
         line = Transition(_time(key[0]), None if from_raw is None else _STATES[from_raw], _STATES[key[2]],
                           _word(key[3]))
-        if len(_lines) >= _CACHE_LIMIT:
-            _lines.clear()
-        _lines[key] = line
+        # Keyed by the shared objects (a StrEnum member equals and hashes as its value), not the raw strings.
+        _remember(_lines, (key[0], line.from_state, line.to_state, line.cause), line)
     return line
+
+
+def _remember(cache: dict[Any, _V], key: object, value: _V) -> _V:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value

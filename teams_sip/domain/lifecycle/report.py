@@ -112,7 +112,12 @@ def build_report(
         by_state[rec.state.value] += 1
         by_site.setdefault(site, Counter())[rec.state.value] += 1
         old = before.get(hid)
-        start = len(old.history) if old is not None and rec.history[: len(old.history)] == old.history else 0
+        if old is None:
+            start = 0
+        elif old is rec or old.history is rec.history:  # unchanged: most records of most passes
+            start = len(rec.history)
+        else:
+            start = len(old.history) if rec.history[: len(old.history)] == old.history else 0
         changes += [Change(hid, site, t.at, t.from_state, t.to_state, t.cause) for t in rec.history[start:]]
         if rec.attention is not None:
             needs.append(NeedsPerson(hid, site, rec.upn, rec.attention, notice_text(rec.attention, rec)))
