@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -76,12 +77,13 @@ def _settings(sim: SimulatedTenant, tmp: Path, sites_file: Path) -> dict[str, st
     return settings_values(sim) | {"OUTPUT_DIR": str(tmp / "out"), "SITES_FILE": str(sites_file)}
 
 
-def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path) -> Run:
+def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path, extra: dict[str, str]) -> Run:
     sites_file = write_sites(tmp / "sites.csv", SITES)
     clock = ManualClock(UPLOAD)
     with SimulatedTenant.start(scenario, clock=clock) as sim:
         store = SqliteStateStore(tmp / "state.sqlite3")
-        services = build_services(settings_from_values(_settings(sim, tmp, sites_file)), clock=clock, store=store)
+        values = _settings(sim, tmp, sites_file) | extra
+        services = build_services(settings_from_values(values), clock=clock, store=store)
         rollout = Rollout(services)
         sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
         sim.reset_stats()
@@ -210,16 +212,19 @@ def main() -> int:
     parser.add_argument("--handsets", type=int, default=10_000)
     parser.add_argument("--subset", type=int, default=1_000)
     parser.add_argument("--skip-naive", action="store_true", help="measure ours only (no speed-up target)")
+    parser.add_argument("--recheck-hours", help="VERDICT_RECHECK_HOURS for our passes (default: the app's default)")
     args = parser.parse_args()
+    extra = {} if args.recheck_hours is None else {"VERDICT_RECHECK_HOURS": args.recheck_hours}
     scenario = Scenario.generate(args.handsets, seed=9)
     handsets = make_handsets(scenario.users, sites=SITES, days=DAYS, first_day=FIRST_DAY)
     subset = handsets[:: max(1, len(handsets) // args.subset)][: args.subset]
     report = Report("onboard")
     print(f"simulated tenant: {len(scenario.users):,} users; {LATENCY_MS:g} ms latency; budget {BUDGET:g} req/s; "
-          f"{SITES} sites; {DAYS} install days")
+          f"{SITES} sites; {DAYS} install days; VERDICT_RECHECK_HOURS {args.recheck_hours or 'default'}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.skip_naive:
         with tempfile.TemporaryDirectory() as tmp:
-            small = run_ours(scenario, subset, Path(tmp))
+            small = run_ours(scenario, subset, Path(tmp), extra)
         describe("ours (subset)", small, report)
         with tempfile.TemporaryDirectory() as tmp:
             naive = run_naive(scenario, subset, set(small.eligible_upns), Path(tmp))
@@ -228,10 +233,11 @@ def main() -> int:
         report.figure("speed-up on the subset", f"{speedup:8.1f}x")
         report.target("speed-up vs naive", speedup >= TARGET_SPEEDUP, f"{speedup:.1f}x (>= {TARGET_SPEEDUP:g}x)")
     with tempfile.TemporaryDirectory() as tmp:
-        full = run_ours(scenario, handsets, Path(tmp))
+        full = run_ours(scenario, handsets, Path(tmp), extra)
     describe("ours (full)", full, report)
     memory = peak_rss_mb()
     report.figure("peak memory (ru_maxrss, whole run)", f"{memory:8.1f} MB")
+    report.figure("load average at the end", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     per_handset = full.requests / full.handsets
     report.target("every eligible device coded on its day", full.eligible > 0 and full.coded_on_day == full.eligible,
                   f"{full.coded_on_day:,} of {full.eligible:,}")

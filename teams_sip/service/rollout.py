@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -194,11 +195,15 @@ class Rollout:
         try:
             all_rows = self.roster.current()
             rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
-            if check_users:
-                self.refresh_verdicts(rows)
-            site_map = self.sites(all_rows)
-            stored = {d.record.hardware_id: d for d in self.devices.all()}
-            observed = self.observe({h: s.record for h, s in stored.items()})
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                # Graph (the users) and the provisioning service (the devices) are asked at the same
+                # time; the plan needs both, so the pass waits for the slower one, not for their sum.
+                checking = pool.submit(self.refresh_verdicts, rows) if check_users else None
+                site_map = self.sites(all_rows)
+                stored = {d.record.hardware_id: d for d in self.devices.all()}
+                observed = self.observe({h: s.record for h, s in stored.items()})
+                if checking is not None:
+                    checking.result()
             if wanted is not None:
                 owner = {r.hardware_id: r.site for r in all_rows}
                 owner.update({h: s.record.site for h, s in stored.items() if h not in owner})
