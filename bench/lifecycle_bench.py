@@ -14,6 +14,7 @@ time, peak memory and the requests made; exits 1 when the pass takes 30 s or mor
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -120,6 +121,10 @@ def teams_scenario(devices: int) -> tuple[Scenario, list[str]]:
     return replace(base, devices=teams, start=NOW), upns
 
 
+def _load(avg: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.2f}" for x in avg)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=100_000)
@@ -137,6 +142,7 @@ def main() -> int:
             rollout = Rollout(services)
             services.provisioning  # noqa: B018 - the client is built (and MSAL loaded) before timing
             memory_before = peak_rss_mb()
+            load_before = os.getloadavg()
             sim.reset_stats()
             with timed() as watch:
                 outcome = rollout.run_pass(actor="bench")
@@ -153,6 +159,8 @@ def main() -> int:
     report.figure("requests made", f"{requests:8,d}  ({', '.join(f'{k} {v}' for k, v in endpoints.items())})")
     report.figure("peak memory (ru_maxrss)", f"{memory:8.1f} MB (before the pass {memory_before:.1f} MB)")
     report.figure("records saved / changes", f"{changed[0]:,} / {changed[1]:,}")
+    report.figure("load average (1/5/15 min)", f"{_load(load_before)} before, {_load(os.getloadavg())} after the pass "
+                                               f"({os.cpu_count()} cores; a busy machine stretches the wall time)")
     report.target("pass time", watch.seconds < TARGET_S, f"{watch.seconds:.1f} s (< {TARGET_S:.0f} s)")
     report.target("peak memory", memory < TARGET_MB, f"{memory:.0f} MB (< {TARGET_MB:.0f} MB)")
     report.target("nothing to do", outcome.ran and changed == (0, 0), f"saved {changed[0]}, changes {changed[1]}")

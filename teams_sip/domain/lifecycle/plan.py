@@ -165,16 +165,11 @@ def _in_roster(
 def _refresh(step: _Device, entry: RosterEntry, site: Site | None) -> None:
     """Copy what the roster now says; a new install date starts a new window (renewals reset)."""
     rec = step.record
-    wanted = {
-        "kind": entry.kind,
-        "upn": entry.upn,
-        "display_name": entry.display_name,
-        "account_type": entry.account_type,
-        "site": entry.site,
-        "region": site.region if site else rec.region,
-        "verdict": entry.verdict,
-    }
-    step.update(**wanted)
+    region = site.region if site else rec.region
+    now_says = (entry.kind, entry.upn, entry.display_name, entry.account_type, entry.site, region, entry.verdict)
+    if now_says != (rec.kind, rec.upn, rec.display_name, rec.account_type, rec.site, rec.region, rec.verdict):
+        fields = ("kind", "upn", "display_name", "account_type", "site", "region", "verdict")
+        step.update(**dict(zip(fields, now_says, strict=True)))  # compared as one tuple: most rows are unchanged
     if entry.install_date != rec.install_date:
         step.update(install_date=entry.install_date, codes_issued=0)
         if rec.state == S.STALE and entry.install_date is not None:

@@ -102,15 +102,13 @@ def build_report(
     actions: Iterable[Action] = (),
 ) -> RunReport:
     """`after` holds every record as it stands after the pass; `before` as it stood at the start."""
-    by_state: Counter[str] = Counter()
-    by_site: dict[str, Counter[str]] = {}
+    counted: Counter[tuple[str, DeviceState]] = Counter()  # one count per (site, state); totals from it below
     changes: list[Change] = []
     needs: list[NeedsPerson] = []
     for hid in sorted(after):
         rec = after[hid]
         site = rec.site or NO_SITE
-        by_state[rec.state.value] += 1
-        by_site.setdefault(site, Counter())[rec.state.value] += 1
+        counted[(site, rec.state)] += 1
         old = before.get(hid)
         if old is None:
             start = 0
@@ -118,9 +116,15 @@ def build_report(
             start = len(rec.history)
         else:
             start = len(old.history) if rec.history[: len(old.history)] == old.history else 0
-        changes += [Change(hid, site, t.at, t.from_state, t.to_state, t.cause) for t in rec.history[start:]]
+        if start < len(rec.history):
+            changes += [Change(hid, site, t.at, t.from_state, t.to_state, t.cause) for t in rec.history[start:]]
         if rec.attention is not None:
             needs.append(NeedsPerson(hid, site, rec.upn, rec.attention, notice_text(rec.attention, rec)))
+    by_state: Counter[str] = Counter()
+    by_site: dict[str, Counter[str]] = {}
+    for (site, state), count in counted.items():
+        by_state[state.value] += count
+        by_site.setdefault(site, Counter())[state.value] += count
     order = [s.value for s in DeviceState]
     return RunReport(
         generated_at=now,
