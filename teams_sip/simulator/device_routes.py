@@ -158,7 +158,7 @@ def list_devices(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse
     if not 1 <= size <= 100:
         raise bad_request("pageSize must be a whole number from 1 to 100.", "invalidRequest")
     offset = _continuation(req.query.get("continuationToken"), state)
-    devices = sorted(world.devices.devices.values(), key=lambda d: (d.registered_at, d.hardware_id))
+    devices = world.devices.in_order()
     if state is not None:
         devices = [d for d in devices if d.state == state]
     now = world.now()

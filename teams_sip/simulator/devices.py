@@ -81,6 +81,13 @@ class DeviceRegistry:
         self._rng = rng
         self.devices: dict[str, Device] = {}
         self.removals: list[Removal] = []
+        self._order: list[Device] | None = None  # registration order; rebuilt only when devices come or go
+
+    def in_order(self) -> list[Device]:
+        """Devices by (registered at, hardware id), the listing's stable order, without sorting per page."""
+        if self._order is None or len(self._order) != len(self.devices):
+            self._order = sorted(self.devices.values(), key=lambda d: (d.registered_at, d.hardware_id))
+        return self._order
 
     # --- provisioning API ---------------------------------------------------------------------
     def register(self, hardware_id: str, location: str, now: datetime) -> str:
@@ -89,6 +96,7 @@ class DeviceRegistry:
         self.devices[hardware_id] = Device(
             hardware_id, location, now, str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         )
+        self._order = None
         return "created"
 
     def issue_code(self, hardware_id: str, now: datetime) -> tuple[Secret, datetime]:
@@ -110,6 +118,7 @@ class DeviceRegistry:
                 "alreadyActivated", f"device {hardware_id} has activated; only devices waiting on activation can go"
             )
         del self.devices[hardware_id]
+        self._order = None
         self.removals.append(Removal(hardware_id, now, "removed"))
 
     # --- what the handset and its user do -----------------------------------------------------
@@ -181,4 +190,5 @@ class DeviceRegistry:
                     reason = "staleSignedIn"
             if reason:
                 del self.devices[device.hardware_id]
+                self._order = None
                 self.removals.append(Removal(device.hardware_id, now, reason))
