@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 
 from teams_sip.service.ports.store import (
     ConflictError,
     Entity,
+    SingleWritesAsBatches,
     WriteOp,
     check_address,
     check_batch,
@@ -24,7 +24,7 @@ from teams_sip.service.ports.store import (
 _Key = tuple[str, str, str]
 
 
-class MemoryStateStore:
+class MemoryStateStore(SingleWritesAsBatches):
     def __init__(self) -> None:
         self._rows: dict[_Key, tuple[str, str]] = {}
         self._lock = threading.Lock()
@@ -38,16 +38,6 @@ class MemoryStateStore:
         with self._lock:
             row = self._rows.get(key)
         return None if row is None else self._entity(key, *row)
-
-    def insert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
-        return self.batch(table, partition_key, [WriteOp("insert", row_key, data)])[0] or _never()
-
-    def replace(self, entity: Entity, data: Mapping[str, Any]) -> Entity:
-        op = WriteOp("replace", entity.row_key, data, entity.etag)
-        return self.batch(entity.table, entity.partition_key, [op])[0] or _never()
-
-    def upsert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
-        return self.batch(table, partition_key, [WriteOp("upsert", row_key, data)])[0] or _never()
 
     def delete(self, table: str, partition_key: str, row_key: str, etag: str | None = None) -> bool:
         check_address(table, partition_key, row_key)
@@ -100,6 +90,3 @@ class MemoryStateStore:
                 out.append(self._entity(key, etag, body))
         return out
 
-
-def _never() -> Entity:
-    raise AssertionError("a write op answered no entity")

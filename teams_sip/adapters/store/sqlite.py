@@ -19,6 +19,7 @@ from typing import Any
 from teams_sip.service.ports.store import (
     ConflictError,
     Entity,
+    SingleWritesAsBatches,
     StoreError,
     WriteOp,
     check_address,
@@ -51,7 +52,7 @@ _COUNT_ALL = "SELECT COUNT(*) FROM entities WHERE tbl = ?{filters}"
 _COUNT_IN_PARTITION = "SELECT COUNT(*) FROM entities WHERE tbl = ? AND pk = ?{filters}"
 
 
-class SqliteStateStore:
+class SqliteStateStore(SingleWritesAsBatches):
     def __init__(self, path: Path | str) -> None:
         self._path = Path(path)
         self._lock = threading.Lock()
@@ -83,16 +84,6 @@ class SqliteStateStore:
         row = self._read("SELECT etag, body FROM entities WHERE tbl = ? AND pk = ? AND rk = ?",
                          (table, partition_key, row_key))
         return None if not row else Entity(table, partition_key, row_key, decode_body(row[0][1]), row[0][0])
-
-    def insert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
-        return _written(self.batch(table, partition_key, [WriteOp("insert", row_key, data)]))
-
-    def replace(self, entity: Entity, data: Mapping[str, Any]) -> Entity:
-        op = WriteOp("replace", entity.row_key, data, entity.etag)
-        return _written(self.batch(entity.table, entity.partition_key, [op]))
-
-    def upsert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
-        return _written(self.batch(table, partition_key, [WriteOp("upsert", row_key, data)]))
 
     def delete(self, table: str, partition_key: str, row_key: str, etag: str | None = None) -> bool:
         check_address(table, partition_key, row_key)
@@ -219,8 +210,3 @@ def _where_sql(where: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
         params += [path, value, path]
     return _FILTER * len(where), tuple(params)
 
-
-def _written(results: list[Entity | None]) -> Entity:
-    entity = results[0]
-    assert entity is not None
-    return entity

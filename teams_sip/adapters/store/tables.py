@@ -28,6 +28,7 @@ from azure.data.tables import TableClient, TableServiceClient, TableTransactionE
 from teams_sip.service.ports.store import (
     ConflictError,
     Entity,
+    SingleWritesAsBatches,
     StoreError,
     WriteOp,
     check_address,
@@ -55,7 +56,7 @@ def decode_key(key: str) -> str:
     return _ENCODED.sub(lambda m: chr(int(m.group(1), 16)), key)
 
 
-class TableStateStore:
+class TableStateStore(SingleWritesAsBatches):
     def __init__(self, service: TableServiceClient, where: str) -> None:
         """`where` names the account for messages (an endpoint URL, never a connection string)."""
         self._service = service
@@ -91,16 +92,6 @@ class TableStateStore:
         except ResourceNotFoundError:
             return None
         return _entity(table, raw)
-
-    def insert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
-        return _written(self.batch(table, partition_key, [WriteOp("insert", row_key, data)]))
-
-    def replace(self, entity: Entity, data: Mapping[str, Any]) -> Entity:
-        op = WriteOp("replace", entity.row_key, data, entity.etag)
-        return _written(self.batch(entity.table, entity.partition_key, [op]))
-
-    def upsert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
-        return _written(self.batch(table, partition_key, [WriteOp("upsert", row_key, data)]))
 
     def delete(self, table: str, partition_key: str, row_key: str, etag: str | None = None) -> bool:
         check_address(table, partition_key, row_key)
@@ -247,8 +238,3 @@ def _entity(table: str, raw: Any) -> Entity:
     return Entity(table, decode_key(raw["PartitionKey"]), decode_key(raw["RowKey"]), decode_body(body),
                   str(raw.metadata["etag"]))
 
-
-def _written(results: list[Entity | None]) -> Entity:
-    entity = results[0]
-    assert entity is not None
-    return entity

@@ -98,6 +98,29 @@ class StateStore(Protocol):
         ...
 
 
+class SingleWritesAsBatches:
+    """insert, replace and upsert as one-operation batches, so each adapter has one write path
+    (its `batch`) and all three refuse and conflict exactly as a batch does."""
+
+    def batch(self, table: str, partition_key: str, ops: Sequence[WriteOp]) -> list[Entity | None]:
+        raise NotImplementedError
+
+    def _one(self, table: str, partition_key: str, op: WriteOp) -> Entity:
+        written = self.batch(table, partition_key, [op])[0]
+        if written is None:
+            raise StoreError(f"{describe(table, partition_key, op.row_key)}: the store wrote nothing for a {op.kind}")
+        return written
+
+    def insert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
+        return self._one(table, partition_key, WriteOp("insert", row_key, data))
+
+    def replace(self, entity: Entity, data: Mapping[str, Any]) -> Entity:
+        return self._one(entity.table, entity.partition_key, WriteOp("replace", entity.row_key, data, entity.etag))
+
+    def upsert(self, table: str, partition_key: str, row_key: str, data: Mapping[str, Any]) -> Entity:
+        return self._one(table, partition_key, WriteOp("upsert", row_key, data))
+
+
 def describe(table: str, partition_key: str, row_key: str) -> str:
     """Keys are device ids and lease names, never secrets, so naming them in messages is safe."""
     return f"{table}/{partition_key!r}/{row_key!r}"
