@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "identify",
     "validate",
+    "import_roster",
     "site_sheet",
     "check",
     "fix_policies",
