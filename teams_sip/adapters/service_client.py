@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from teams_sip import unverified
+from teams_sip.adapters.auth import TokenProvider
 from teams_sip.adapters.http import IDEMPOTENT, RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
 from teams_sip.config import Settings
 from teams_sip.domain.secrets import Secret
@@ -46,6 +47,13 @@ class ServiceApiClient:
             verify=context,
             timeout=timeout(settings.http),
         )
+
+    @classmethod
+    def for_scope(cls, base_url: str, tokens: TokenProvider, scope: str, *, settings: Settings,
+                  metrics: RequestMetrics | None = None) -> Self:
+        """A client whose bearer tokens come from `tokens` for `scope`; a rejected token is dropped once."""
+        return cls(base_url, lambda: tokens.token(scope), settings=settings, metrics=metrics,
+                   on_unauthorized=lambda rejected: tokens.invalidate(scope, rejected))
 
     def close(self) -> None:
         self._http.close()

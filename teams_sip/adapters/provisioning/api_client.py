@@ -145,14 +145,8 @@ def build_provisioning_client(
     """The client for PROVISIONING_MODE=api, with tokens for the provisioning scope."""
     if settings.provisioning_base_url is None:
         raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
-    scope = unverified.PROVISIONING_SCOPE
-    return ProvisioningApiClient(
-        settings.provisioning_base_url,
-        lambda: tokens.token(scope),
-        settings=settings,
-        metrics=metrics,
-        on_unauthorized=lambda rejected: tokens.invalidate(scope, rejected),
-    )
+    return ProvisioningApiClient.for_scope(settings.provisioning_base_url, tokens, unverified.PROVISIONING_SCOPE,
+                                           settings=settings, metrics=metrics)
 
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:

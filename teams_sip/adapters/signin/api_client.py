@@ -100,14 +100,8 @@ def build_bulk_signin_client(
     base = base_url or settings.provisioning_base_url
     if base is None:
         raise ConfigError("Bulk sign-in in API mode needs PROVISIONING_BASE_URL (the device-management service).")
-    scope = unverified.BULK_SIGNIN_SCOPE
-    return BulkSignInApiClient(
-        base,
-        lambda: tokens.token(scope),
-        settings=settings,
-        metrics=metrics,
-        on_unauthorized=lambda rejected: tokens.invalidate(scope, rejected),
-    )
+    return BulkSignInApiClient.for_scope(base, tokens, unverified.BULK_SIGNIN_SCOPE, settings=settings,
+                                         metrics=metrics)
 
 
 def _error(operation: str, response: httpx.Response) -> BulkSignInError:
