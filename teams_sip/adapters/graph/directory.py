@@ -5,9 +5,7 @@
   (`assignedLicenses`, `assignedPlans`); `/licenseDetails` via `$batch` only for users whose object
   did not carry `assignedPlans`.
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
-  tenant when that is expected to finish sooner: the listing's pages come one after another (each
-  needs the previous nextLink) while `$batch` lookups run side by side within the throttle budget.
-  The tenant's size comes from `$count` on users, and that probe's own round trip times a page.
+  tenant when that costs fewer requests: the tenant's size comes from `$count` on users.
 - Independent reads overlap (size probe, lookups, listing), so a large roster is limited by the
   throttle budget, not by round trips one after the other.
 """
@@ -16,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -47,13 +44,6 @@ CONFIG_PATH = "/admin/teams/userConfigurations"
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
-ASSUMED_ROUND_TRIP_S = 0.1
-"""One request's round trip when none was timed (the tenant's size was given, so no probe ran)."""
-ASSUMED_REQUESTS_PER_S = 100.0
-"""Sustained Graph requests per second for one app, inner `$batch` requests counted one by one.
-Unverified: Microsoft publishes no single figure for these endpoints; it only sets where the
-per-user lookups stop being quicker than paging the tenant, so an error moves that point, no more."""
-INNER_PER_BATCH = 20
 ASSIGNMENTS_PER_REQUEST = 20
 NO_CONFIGURATION = "Teams has no configuration for this user yet"
 _ENABLED = {"success", "enabled", "warning"}
@@ -140,19 +130,13 @@ def teams_config(body: Any) -> TeamsConfig | None:
     )
 
 
-def listing_is_cheaper(
-    tenant_users: int | None, roster_users: int, round_trip_s: float = ASSUMED_ROUND_TRIP_S, lanes: int = 3
-) -> bool:
-    """Whether listing the tenant should finish before per-user lookups would: the listing's pages
-    come one round trip after another; the lookups go `lanes` envelopes of 20 at a time, limited by
-    the throttle budget. Judged on the roster's size, before lookups say who exists, so the listing
-    can start at once; a roster full of unknown UPNs can make it the slower choice."""
+def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+    """Pages of the whole tenant against one inner request per roster user. Judged on the roster's
+    size, before lookups say who exists, so the listing can start at once; a roster full of
+    unknown UPNs can make it the costlier choice, which the run's request count then shows."""
     if tenant_users is None:
         return roster_users > LISTING_WITHOUT_COUNT
-    listing_s = math.ceil(tenant_users / ASSUMED_PAGE) * round_trip_s
-    envelopes = math.ceil(roster_users / INNER_PER_BATCH)
-    lookups_s = max(math.ceil(envelopes / max(1, lanes)) * round_trip_s, roster_users / ASSUMED_REQUESTS_PER_S)
-    return listing_s < lookups_s
+    return math.ceil(tenant_users / ASSUMED_PAGE) < roster_users
 
 
 def _filter_url(upns: Sequence[str]) -> str:
@@ -214,7 +198,6 @@ class GraphDirectory:
     def __init__(self, client: GraphClient, tenant_users: int | None = None) -> None:
         self._client = client
         self._tenant_users = tenant_users  # known size skips the $count probe (tests, benchmarks)
-        self._round_trip_s = ASSUMED_ROUND_TRIP_S  # replaced by the probe's own time when it runs
 
     def _lanes(self) -> int:
         """Envelopes one lookup may keep in flight: one slot of the client's bound stays free, so a
@@ -235,7 +218,7 @@ class GraphDirectory:
             users = asyncio.create_task(self._users(wanted))
             tasks += [size, users]
             listing: TenantListing | None = None
-            if listing_is_cheaper(await size, len(wanted), self._round_trip_s, self._lanes()):
+            if listing_is_cheaper(await size, len(wanted)):
                 listing = TenantListing(self._client)
                 listed = asyncio.create_task(listing.run())
                 tasks.append(listed)
@@ -310,10 +293,7 @@ class GraphDirectory:
         request = BatchRequest(
             "count", "/users?$count=true&$top=1&$select=id", headers={"ConsistencyLevel": "eventual"}
         )
-        started = time.monotonic()
         answer = (await self._client.batch([request]))["count"]
-        if answer.ok:
-            self._round_trip_s = time.monotonic() - started
         count = answer.body.get("@odata.count") if answer.ok and isinstance(answer.body, dict) else None
         return count if isinstance(count, int) else None
 
