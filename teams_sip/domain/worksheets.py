@@ -62,14 +62,19 @@ class Worksheet:
     @property
     def name(self) -> str:
         """A file-safe base name, e.g. `berlin-hq_2026-03-10`."""
-        slug = "".join(c if c.isalnum() else "-" for c in self.site.lower()).strip("-")
-        while "--" in slug:
-            slug = slug.replace("--", "-")
-        return f"{slug or 'site'}_{self.install_date.isoformat()}"
+        return f"{site_slug(self.site)}_{self.install_date.isoformat()}"
 
     def local(self, when: datetime) -> str:
         local = when.astimezone(ZoneInfo(self.time_zone))
         return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def site_slug(site: str) -> str:
+    """A site name as a file-safe word: `Berlin HQ` -> `berlin-hq`."""
+    slug = "".join(c if c.isalnum() else "-" for c in site.lower()).strip("-")
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return slug or "site"
 
 
 def render_csv(sheet: Worksheet) -> str:

@@ -16,14 +16,14 @@ from teams_sip.domain.identifiers import DeviceIdentity, IdKind
 from teams_sip.domain.readiness.site_block import SiteNotReadyError, render_site_block
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.sites import Site
-from teams_sip.domain.worksheets import Worksheet, WorksheetLine, render_csv, render_html
+from teams_sip.domain.worksheets import Worksheet, WorksheetLine, render_csv, render_html, site_slug
 from teams_sip.service.executor import DeliveredCode
 from teams_sip.service.ports.notifier import ArtifactStore, Attachment, Message, Notifier
 from teams_sip.service.roster_store import RosterRow
 
 
 def worksheet_dir(site: str, day: date) -> str:
-    return "worksheets/" + Worksheet(site, day, "UTC", (), datetime.min).name.replace("_", "/")
+    return f"worksheets/{site_slug(site)}/{day.isoformat()}"
 
 
 def _line(code: DeliveredCode, row: RosterRow | None) -> WorksheetLine:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -48,18 +49,24 @@ def _user(world: World, key: str) -> ScenarioUser:
     return user
 
 
-@route("GET", r"/users", catalog.USERS_READ, "GET /v1.0/users")
-def list_users(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name: str, filters: dict[str, Any],
+             max_top: int, view: Callable[[ScenarioUser, list[str] | None], dict[str, Any]]) -> ApiResponse:
+    """A paged collection of the tenant's users as Graph lists them: $select, $filter, $top, nextLink."""
     query, offset = resolve_query(req)
-    select = parse_select(query.get("$select"), USER_PROPERTIES, USER_TYPE)
-    top = parse_top(query, 999, 100)
+    select = parse_select(query.get("$select"), properties, type_name)
+    top = parse_top(query, max_top, 100)
     users = list(world.users.values())
     if "$filter" in query:
-        keep = parse_filter(query["$filter"], _USER_FILTERS, USER_TYPE)
+        keep = parse_filter(query["$filter"], filters, type_name)
         users = [u for u in users if keep(u)]
-    window = users[offset : offset + top]
-    views = [project(user_json(world, u.id), select, USER_DEFAULT) for u in window]
+    views = [view(u, select) for u in users[offset : offset + top]]
     return ApiResponse(200, page(req, views, len(users), query, offset, top))
+
+
+@route("GET", r"/users", catalog.USERS_READ, "GET /v1.0/users")
+def list_users(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    return _listing(world, req, USER_PROPERTIES, USER_TYPE, _USER_FILTERS, 999,
+                    lambda u, select: project(user_json(world, u.id), select, USER_DEFAULT))
 
 
 @route("GET", r"/users/(?P<key>[^/]+)", catalog.USERS_READ, "GET /v1.0/users/{id}")
@@ -86,16 +93,8 @@ _CONFIG_FILTERS = {
 
 @route("GET", r"/admin/teams/userConfigurations", catalog.USER_CONFIG_READ, "GET /v1.0/admin/teams/userConfigurations")
 def list_user_configurations(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
-    query, offset = resolve_query(req)
-    select = parse_select(query.get("$select"), CONFIG_PROPERTIES, CONFIG_TYPE)
-    top = parse_top(query, 100, 100)
-    users = list(world.users.values())
-    if "$filter" in query:
-        keep = parse_filter(query["$filter"], _CONFIG_FILTERS, CONFIG_TYPE)
-        users = [u for u in users if keep(u)]
-    window = users[offset : offset + top]
-    views = [project(user_config_json(world, u.id), select) for u in window]
-    return ApiResponse(200, page(req, views, len(users), query, offset, top))
+    return _listing(world, req, CONFIG_PROPERTIES, CONFIG_TYPE, _CONFIG_FILTERS, 100,
+                    lambda u, select: project(user_config_json(world, u.id), select))
 
 
 @route(
