@@ -107,14 +107,21 @@ def test_two_passes_at_once_never_act_twice(open_store: Callable[[], StateStore]
         rollout.services.close()
 
 
+def _registered_on_install_day(w: World, tmp_path: Path) -> Callable[[], StateStore]:
+    """The fleet imported and registered on one SQLite file, the clock at the install-day opening."""
+    def store() -> StateStore:
+        return SqliteStateStore(tmp_path / "state.sqlite3")
+
+    Rollout(w.services(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp")
+    assert Rollout(w.services(store())).run_pass().ran
+    w.open_day(DAY)
+    return store
+
+
 def test_a_pass_whose_lease_lapsed_does_not_call_teams_again(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         calls: dict[str, list[str]] = {}
-        store = lambda: SqliteStateStore(tmp_path / "state.sqlite3")  # noqa: E731
-        Rollout(w.services(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin",
-                                                 correlation_id="imp")
-        assert Rollout(w.services(store())).run_pass().ran
-        w.open_day(DAY)
+        store = _registered_on_install_day(w, tmp_path)
         holding, release = threading.Event(), threading.Event()
         slow = _rollout(w, store, calls, hold="issue_codes", holding=holding, release=release)
         thread = threading.Thread(target=lambda: slow.run_pass(correlation_id="slow"))
@@ -133,11 +140,7 @@ def test_a_pass_whose_lease_lapsed_does_not_call_teams_again(tmp_path: Path) -> 
 def test_a_whole_tenant_pass_waits_for_a_running_site_pass(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         calls: dict[str, list[str]] = {}
-        store = lambda: SqliteStateStore(tmp_path / "state.sqlite3")  # noqa: E731
-        Rollout(w.services(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin",
-                                                 correlation_id="imp")
-        assert Rollout(w.services(store())).run_pass().ran
-        w.open_day(DAY)
+        store = _registered_on_install_day(w, tmp_path)
         lyon = [h.hardware_id for h in w.eligible if h.site == "Lyon Plant"]
         holding, release = threading.Event(), threading.Event()
         site_pass = _rollout(w, store, calls, hold="issue_codes", holding=holding, release=release)
