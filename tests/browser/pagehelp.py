@@ -12,14 +12,21 @@ from playwright.sync_api import expect
 from tests.browser.conftest import KEY
 
 
+def settled(page: Any) -> None:
+    """Waits until no view is loading (`aria-busy`), so what is read belongs to the view the admin opened."""
+    expect(page.locator("section[aria-busy='true']")).to_have_count(0)
+
+
 def cells(page: Any, table: str) -> list[list[str]]:
     """The visible text of every body row of a table."""
+    settled(page)
     rows: list[list[str]] = page.eval_on_selector_all(
         f"{table} tbody tr", "trs => trs.map(tr => [...tr.children].map(td => td.innerText.trim()))")
     return rows
 
 
 def facts(page: Any, dl: str) -> dict[str, str]:
+    settled(page)
     pairs: list[tuple[str, str]] = page.eval_on_selector_all(
         f"{dl} dt", "dts => dts.map(dt => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim()])")
     return dict(pairs)

@@ -26,7 +26,10 @@ async function route(moveFocus) {
   }
   document.title = `${TITLES[view]} · teams-sip`;
   say("");
-  const heading = $(`section[data-view="${view}"] h2`);
+  const section = $(`section[data-view="${view}"]`);
+  const heading = section.querySelector("h2");
+  // Assistive technology hears that the view is still loading; the previous handset's facts are not read out as this one's.
+  section.setAttribute("aria-busy", "true");
   // Keyboard and screen-reader users land on the new view's heading, not back at the top of the page.
   if (moveFocus && heading) heading.focus();
   try {
@@ -34,6 +37,7 @@ async function route(moveFocus) {
     else if (view === "/devices") await showDevices(false);
     else if (view === "/device") await showDevice(rest);
   } catch (err) { say(err.message, true); }
+  finally { section.removeAttribute("aria-busy"); }
 }
 
 function wire() {
