@@ -18,8 +18,9 @@ from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, Ros
 from teams_sip.domain.lifecycle.plan import plan as make_plan
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.report import RunReport, build_report
-from teams_sip.domain.lifecycle.windows import WindowRule
+from teams_sip.domain.lifecycle.windows import RECHECK_LEAD, WindowRule, install_window
 from teams_sip.domain.sites import Site
+from teams_sip.errors import ConfigError
 from teams_sip.service.audit import AuditLog
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
@@ -137,10 +138,12 @@ class Rollout:
 
     def due_for_check(self, rows: list[RosterRow]) -> set[tuple[str, str]]:
         """(upn, account type) of users a pass asks Graph about: never checked, checked under another
-        account type, or not eligible and either last checked VERDICT_RECHECK_HOURS ago or waiting for
-        a policy the ledger says has taken effect since. Eligible users are not asked again, and the
-        others not on every pass: re-asking hundreds of blocked users every 15 minutes was most of a
-        pass's Graph traffic and changes nothing until an admin acts (fix-policies re-checks at once)."""
+        account type, waiting for a policy the ledger says has taken effect since, or not eligible,
+        last checked VERDICT_RECHECK_HOURS ago and with a handset whose install window is near (from a
+        day before it opens until it closes; no install date or no known site counts as near).
+        Eligible users are not asked again. A blocked user's verdict changes nothing for a handset
+        installed next week, and re-asking thousands of them every day was most of a pass's Graph
+        traffic; `check` and fix-policies still ask everyone at once."""
         stored, now = self.verdicts.all(), self.services.clock.now()
         every = timedelta(hours=self.services.settings.service.verdict_recheck_hours)
         propagated: dict[str, datetime] = {}  # upn -> latest moment a policy we assigned took effect
@@ -148,13 +151,14 @@ class Rollout:
             if entry.effective_by <= now:
                 upn = entry.upn.casefold()
                 propagated[upn] = max(entry.effective_by, propagated.get(upn, entry.effective_by))
+        near = _NearWindows(self.sites(rows), self.policy().window, now)
         due = set()
         for row in rows:
             upn = row.upn.casefold()
             verdict = stored.get(upn)
             if (verdict is None or (verdict.account_kind and verdict.account_kind != row.account_type)
                     or (verdict.verdict != Verdict.ELIGIBLE
-                        and (now - verdict.checked_at >= every
+                        and ((now - verdict.checked_at >= every and near(row))
                              or (upn in propagated and verdict.checked_at < propagated[upn])))):
                 due.add((row.upn, row.account_type))
         return due
@@ -285,3 +289,22 @@ class Rollout:
         self.audit.record(report.generated_at, actor, "reconcile", "pass", correlation,
                           {"actions": report.actions, "codes_issued": len(execution.issued),
                            "failures": len(execution.failures)})
+
+
+@dataclass(frozen=True)
+class _NearWindows:
+    """Whether a roster row's install window is near enough for its user's verdict to matter."""
+
+    sites: Mapping[str, Site]
+    rule: WindowRule
+    now: datetime
+
+    def __call__(self, row: RosterRow) -> bool:
+        site = self.sites.get(row.site)
+        if row.install_date is None or site is None:
+            return True
+        try:
+            window = install_window(row.install_date, site.time_zone, self.rule)
+        except ConfigError:
+            return True
+        return window.is_near(self.now, RECHECK_LEAD)

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from teams_sip.domain.lifecycle.windows import CODE_VALIDITY, WindowRule, code_is_live, install_window
+from teams_sip.domain.lifecycle.windows import CODE_VALIDITY, RECHECK_LEAD, WindowRule, code_is_live, install_window
 from teams_sip.errors import ConfigError
 
 from .support import utc
@@ -101,3 +101,13 @@ def test_code_lives_exactly_24_hours() -> None:
     assert code_is_live(issued, issued + timedelta(hours=24) - US)
     assert not code_is_live(issued, issued + timedelta(hours=24))
     assert code_is_live(issued, issued + timedelta(hours=2), validity=timedelta(hours=3))
+
+
+def test_a_window_is_near_from_a_day_before_it_opens_until_it_closes() -> None:
+    window = install_window(date(2026, 3, 17), "Europe/Paris", WindowRule())
+    assert window.opens == utc(2026, 3, 17, 6) and window.closes == utc(2026, 3, 18, 23)
+    assert not window.is_near(utc(2026, 3, 16, 5, 59), RECHECK_LEAD)
+    assert window.is_near(utc(2026, 3, 16, 6), RECHECK_LEAD)
+    assert window.is_near(utc(2026, 3, 18, 22, 59), RECHECK_LEAD)
+    assert not window.is_near(utc(2026, 3, 18, 23), RECHECK_LEAD)
+    assert not window.is_near(utc(2026, 3, 16, 6), timedelta(0)) and window.is_near(window.opens, timedelta(0))

@@ -1,6 +1,7 @@
-"""A pass asks Graph again only about users it has reason to: never checked, or not eligible and
-last checked VERDICT_RECHECK_HOURS ago, or waiting for a calling policy the ledger says has taken
-effect since. Eligible users are not asked again; a forced check asks everyone."""
+"""A pass asks Graph again only about users it has reason to: never checked; not eligible, last
+checked VERDICT_RECHECK_HOURS ago and with a handset whose install window is near (a day before it
+opens until it closes); or waiting for a calling policy the ledger says has taken effect since.
+Eligible users are not asked again; a forced check asks everyone."""
 
 from collections.abc import Iterator
 from dataclasses import replace
@@ -30,6 +31,8 @@ ROSTER = (
 SITES = "name,region,time zone,contacts,bulk sign-in\nLyon Plant,EMEA,Europe/Paris,it-lyon@contoso.com,no\n"
 USERS = [("anna@contoso.com", "Anna", "eligible"), ("cleo@contoso.com", "Cleo", "unlicensed")]
 START = datetime(2026, 3, 13, 9, 0, tzinfo=UTC)
+NEAR = datetime(2026, 3, 16, 6, 0, tzinfo=UTC)  # a day before Lyon's window opens on the 17th at 07:00 CET
+CLOSES = datetime(2026, 3, 18, 23, 0, tzinfo=UTC)  # local midnight after the install day plus one
 
 
 @pytest.fixture
@@ -59,16 +62,38 @@ def test_not_eligible_users_are_asked_again_only_after_the_interval(world: tuple
     assert rollout.verdicts.all()["cleo@contoso.com"].verdict.value == "blocked"
     assert rollout.due_for_check(rows) == set()
 
-    clock.advance(timedelta(hours=5, minutes=59))
+    clock.set(NEAR - timedelta(minutes=1))  # days later, but the install is still more than a day away
     assert rollout.run_pass().ran
     assert _checked(rollout) == {"anna@contoso.com": START, "cleo@contoso.com": START}, "nobody asked again yet"
 
-    clock.advance(timedelta(minutes=1))
+    clock.set(NEAR)
     assert rollout.due_for_check(rows) == {("cleo@contoso.com", "personal")}, "the eligible user is never re-asked"
     assert rollout.run_pass().ran
-    assert _checked(rollout) == {"anna@contoso.com": START, "cleo@contoso.com": clock.now()}
+    assert _checked(rollout) == {"anna@contoso.com": START, "cleo@contoso.com": NEAR}
+
+    clock.advance(timedelta(hours=5, minutes=59))
+    assert rollout.due_for_check(rows) == set(), "not before the interval"
+    clock.advance(timedelta(minutes=1))
+    assert rollout.due_for_check(rows) == {("cleo@contoso.com", "personal")}, "every interval while the window is near"
 
     assert rollout.refresh_verdicts(rows, force=True) == 2, "a forced check asks everyone"
+
+
+def test_a_closed_window_stops_the_rechecks_and_an_undated_row_keeps_them(
+        world: tuple[Any, Rollout, ManualClock]) -> None:
+    _sim, rollout, clock = world
+    rows = rollout.roster.current()
+    rollout.refresh_verdicts(rows)
+    clock.set(START + timedelta(hours=6))
+    undated = [replace(r, install_date=None) for r in rows]
+    assert rollout.due_for_check(undated) == {("cleo@contoso.com", "personal")}, "no date: its window may be any day"
+    unplaced = [replace(r, site="Nowhere", time_zone="Not/AZone") for r in rows]
+    assert rollout.due_for_check(unplaced) == {("cleo@contoso.com", "personal")}, "no usable window: asked as before"
+
+    clock.set(CLOSES - timedelta(seconds=1))
+    assert rollout.due_for_check(rows) == {("cleo@contoso.com", "personal")}
+    clock.set(CLOSES)  # the window closed: the handset needs a new install date before anything can change
+    assert rollout.due_for_check(rows) == set()
 
 
 def test_a_policy_that_has_taken_effect_is_checked_at_once(world: tuple[Any, Rollout, ManualClock]) -> None:

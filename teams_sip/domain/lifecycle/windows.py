@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from teams_sip.errors import ConfigError
 
 CODE_VALIDITY = timedelta(hours=24)  # documented: codes are valid 24 hours, also in bulk
+RECHECK_LEAD = timedelta(days=1)
+"""How long before a handset's window a not-eligible user is worth asking Graph about again: a fix
+made the day before still gets the handset registered before the technician arrives."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ class InstallWindow:
 
     def has_closed(self, now: datetime) -> bool:
         return now >= self.closes
+
+    def is_near(self, now: datetime, lead: timedelta) -> bool:
+        """From `lead` before it opens until it closes: while knowing the user can still change what
+        happens to the handset (register it the day before, code it on the day)."""
+        return self.opens - lead <= now < self.closes
 
     def next_open(self, now: datetime) -> datetime | None:
         """The earliest moment from `now` at which a code may be issued; None once it has closed."""
