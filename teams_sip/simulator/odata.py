@@ -172,6 +172,8 @@ def page(
 ) -> dict[str, Any]:
     """One page (`window` = items offset..offset+top of `total`) with @odata.nextLink when more remain."""
     body: dict[str, Any] = {"@odata.context": f"{req.root}/$metadata#{req.path.strip('/')}", "value": window}
+    if query.get("$count", "").lower() == "true":  # Graph's advanced query: the size of the whole result
+        body["@odata.count"] = total
     if offset + top < total:
         state = json.dumps({"q": query, "o": offset + top}, separators=(",", ":")).encode()
         token = base64.urlsafe_b64encode(state).decode().rstrip("=")

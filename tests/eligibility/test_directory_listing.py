@@ -22,6 +22,9 @@ def test_listing_is_chosen_by_pages_against_roster_size() -> None:
     assert listing_is_cheaper(5000, 1000)  # 50 pages < 1,000 inner requests
     assert not listing_is_cheaper(5000, 40)
     assert not listing_is_cheaper(None, 150) and listing_is_cheaper(None, 151)
+    # 100 pages one after another (~10 s) are fewer requests than 174 lookups, but slower than them (~2 s)
+    assert not listing_is_cheaper(10_000, 174)
+    assert listing_is_cheaper(10_000, 1_000) and not listing_is_cheaper(10_000, 999)
 
 
 def test_listing_gives_the_same_facts_as_per_user_reads(stack: Stack, scenario: Scenario) -> None:
