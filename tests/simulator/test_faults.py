@@ -13,7 +13,8 @@ from teams_sip.errors import InputError
 from teams_sip.simulator import SimulatedTenant
 from teams_sip.simulator.faults import FaultInjector, FaultSettings
 
-OFF = {"latency_ms": 0, "rate_limit_per_s": None, "burst": None, "error_503": 0, "error_504": 0, "resets": 0, "slow": 0}
+OFF = {"latency_ms": 0, "rate_limit_per_s": None, "burst": None, "throttled": 0, "error_503": 0, "error_504": 0,
+       "resets": 0, "slow": 0}
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +51,18 @@ def test_budget_per_app_answers_429_with_retry_after(sim: SimulatedTenant, clien
     time.sleep(0.55)
     assert client.get(f"{sim.graph_url}/users?$top=1", headers=graph).status_code == 200
     assert sim.stats()["throttled"] == 2
+
+
+def test_a_busy_service_throttles_some_answers_within_budget(sim: SimulatedTenant, client, graph) -> None:
+    sim.set_faults(throttled=1.0)
+    r = client.get(f"{sim.graph_url}/users?$top=1", headers=graph)
+    assert r.status_code == 429 and r.headers["Retry-After"] == "1"
+    sim.set_faults(throttled=0.5)
+    seen = [client.get(f"{sim.graph_url}/users?$top=1", headers=graph).status_code for _ in range(30)]
+    assert set(seen) == {200, 429}
+    assert sim.stats()["throttled"] == 1 + seen.count(429)
+    with pytest.raises(InputError, match="throttled"):
+        sim.set_faults(throttled=1.5)
 
 
 @pytest.mark.parametrize(("knob", "status"), [("error_503", 503), ("error_504", 504)])
