@@ -1,5 +1,5 @@
-"""GraphDirectory's whole-tenant listing of Teams configurations: the same facts as per-user reads,
-fewer requests for a large share of the tenant, run alongside the user lookups rather than after."""
+"""GraphDirectory's whole-tenant listings of Teams configurations and of users: the same facts as
+per-user reads, fewer requests for a large share of the tenant, run alongside the user reads."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import time
 
 import pytest
 
-from teams_sip.adapters.graph.directory import GraphDirectory, listing_is_cheaper
+from teams_sip.adapters.auth import build_token_provider
+from teams_sip.adapters.graph.blocking import GraphSession
+from teams_sip.adapters.graph.directory import GraphDirectory, listing_is_cheaper, user_listing_is_cheaper
 from teams_sip.domain.eligibility import Lookup, UserFacts
-from teams_sip.simulator import Scenario
-from tests.eligibility.conftest import Stack
+from teams_sip.errors import TeamsSipError
+from teams_sip.simulator import Scenario, SimulatedTenant
+from tests.eligibility.conftest import Stack, sim_settings
 
 
 def read(stack: Stack, directory: GraphDirectory, upns: list[str]) -> dict[str, UserFacts]:
@@ -59,3 +62,34 @@ def test_listing_runs_alongside_the_user_lookups(stack: Stack, scenario: Scenari
     elapsed = time.monotonic() - started
     assert all(f.teams is not None for f in facts.values() if f.lookup is Lookup.FOUND)
     assert elapsed < 0.55, elapsed  # one after the other would take two latencies (>= 0.6 s)
+
+
+def test_users_are_listed_only_when_the_roster_is_most_of_the_tenant() -> None:
+    assert user_listing_is_cheaper(10_000, 10_000)  # 11 pages of 999 against 667 filtered lookups
+    assert not user_listing_is_cheaper(10_000, 1_000)  # 67 lookups side by side beat 11 pages in a row
+    assert not user_listing_is_cheaper(None, 10_000) and not user_listing_is_cheaper(10, 500)
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_a_listed_tenant_gives_the_same_user_facts_as_lookups(refused: bool) -> None:
+    scenario = Scenario.generate(3_000, seed=4)
+    upns = [u.upn for u in scenario.users[::2]] + [u.upn.upper() for u in scenario.users[1::2]] + ["nobody@x.example"]
+    assert user_listing_is_cheaper(len(scenario.users), len(upns))
+    with SimulatedTenant.start(scenario) as sim:
+        settings = sim_settings(sim)
+        with GraphSession(settings, build_token_provider(settings, sim.clock)) as session:
+            stack = Stack(sim, session, GraphDirectory(session.client), None)  # type: ignore[arg-type]
+            if refused:
+                sim.set_app_roles(["TeamsUserConfiguration.Read.All"])
+                with pytest.raises(TeamsSipError, match=r"User\.Read\.All"):
+                    read(stack, GraphDirectory(session.client, tenant_users=len(scenario.users)), upns)
+                return
+            sim.reset_stats()
+            listed = read(stack, GraphDirectory(session.client, tenant_users=len(scenario.users)), upns)
+            pages = sim.stats()["requests"]
+            huge = GraphDirectory(session.client, tenant_users=10**6)  # neither listing pays off: lookups
+            looked_up = read(stack, huge, upns)
+    assert pages.get("GET /v1.0/users") == 4 and not any("batch:GET /v1.0/users" in k for k in pages)
+    assert listed == looked_up
+    assert listed["nobody@x.example"].lookup is Lookup.NOT_FOUND
+    assert sum(1 for f in listed.values() if f.lookup is Lookup.FOUND) == len(scenario.users)

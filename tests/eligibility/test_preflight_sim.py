@@ -132,7 +132,7 @@ def test_missing_teams_permission_leaves_users_needing_attention(stack: Stack, s
 @pytest.mark.faults
 def test_throttling_and_transient_errors_mid_run_give_the_same_verdicts(stack: Stack, scenario: Scenario) -> None:
     clean = {v.upn: (v.verdict, v.main_reason) for v in preflight(stack, roster(scenario)).verdicts}
-    stack.sim.set_faults(rate_limit_per_s=40, burst=5, error_503=0.15, error_504=0.05)
+    stack.sim.set_faults(rate_limit_per_s=40, burst=5, throttled=0.5, error_503=0.15, error_504=0.05)
     noisy = preflight(stack, roster(scenario))
     assert {v.upn: (v.verdict, v.main_reason) for v in noisy.verdicts} == clean
     assert stack.sim.stats()["throttled"] > 0 or noisy.summary.usage.retries > 0

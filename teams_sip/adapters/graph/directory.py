@@ -1,13 +1,14 @@
 """The Directory port over Microsoft Graph, in as few requests as the tenant's size allows.
 
 - Users: `$filter=userPrincipalName in (...)` with 15 UPNs per request (Graph's limit), 20 such
-  requests per `$batch`, `$select` only what the checks read. Licences come from the same answer
+  requests per `$batch`, `$select` only what the checks read; or, when the roster is most of the
+  tenant, pages of 999 users. Licences come from the same answer
   (`assignedLicenses`, `assignedPlans`); `/licenseDetails` via `$batch` only for users whose object
   did not carry `assignedPlans`.
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
   tenant when that costs fewer requests and is not slower: the tenant's size comes from `$count`.
-- Independent reads overlap (size probe, lookups, listing), so a large roster is limited by the
-  throttle budget, not by round trips one after the other.
+- After the size probe, independent reads overlap (user reads, configuration reads), so a large
+  roster is limited by the throttle budget, not by round trips one after the other.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ CONFIG_PATH = "/admin/teams/userConfigurations"
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
+USERS_PAGE = 999  # users take $top up to 999 (REFERENCE.md section 3)
+USERS_PAGE_ROUND_TRIP_S = 0.5
+"""One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
 PAGE_ROUND_TRIP_S = 0.1
 """One listing page of 100 configurations: network latency plus the service's own time."""
 LOOKUPS_PER_S = 100.0
@@ -146,6 +150,16 @@ def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
     return pages < roster_users and pages * PAGE_ROUND_TRIP_S <= roster_users / LOOKUPS_PER_S
 
 
+def user_listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+    """Pages of every user in the tenant against filtered lookups of 15 UPNs each, by the same rule as
+    the configurations: fewer requests and not slower. Pays off when the roster is most of the tenant."""
+    if tenant_users is None:
+        return False
+    pages = math.ceil(tenant_users / USERS_PAGE)
+    lookups = math.ceil(roster_users / UPNS_PER_FILTER)
+    return pages < lookups and pages * USERS_PAGE_ROUND_TRIP_S <= lookups / LOOKUPS_PER_S
+
+
 def _filter_url(upns: Sequence[str]) -> str:
     values = ",".join("'" + u.replace("'", "''") + "'" for u in upns)
     query = {"$filter": f"userPrincipalName in ({values})", "$select": USER_FIELDS, "$top": str(UPNS_PER_FILTER)}
@@ -198,9 +212,9 @@ class TenantListing:
 
 class GraphDirectory:
     """Implements the Directory port. Reads that do not depend on each other run side by side, so a
-    run waits on the throttle budget rather than on a chain of round trips: the tenant-size probe
-    and the user lookups start together, and a whole-tenant listing of Teams configurations starts
-    as soon as the size says it is the cheaper way, while the lookups are still running."""
+    run waits on the throttle budget rather than on a chain of round trips: once the tenant-size
+    probe has answered, the user reads and a whole-tenant listing of Teams configurations (when the
+    size says it is the cheaper way) run at the same time."""
 
     def __init__(self, client: GraphClient, tenant_users: int | None = None) -> None:
         self._client = client
@@ -221,11 +235,12 @@ class GraphDirectory:
             return {}
         tasks: list[asyncio.Task[Any]] = []
         try:
-            size = asyncio.create_task(self._tenant_size())  # first, so its request goes out first
-            users = asyncio.create_task(self._users(wanted))
-            tasks += [size, users]
+            size = await self._tenant_size()  # one round trip; it decides how both reads are made
+            reading = self._listed_users(wanted) if user_listing_is_cheaper(size, len(wanted)) else self._users(wanted)
+            users = asyncio.create_task(reading)
+            tasks.append(users)
             listing: TenantListing | None = None
-            if listing_is_cheaper(await size, len(wanted)):
+            if listing_is_cheaper(size, len(wanted)):
                 listing = TenantListing(self._client)
                 listed = asyncio.create_task(listing.run())
                 tasks.append(listed)
@@ -268,15 +283,27 @@ class GraphDirectory:
                 if user is None:
                     facts[upn.casefold()] = UserFacts(upn, Lookup.NOT_FOUND, "no such userPrincipalName")
                     continue
-                enabled = user.get("accountEnabled")
-                facts[upn.casefold()] = UserFacts(
-                    upn=upn,
-                    lookup=Lookup.FOUND,
-                    user_id=str(user.get("id") or "") or None,
-                    account_enabled=enabled if isinstance(enabled, bool) else None,
-                    user_type=user.get("userType"),
-                    licences=licences_from_user(user),
-                )
+                facts[upn.casefold()] = _found(upn, user)
+        return facts
+
+    async def _listed_users(self, upns: Sequence[str]) -> dict[str, UserFacts]:
+        """Every user of the tenant, page by page, keeping the roster's; a UPN the whole listing never
+        showed does not exist, one it had not reached when it failed gets the failure."""
+        wanted = {u.casefold(): u for u in upns}
+        facts: dict[str, UserFacts] = {}
+        failure: tuple[Lookup, str] | None = None
+        try:
+            async for page in self._client.iter_pages("/users", {"$select": USER_FIELDS, "$top": str(USERS_PAGE)}):
+                for user in page:
+                    key = str(user.get("userPrincipalName", "")).casefold()
+                    if key in wanted:
+                        facts[key] = _found(wanted[key], user)
+        except GraphError as exc:
+            failure = (Lookup.FORBIDDEN if isinstance(exc, PermissionDenied) else Lookup.FAILED, str(exc))
+        for key, upn in wanted.items():
+            if key not in facts:
+                lookup, detail = failure or (Lookup.NOT_FOUND, "no such userPrincipalName")
+                facts[key] = UserFacts(upn, lookup, detail)
         return facts
 
     async def _licence_details(self, facts: Mapping[str, UserFacts]) -> dict[str, dict[str, Any]]:
@@ -367,6 +394,18 @@ class GraphDirectory:
             error = "" if answer.ok else str(answer.error("POST", "/admin/teams/policy/userAssignments/assign"))
             results.extend(AssignmentResult(a.user_id, answer.ok, error) for a in chunk)
         return results
+
+
+def _found(upn: str, user: Mapping[str, Any]) -> UserFacts:
+    enabled = user.get("accountEnabled")
+    return UserFacts(
+        upn=upn,
+        lookup=Lookup.FOUND,
+        user_id=str(user.get("id") or "") or None,
+        account_enabled=enabled if isinstance(enabled, bool) else None,
+        user_type=user.get("userType"),
+        licences=licences_from_user(user),
+    )
 
 
 def _with(facts: UserFacts, **changes: Any) -> UserFacts:
