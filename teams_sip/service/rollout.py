@@ -184,11 +184,13 @@ class Rollout:
         return applied
 
     # The pass ------------------------------------------------------------------------------------
-    def run_pass(self, *, actor: str = "timer", correlation_id: str | None = None,
-                 check_users: bool = True, sites: Collection[str] | None = None) -> PassOutcome:
+    def run_pass(self, *, actor: str = "timer", correlation_id: str | None = None, check_users: bool = True,
+                 check_all_users: bool = False, sites: Collection[str] | None = None) -> PassOutcome:
         """The whole tenant, or with `sites` only the devices those sites own (a roster row's site, else
         the stored record's site; TENANT_WIDE = devices no roster or record places, plus sign-in), under
-        one lease per site so queue workers fan out; skipped while a whole-tenant pass holds its lease."""
+        one lease per site so queue workers fan out; skipped while a whole-tenant pass holds its lease.
+        `check_all_users` asks Graph about every user, not only those `due_for_check` names (after an
+        admin fixed licences or numbers for installs that are not near yet)."""
         clock, correlation = self.services.clock, correlation_id or uuid.uuid4().hex[:16]
         wanted = None if sites is None else set(sites)
         guard = PassLeases(self.leases, correlation, clock.now)
@@ -202,7 +204,7 @@ class Rollout:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 # Graph (the users) and the provisioning service (the devices) are asked at the same
                 # time; the plan needs both, so the pass waits for the slower one, not for their sum.
-                checking = pool.submit(self.refresh_verdicts, rows) if check_users else None
+                checking = pool.submit(self.refresh_verdicts, rows, force=check_all_users) if check_users else None
                 site_map = self.sites(all_rows)
                 stored = {d.record.hardware_id: d for d in self.devices.all()}
                 observed = self.observe({h: s.record for h, s in stored.items()})

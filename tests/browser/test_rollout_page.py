@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -146,3 +147,26 @@ def test_install_morning_codes_history_renewal_and_worksheet(served: Served, pag
     assert dial["00-00-04-D5-F9-80"] != old["00-00-04-D5-F9-80"]  # the renewed code is on the worksheet
     assert {k: v for k, v in dial.items() if k != "00-00-04-D5-F9-80"} == {
         k: v for k, v in old.items() if k != "00-00-04-D5-F9-80"}
+
+
+def _user_lookups(served: Served) -> int:
+    stats = httpx.get(f"{served.base}/_sim/stats", timeout=10).json()
+    return sum(n for name, n in stats["requests"].items() if name.endswith("GET /v1.0/users"))
+
+
+def test_a_pass_that_asks_about_every_user_again(served: Served, page: Any) -> None:
+    enter_key(page, served.base)
+    upload_roster(page, HANDSETS)
+    expect(page.locator("#status")).to_contain_text("Roster imported")
+    page.get_by_role("link", name="Dashboard").click()
+    run = page.get_by_role("button", name="Run a reconciliation pass now")
+    run.click()
+    expect(page.locator("#status")).to_contain_text("9 registered")
+    asked = _user_lookups(served)
+    run.click()
+    expect(page.locator("#status")).to_contain_text("Pass complete")
+    assert _user_lookups(served) == asked, "nobody is due again on the next pass"
+    page.get_by_label("and ask Teams about every user again").check()
+    run.click()
+    expect(page.locator("#check-all")).not_to_be_checked()  # one pass, not every pass from now on
+    assert _user_lookups(served) > asked

@@ -200,3 +200,22 @@ def test_page_and_assets_are_served(w: World) -> None:
     script = call("static_asset", route={"name": "app.js"})
     assert script.status_code == 200 and script.mimetype == "text/javascript" and b"api/summary" in script.get_body()
     assert body_of(call("health"))["status"] == "ok"
+
+
+def test_a_pass_can_ask_about_every_user_again(w: World) -> None:
+    assert upload().status_code == 202
+    _run()
+    first = {upn: v.checked_at for upn, v in w.rollout.verdicts.all().items()}
+    w.clock.advance(timedelta(hours=1))
+    _run()
+    assert {upn: v.checked_at for upn, v in w.rollout.verdicts.all().items()} == first, "eligible: not asked again"
+    response = call("run_now", "POST", "/api/run", body=json.dumps({"checkAllUsers": True}).encode(),
+                    headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert {v.checked_at for v in w.rollout.verdicts.all().values()} == {w.clock.now()}
+    before = w.sim.stats()["totalRequests"]
+    for body, status in ((b'{"checkAllUsers": "yes"}', 400), (b'{"everyone": true}', 400), (b"[1]", 400)):
+        refused = call("run_now", "POST", "/api/run", body=body, headers={"content-type": "application/json"})
+        assert refused.status_code == status, body
+    assert call("run_now", "POST", "/api/run", body=b"x=1").status_code == 415
+    assert w.sim.stats()["totalRequests"] == before, "refused: no pass ran, Teams was not asked"

@@ -37,6 +37,14 @@ def test_run_once_reports_and_exits(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert main(["run", "--once", "--json", "--skip-user-checks"]) == 0
         report = json.loads(capsys.readouterr().out)
         assert report["by_state"] == {"registered": 3} and report["failures"] == []
+        lookups = _user_lookups(sim)
+        assert main(["run", "--once", "--json"]) == 0 and _user_lookups(sim) == lookups, "nobody due: Graph not asked"
+        assert main(["run", "--once", "--json", "--check-all-users"]) == 0
+        assert _user_lookups(sim) > lookups, "every user asked again"
+        capsys.readouterr()
+        with pytest.raises(SystemExit):
+            main(["run", "--once", "--check-all-users", "--skip-user-checks"])
+        assert "not allowed with argument" in capsys.readouterr().err
         Rollout(services).import_file(ROSTER.encode(), "past.csv", actor="test", correlation_id="c2")
         services.close()
         assert main(["run", "--once", "--skip-user-checks"]) == 1  # windows in the past: a person must act
@@ -44,3 +52,7 @@ def test_run_once_reports_and_exits(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("TENANT_ID", "not-a-guid")
     assert main(["run", "--once"]) == 2
     assert "TENANT_ID" in capsys.readouterr().err
+
+
+def _user_lookups(sim: SimulatedTenant) -> int:
+    return sum(n for name, n in sim.stats()["requests"].items() if name.endswith("GET /v1.0/users"))

@@ -26,8 +26,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--once", action="store_true", required=True,
                         help="run a single pass and exit (the Functions app runs passes on its timer)")
     parser.add_argument("--json", action="store_true", help="print the run report as JSON")
-    parser.add_argument("--skip-user-checks", action="store_true",
+    checks = parser.add_mutually_exclusive_group()
+    checks.add_argument("--skip-user-checks", action="store_true",
                         help="reuse stored eligibility verdicts instead of asking Graph again")
+    checks.add_argument("--check-all-users", action="store_true",
+                        help="ask Graph about every user again, not only those due (after fixing licences or numbers)")
     parser.set_defaults(handler=run)
 
 
@@ -41,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     services = None
     try:
         services = build_services(load_settings())
-        outcome = Rollout(services).run_pass(actor="cli", check_users=not args.skip_user_checks)
+        outcome = Rollout(services).run_pass(actor="cli", check_users=not args.skip_user_checks,
+                                             check_all_users=args.check_all_users)
     except TeamsSipError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

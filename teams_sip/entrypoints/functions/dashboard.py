@@ -1,5 +1,6 @@
 """The rollout at a glance: `GET api/summary` (counts per site and state, today's installs, devices
-that need a person) and `POST api/run` (an admin's "run a reconciliation pass now")."""
+that need a person) and `POST api/run` (an admin's "run a reconciliation pass now", optionally with
+`{"checkAllUsers": true}` to ask Graph about every user again)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 import azure.functions as func
 
 from teams_sip.entrypoints.functions.context import admin
-from teams_sip.entrypoints.functions.http import HttpError, handler, json_response
+from teams_sip.entrypoints.functions.http import HttpError, handler, json_response, read_json
 from teams_sip.observability import request_id
 from teams_sip.service.views import Views
 
@@ -27,7 +28,11 @@ def summary(req: func.HttpRequest) -> func.HttpResponse:
 @handler
 def run_now(req: func.HttpRequest) -> func.HttpResponse:
     service, caller = admin(req)
-    outcome = service.run_pass(actor=caller.name, correlation_id=request_id.get())
+    options = read_json(req) if req.get_body() else {}
+    check_all = options.get("checkAllUsers", False)
+    if not isinstance(check_all, bool) or set(options) - {"checkAllUsers"}:
+        raise HttpError(400, "badRequest", 'the body may only hold {"checkAllUsers": true|false}')
+    outcome = service.run_pass(actor=caller.name, correlation_id=request_id.get(), check_all_users=check_all)
     if not outcome.ran or outcome.report is None or outcome.execution is None:
         raise HttpError(409, "passRunning", outcome.message)
     execution = outcome.execution

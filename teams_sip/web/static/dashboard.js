@@ -108,7 +108,12 @@ export function wireDashboard(reload) {
     button.setAttribute("aria-busy", "true");
     say("Running a reconciliation pass…");
     try {
-      const { body } = await api("api/run", { method: "POST" });
+      // Users whose installs are not near are only re-checked on request (after fixing licences or numbers).
+      const checkAllUsers = $("#check-all").checked;
+      const { body } = await api("api/run", {
+        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ checkAllUsers }),
+      });
+      $("#check-all").checked = false;
       await reload();
       say(body.summary || "Pass complete.");
     } catch (err) { say(err.message, true); }
