@@ -125,3 +125,28 @@ def test_the_interval_setting_is_checked(value: str) -> None:
     values = {"TENANT_ID": "00000000-0000-0000-0000-000000000001", "VERDICT_RECHECK_HOURS": value}
     with pytest.raises(ConfigError, match="VERDICT_RECHECK_HOURS"):
         settings_from_values(values)
+
+
+def test_a_user_fixed_days_ahead_gets_the_handset_on_the_day(world: tuple[Any, Rollout, ManualClock]) -> None:
+    """The promise behind re-checking only near the window: an admin's fix still reaches the handset."""
+    sim, rollout, clock = world
+    assert rollout.run_pass().ran
+    cleo_device = "0003717C0E0A"
+
+    def state() -> str:
+        return next(d.record.state.value for d in rollout.devices.all() if d.record.hardware_id == cleo_device)
+
+    assert state() == "blocked"
+    clock.set(datetime(2026, 3, 14, 9, 0, tzinfo=UTC))  # the admin licenses Cleo and gives her a number
+    with sim.world.lock:
+        uid = sim.world.by_upn["cleo@contoso.com"]
+        sim.world.users[uid] = replace(sim.world.users[uid], licenses=("SPE_E5", "MCOPSTN1"), phone_number="+46801999")
+    assert rollout.run_pass().ran
+    assert state() == "blocked", "three days ahead: not asked yet"
+    clock.set(NEAR)
+    assert rollout.run_pass().ran
+    assert rollout.verdicts.all()["cleo@contoso.com"].verdict.value == "eligible"
+    assert state() == "registered", "a day ahead: registered before the technician arrives"
+    clock.set(datetime(2026, 3, 17, 6, 0, tzinfo=UTC))  # 07:00 in Lyon
+    assert rollout.run_pass().ran
+    assert state() == "code_issued"
