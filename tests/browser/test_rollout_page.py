@@ -30,6 +30,19 @@ def upload_roster(page: Any, path: Path) -> None:
     expect(page.locator("#upload-progress")).to_have_js_property("value", 100)
 
 
+def first_pass(page: Any, served: Served) -> Any:
+    """Key, the example roster, and a first pass from the dashboard (13 March: registered, no codes);
+    answers the dashboard's run button."""
+    enter_key(page, served.base)
+    upload_roster(page, HANDSETS)
+    expect(page.locator("#status")).to_contain_text("Roster imported")
+    page.get_by_role("link", name="Dashboard").click()
+    run = page.get_by_role("button", name="Run a reconciliation pass now")
+    run.click()
+    expect(page.locator("#status")).to_contain_text("9 registered, 0 code(s) issued")
+    return run
+
+
 def test_upload_report_filter_and_rejected_rows(served: Served, page: Any, tmp_path: Path) -> None:
     enter_key(page, served.base)
     upload_roster(page, HANDSETS)
@@ -87,13 +100,7 @@ def _save_screenshot(page: Any) -> None:
 
 
 def test_install_morning_codes_history_renewal_and_worksheet(served: Served, page: Any) -> None:
-    enter_key(page, served.base)
-    upload_roster(page, HANDSETS)
-    expect(page.locator("#status")).to_contain_text("Roster imported")
-    page.get_by_role("link", name="Dashboard").click()
-    run = page.get_by_role("button", name="Run a reconciliation pass now")
-    run.click()
-    expect(page.locator("#status")).to_contain_text("9 registered, 0 code(s) issued")
+    run = first_pass(page, served)
     expect(page.locator("#today-empty")).to_be_visible()  # 13 March: nobody installs today
 
     served.set_clock("2026-03-16T06:00:00Z")  # 07:00 in Stockholm: its install window opens
@@ -155,13 +162,7 @@ def _user_lookups(served: Served) -> int:
 
 
 def test_a_pass_that_asks_about_every_user_again(served: Served, page: Any) -> None:
-    enter_key(page, served.base)
-    upload_roster(page, HANDSETS)
-    expect(page.locator("#status")).to_contain_text("Roster imported")
-    page.get_by_role("link", name="Dashboard").click()
-    run = page.get_by_role("button", name="Run a reconciliation pass now")
-    run.click()
-    expect(page.locator("#status")).to_contain_text("9 registered")
+    run = first_pass(page, served)
     asked = _user_lookups(served)
     run.click()
     expect(page.locator("#status")).to_contain_text("Pass complete")
