@@ -140,10 +140,10 @@ class Rollout:
         """(upn, account type) of users a pass asks Graph about: never checked, checked under another
         account type, waiting for a policy the ledger says has taken effect since, or not eligible,
         last checked VERDICT_RECHECK_HOURS ago and with a handset whose install window is near (from a
-        day before it opens until it closes; no install date or no known site counts as near).
-        Eligible users are not asked again. A blocked user's verdict changes nothing for a handset
-        installed next week, and re-asking thousands of them every day was most of a pass's Graph
-        traffic; `check` and fix-policies still ask everyone at once."""
+        day before it opens until it closes; no install date or no usable site time zone counts as
+        near). Eligible users are not asked again. A blocked user's verdict changes nothing for a
+        handset installed next week, and re-asking thousands of them every day was most of a pass's
+        Graph traffic; a pass with `check_all_users` and fix-policies still ask everyone at once."""
         stored, now = self.verdicts.all(), self.services.clock.now()
         every = timedelta(hours=self.services.settings.service.verdict_recheck_hours)
         propagated: dict[str, datetime] = {}  # upn -> latest moment a policy we assigned took effect
