@@ -146,8 +146,7 @@ def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
     roster's size, before lookups say who exists, so the listing can start at once."""
     if tenant_users is None:
         return roster_users > LISTING_WITHOUT_COUNT
-    pages = math.ceil(tenant_users / ASSUMED_PAGE)
-    return pages < roster_users and pages * PAGE_ROUND_TRIP_S <= roster_users / LOOKUPS_PER_S
+    return _paging_pays(math.ceil(tenant_users / ASSUMED_PAGE), PAGE_ROUND_TRIP_S, roster_users)
 
 
 def user_listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
@@ -155,9 +154,13 @@ def user_listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool
     the configurations: fewer requests and not slower. Pays off when the roster is most of the tenant."""
     if tenant_users is None:
         return False
-    pages = math.ceil(tenant_users / USERS_PAGE)
-    lookups = math.ceil(roster_users / UPNS_PER_FILTER)
-    return pages < lookups and pages * USERS_PAGE_ROUND_TRIP_S <= lookups / LOOKUPS_PER_S
+    return _paging_pays(math.ceil(tenant_users / USERS_PAGE), USERS_PAGE_ROUND_TRIP_S,
+                        math.ceil(roster_users / UPNS_PER_FILTER))
+
+
+def _paging_pays(pages: int, page_seconds: float, lookups: int) -> bool:
+    """Fewer requests than the lookups, and pages in a row no slower than lookups at the budget's pace."""
+    return pages < lookups and pages * page_seconds <= lookups / LOOKUPS_PER_S
 
 
 def _filter_url(upns: Sequence[str]) -> str:
@@ -168,9 +171,11 @@ def _filter_url(upns: Sequence[str]) -> str:
 
 def _failure(response: BatchResponse, url: str) -> tuple[Lookup, str]:
     error = response.error("GET", url)
-    if isinstance(error, PermissionDenied):
-        return Lookup.FORBIDDEN, str(error)
-    return Lookup.FAILED, str(error) if error else f"status {response.status}"
+    return _lookup_failure(error) if error else (Lookup.FAILED, f"status {response.status}")
+
+
+def _lookup_failure(error: GraphError) -> tuple[Lookup, str]:
+    return (Lookup.FORBIDDEN if isinstance(error, PermissionDenied) else Lookup.FAILED), str(error)
 
 
 class TenantListing:
@@ -299,7 +304,7 @@ class GraphDirectory:
                     if key in wanted:
                         facts[key] = _found(wanted[key], user)
         except GraphError as exc:
-            failure = (Lookup.FORBIDDEN if isinstance(exc, PermissionDenied) else Lookup.FAILED, str(exc))
+            failure = _lookup_failure(exc)
         for key, upn in wanted.items():
             if key not in facts:
                 lookup, detail = failure or (Lookup.NOT_FOUND, "no such userPrincipalName")
