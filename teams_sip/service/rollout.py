@@ -117,11 +117,13 @@ class Rollout:
                                    row.install_date, verdict))
         return out
 
-    def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False) -> int:
-        """Runs the pre-flight for the users `due_for_check` names (everyone with `force`)."""
+    def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
+                         sites: Mapping[str, Site] | None = None) -> int:
+        """Runs the pre-flight for the users `due_for_check` names (everyone with `force`); `sites`
+        spares re-reading the sites file when the caller already resolved them."""
         from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
 
-        pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows)
+        pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites)
         if not pairs:
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
@@ -136,7 +138,7 @@ class Rollout:
         self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.services.clock.now())
 
-    def due_for_check(self, rows: list[RosterRow]) -> set[tuple[str, str]]:
+    def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None) -> set[tuple[str, str]]:
         """(upn, account type) of users a pass asks Graph about: never checked, checked under another
         account type, waiting for a policy the ledger says has taken effect since, or not eligible,
         last checked VERDICT_RECHECK_HOURS ago and with a handset whose install window is near (from a
@@ -151,7 +153,7 @@ class Rollout:
             if entry.effective_by <= now:
                 upn = entry.upn.casefold()
                 propagated[upn] = max(entry.effective_by, propagated.get(upn, entry.effective_by))
-        near = _NearWindows(self.sites(rows), self.policy().window, now)
+        near = _NearWindows(self.sites(rows) if sites is None else sites, self.policy().window, now)
         due = set()
         for row in rows:
             upn = row.upn.casefold()
@@ -201,11 +203,12 @@ class Rollout:
         try:
             all_rows = self.roster.current()
             rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
+            site_map = self.sites(all_rows)
             with ThreadPoolExecutor(max_workers=1) as pool:
                 # Graph (the users) and the provisioning service (the devices) are asked at the same
                 # time; the plan needs both, so the pass waits for the slower one, not for their sum.
-                checking = pool.submit(self.refresh_verdicts, rows, force=check_all_users) if check_users else None
-                site_map = self.sites(all_rows)
+                checking = (pool.submit(self.refresh_verdicts, rows, force=check_all_users, sites=site_map)
+                            if check_users else None)
                 stored = {d.record.hardware_id: d for d in self.devices.all()}
                 observed = self.observe({h: s.record for h, s in stored.items()})
                 if checking is not None:
