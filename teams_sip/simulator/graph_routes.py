@@ -20,7 +20,15 @@ from teams_sip.simulator.graph_views import (
     user_config_json,
     user_json,
 )
-from teams_sip.simulator.odata import page, parse_filter, parse_select, parse_top, project, resolve_query
+from teams_sip.simulator.odata import (
+    keyed_values,
+    page,
+    parse_filter,
+    parse_select,
+    parse_top,
+    project,
+    resolve_query,
+)
 from teams_sip.simulator.routing import Route, route
 from teams_sip.simulator.scenario import ScenarioUser
 from teams_sip.simulator.world import CALLING, IP_PHONE, SentMail, World
@@ -58,6 +66,10 @@ def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name
     users = list(world.users.values())
     if "$filter" in query:
         keep = parse_filter(query["$filter"], filters, type_name)
+        named = keyed_values(query["$filter"], filters, type_name, ("id", "userPrincipalName"))
+        found = [world.find_user(key) for key in named] if named is not None else []
+        if found and all(found):  # else (a key that is not an exact id or a UPN) the full scan decides
+            users = list({u.id: u for u in found if u is not None}.values())  # the filter's order: stable
         users = [u for u in users if keep(u)]
     views = [view(u, select) for u in users[offset : offset + top]]
     return ApiResponse(200, page(req, views, len(users), query, offset, top))

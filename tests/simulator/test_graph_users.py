@@ -55,6 +55,27 @@ def test_filter_by_upn_eq_and_in_is_case_insensitive_and_capped_at_15(sim: Simul
     assert unsupported.status_code == 400
 
 
+def test_filters_naming_users_answer_as_a_full_scan_would(sim: SimulatedTenant, client, graph):
+    """Filters by id or UPN are answered from the index: the same users, an unknown name simply
+    missing, other clauses still applied, duplicates once, and a nextLink when they fill a page."""
+    users = sim.scenario.users
+    url = f"{sim.graph_url}/users"
+
+    def names(flt: str, **extra: str) -> list[str]:
+        return sorted(u["userPrincipalName"] for p in _all_pages(client, url, graph, {"$filter": flt} | extra)
+                      for u in p)
+
+    mixed = [users[0].upn.upper(), users[1].upn, users[1].upn, "nobody@contoso.example"]
+    assert names("userPrincipalName in (" + ",".join(f"'{u}'" for u in mixed) + ")") == sorted(
+        [users[0].upn, users[1].upn])
+    ids = ",".join(f"'{u.id}'" for u in users[:15])
+    assert names(f"id in ({ids})", **{"$top": "4"}) == sorted(u.upn for u in users[:15])
+    fourteen = ",".join(f"'{u.id}'" for u in users[:14])  # the other clause's value is the 15th
+    enabled = sorted(u.upn for u in users[:14] if u.account_enabled)
+    assert enabled and len(enabled) < 14
+    assert names(f"id in ({fourteen}) and accountEnabled eq true") == enabled
+
+
 def test_unknown_select_property_is_a_400(sim: SimulatedTenant, client, graph):
     r = client.get(f"{sim.graph_url}/users", headers=graph, params={"$select": "id,shoeSize"})
     assert r.status_code == 400 and "shoeSize" in r.json()["error"]["message"]
