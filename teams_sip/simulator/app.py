@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -95,7 +95,10 @@ def build_app(backend: Backend) -> Starlette:
             response.headers["WWW-Authenticate"] = f'Bearer realm="", authorization_uri="{backend.base_url}"'
             faults.count("unauthorized", 401)
             return response
-        raw = await request.body()
+        try:
+            raw = await request.body()
+        except ClientDisconnect:  # the caller gave up (a cancelled read): nothing to answer, nothing to log
+            return ApiError(499, "ClientClosedRequest", "The client closed the request.").response(backend.date())
         body: Any = None
         if raw:
             try:

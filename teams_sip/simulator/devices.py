@@ -82,6 +82,7 @@ class DeviceRegistry:
         self.devices: dict[str, Device] = {}
         self.removals: list[Removal] = []
         self._order: list[Device] | None = None  # registration order; rebuilt only when devices come or go
+        self._swept_at: datetime | None = None
 
     def in_order(self) -> list[Device]:
         """Devices by (registered at, hardware id), the listing's stable order, without sorting per page."""
@@ -177,7 +178,12 @@ class DeviceRegistry:
 
     # --- time ---------------------------------------------------------------------------------
     def tick(self, now: datetime) -> None:
-        """Removes stale devices as Teams does: signed out 14 days, signed in 30 days silent."""
+        """Removes stale devices as Teams does: signed out 14 days, signed in 30 days silent. Every
+        change stamps the time it happens at, so nothing turns stale until the clock moves: a second
+        sweep at the same time (each request sweeps) is skipped."""
+        if now == self._swept_at:
+            return
+        self._swept_at = now
         for device in list(self.devices.values()):
             reason: str | None = None
             if device.state == WAITING_FOR_SIGN_IN:

@@ -24,6 +24,7 @@ from teams_sip.simulator.odata import (
     keyed_values,
     page,
     parse_filter,
+    parse_orderby,
     parse_select,
     parse_top,
     project,
@@ -58,8 +59,10 @@ def _user(world: World, key: str) -> ScenarioUser:
 
 
 def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name: str, filters: dict[str, Any],
-             max_top: int, view: Callable[[ScenarioUser, list[str] | None], dict[str, Any]]) -> ApiResponse:
-    """A paged collection of the tenant's users as Graph lists them: $select, $filter, $top, nextLink."""
+             max_top: int, view: Callable[[ScenarioUser, list[str] | None], dict[str, Any]],
+             orderable: dict[str, Any] | None = None) -> ApiResponse:
+    """A paged collection of the tenant's users as Graph lists them: $select, $filter, $top, nextLink,
+    and `$orderby` where the collection sorts (`orderable`; elsewhere it is ignored)."""
     query, offset = resolve_query(req)
     select = parse_select(query.get("$select"), properties, type_name)
     top = parse_top(query, max_top, 100)
@@ -71,6 +74,13 @@ def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name
         if found and all(found):  # else (a key that is not an exact id or a UPN) the full scan decides
             users = list({u.id: u for u in found if u is not None}.values())  # the filter's order: stable
         users = [u for u in users if keep(u)]
+    if orderable is not None and "$orderby" in query:
+        name, descending = parse_orderby(query["$orderby"], orderable, type_name)
+        key = orderable[name]
+        if "$filter" in query:
+            users = sorted(users, key=lambda u: str(key(u)).lower(), reverse=descending)
+        else:  # the whole tenant again for every page: sorted once
+            users = world.ordered_users(name, descending, lambda u: str(key(u)).lower())
     views = [view(u, select) for u in users[offset : offset + top]]
     return ApiResponse(200, page(req, views, len(users), query, offset, top))
 
@@ -103,10 +113,15 @@ _CONFIG_FILTERS = {
 }
 
 
+_CONFIG_ORDER = {"id": lambda u: u.id, "userPrincipalName": lambda u: u.upn}
+"""What the simulated listing sorts by. Microsoft documents $orderBy on this listing without naming
+the properties: the client must not depend on it (see LISTING_ORDER in the Graph adapter)."""
+
+
 @route("GET", r"/admin/teams/userConfigurations", catalog.USER_CONFIG_READ, "GET /v1.0/admin/teams/userConfigurations")
 def list_user_configurations(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
     return _listing(world, req, CONFIG_PROPERTIES, CONFIG_TYPE, _CONFIG_FILTERS, 100,
-                    lambda u, select: project(user_config_json(world, u.id), select))
+                    lambda u, select: project(user_config_json(world, u.id), select), _CONFIG_ORDER)
 
 
 @route(

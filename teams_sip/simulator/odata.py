@@ -1,5 +1,5 @@
 """The slice of OData query syntax the simulated Graph understands ($filter eq/in/and, $select,
-$top, $skiptoken), with the limits and error messages of the real service."""
+$top, $orderby on a few properties, $skiptoken), with the limits and error messages of the real service."""
 
 from __future__ import annotations
 
@@ -132,6 +132,18 @@ def keyed_values(text: str, fields: dict[str, Getter], type_name: str, keys: Col
         if name in keys and all(isinstance(v, str) for v in wanted):
             return [str(v) for v in wanted]
     return None
+
+
+def parse_orderby(text: str, orderable: dict[str, Getter], type_name: str) -> tuple[str, bool]:
+    """`$orderby=property [asc|desc]` -> (the property's name, descending); a property the collection
+    does not sort by answers 400, as Graph does."""
+    parts = text.split()
+    by_name = {k.lower(): k for k in orderable}
+    name = by_name.get(parts[0].lower()) if parts else None
+    direction = parts[1].lower() if len(parts) == 2 else "asc"
+    if name is None or len(parts) > 2 or direction not in ("asc", "desc"):
+        raise bad_request(f"Order by '{text}' is not supported on type '{type_name}'.", UNSUPPORTED)
+    return name, direction == "desc"
 
 
 def parse_select(text: str | None, known: Sequence[str], type_name: str) -> list[str] | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +57,8 @@ class World:
         self.rng = random.Random(self.scenario.seed)
         self.users: dict[str, ScenarioUser] = {u.id: u for u in self.scenario.users}
         self.by_upn: dict[str, str] = {u.upn.lower(): u.id for u in self.scenario.users}
+        self._orderings: dict[tuple[str, bool], list[ScenarioUser]] = {}
+        self._policy_ids: dict[str, str] = {}
         self.calling_policies: dict[str, CallingPolicy] = {"Global": CallingPolicy("Global")}
         self.calling_policies.update({p.name: p for p in self.scenario.calling_policies})
         self.ip_phone_policies = ["Global", *self.scenario.ip_phone_policies]
@@ -106,6 +109,14 @@ class World:
             user = self.users.get(uid) if uid else None
         return user
 
+    def ordered_users(self, name: str, descending: bool, key: Callable[[ScenarioUser], str]) -> list[ScenarioUser]:
+        """Every user sorted by `key` (named `name`), kept: the tenant's users and their ids do not change."""
+        ordering = self._orderings.get((name, descending))
+        if ordering is None:
+            ordering = sorted(self.users.values(), key=key, reverse=descending)
+            self._orderings[(name, descending)] = ordering
+        return ordering
+
     def plans(self, user: ScenarioUser) -> list[tuple[str, str, str]]:
         """(sku, plan name, provisioningStatus) for every plan the user's licences carry."""
         out = []
@@ -118,7 +129,11 @@ class World:
         return {plan for _, plan, status in self.plans(user) if status == "Success"}
 
     def policy_id(self, policy_type: str, name: str) -> str:
-        return str(uuid.uuid5(uuid.UUID(self.scenario.tenant_id), f"{policy_type}/{name}"))
+        key = f"{policy_type}/{name}"
+        known = self._policy_ids.get(key)
+        if known is None:  # stable per tenant and name; asked for on every configuration rendered
+            known = self._policy_ids[key] = str(uuid.uuid5(uuid.UUID(self.scenario.tenant_id), key))
+        return known
 
     def policy_names(self, policy_type: str) -> list[str]:
         return list(self.calling_policies) if policy_type == CALLING else list(self.ip_phone_policies)

@@ -118,3 +118,14 @@ def test_user_configurations_list_filter_and_get(sim: SimulatedTenant, client, g
     calling = [p for p in config["effectivePolicyAssignments"] if p["policyType"] == "TeamsCallingPolicy"]
     assert calling[0]["policyAssignment"]["displayName"] == "SIPDevices"
     assert client.get(f"{url}/00000000-0000-0000-0000-000000000000", headers=graph).status_code == 404
+
+
+def test_user_configurations_sort_by_id_or_upn_and_refuse_other_orders(sim: SimulatedTenant, client, graph):
+    url = f"{sim.graph_url}/admin/teams/userConfigurations"
+    ids = [c["id"] for p in _all_pages(client, url, graph, {"$orderby": "id", "$select": "id"}) for c in p]
+    assert ids == sorted(ids, key=str.lower) and len(ids) == 260
+    upns = [c["userPrincipalName"] for p in _all_pages(client, url, graph, {"$orderby": "userPrincipalName desc"})
+            for c in p]
+    assert upns == sorted(upns, key=str.lower, reverse=True)
+    refused = client.get(url, headers=graph, params={"$orderby": "accountType"})
+    assert refused.status_code == 400 and "accountType" in refused.json()["error"]["message"]
