@@ -6,7 +6,8 @@
   (`assignedLicenses`, `assignedPlans`); `/licenseDetails` via `$batch` only for users whose object
   did not carry `assignedPlans`.
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
-  tenant when that costs fewer requests and is not slower: the tenant's size comes from `$count`.
+  tenant when that costs fewer requests and is not slower (the tenant's size comes from `$count`),
+  with lookups of the users it has not reached spending the budget it leaves idle (config_reads.py).
 - After the size probe, independent reads overlap (user reads, configuration reads), so a large
   roster is limited by the throttle budget, not by round trips one after the other.
 """
@@ -22,14 +23,13 @@ from urllib.parse import quote, urlencode
 
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
-from teams_sip.adapters.graph.errors import GraphError, PermissionDenied
+from teams_sip.adapters.graph.config_reads import TenantListing, look_up_each, race_listing
+from teams_sip.adapters.graph.errors import GraphError
+from teams_sip.adapters.graph.lookup_failures import answer_failure, lookup_failure
 from teams_sip.domain.eligibility import (
     Licences,
     Lookup,
-    PhoneNumber,
     PlanStatus,
-    PolicyAssignment,
-    TeamsConfig,
     UserFacts,
 )
 from teams_sip.errors import TeamsSipError
@@ -37,11 +37,6 @@ from teams_sip.service.ports.directory import Assignment, AssignmentResult, Usag
 
 UPNS_PER_FILTER = 15
 USER_FIELDS = "id,userPrincipalName,accountEnabled,userType,assignedLicenses,assignedPlans"
-CONFIG_FIELDS = (
-    "id,userPrincipalName,accountType,isEnterpriseVoiceEnabled,featureTypes,telephoneNumbers,"
-    "effectivePolicyAssignments"
-)
-CONFIG_PATH = "/admin/teams/userConfigurations"
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
@@ -53,8 +48,10 @@ PAGE_ROUND_TRIP_S = 0.1
 LOOKUPS_PER_S = 100.0
 """Inner lookups the app's throttle budget takes per second (Graph's budgets are per service and
 not published for this API; 100/s is the order the issue's benchmark assumes)."""
+SPARE_LOOKUPS_PER_S = 0.7 * LOOKUPS_PER_S
+"""Lookups sent beside a running listing: the budget less room for the listing's own pages and the
+user reads. Sent faster, they would be throttled, and a throttled page stalls the listing."""
 ASSIGNMENTS_PER_REQUEST = 20
-NO_CONFIGURATION = "Teams has no configuration for this user yet"
 _ENABLED = {"success", "enabled", "warning"}
 _PENDING = {"pendinginput", "pendingactivation", "pendingprovisioning"}
 
@@ -103,42 +100,6 @@ def licences_from_details(details: Iterable[Any]) -> Licences:
     return Licences(frozenset(skus), plans)
 
 
-def teams_config(body: Any) -> TeamsConfig | None:
-    """A userConfiguration; the documented single-get example wraps it in "value", so unwrap it."""
-    if isinstance(body, dict) and "accountType" not in body and isinstance(body.get("value"), dict | list):
-        inner = body["value"]
-        body = inner[0] if isinstance(inner, list) and inner else inner
-    if not isinstance(body, dict):
-        return None
-    numbers = tuple(
-        PhoneNumber(str(n.get("telephoneNumber") or ""), str(n.get("assignmentCategory") or ""))
-        for n in body.get("telephoneNumbers") or []
-        if isinstance(n, dict)
-    )
-    policies = []
-    for entry in body.get("effectivePolicyAssignments") or []:
-        if not isinstance(entry, dict):
-            continue
-        raw = entry.get("policyAssignment")
-        assignment: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        policies.append(
-            PolicyAssignment(
-                policy_type=str(entry.get("policyType") or ""),
-                name=str(assignment.get("displayName") or "Global"),
-                policy_id=assignment.get("policyId"),
-                assignment_type=assignment.get("assignmentType"),
-            )
-        )
-    voice = body.get("isEnterpriseVoiceEnabled")
-    return TeamsConfig(
-        account_type=str(body.get("accountType") or "unknown"),
-        enterprise_voice=voice if isinstance(voice, bool) else None,
-        phone_numbers=numbers,
-        policies=tuple(policies),
-        feature_types=tuple(str(f) for f in body.get("featureTypes") or []),
-    )
-
-
 def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
     """Pages of the whole tenant against one inner request per roster user. The listing never wins
     on more requests; on fewer it wins only when it is also not slower, since its pages come one
@@ -167,52 +128,6 @@ def _filter_url(upns: Sequence[str]) -> str:
     values = ",".join("'" + u.replace("'", "''") + "'" for u in upns)
     query = {"$filter": f"userPrincipalName in ({values})", "$select": USER_FIELDS, "$top": str(UPNS_PER_FILTER)}
     return "/users?" + urlencode(query, quote_via=quote, safe="$,()")
-
-
-def _failure(response: BatchResponse, url: str) -> tuple[Lookup, str]:
-    error = response.error("GET", url)
-    return _lookup_failure(error) if error else (Lookup.FAILED, f"status {response.status}")
-
-
-def _lookup_failure(error: GraphError) -> tuple[Lookup, str]:
-    return (Lookup.FORBIDDEN if isinstance(error, PermissionDenied) else Lookup.FAILED), str(error)
-
-
-class TenantListing:
-    """Every user's Teams configuration from one paged listing, started before the roster's object
-    ids are known (so it overlaps the user lookups): pages that arrive earlier are held until
-    `match` names the users, later pages are filtered as they come. Only matches are kept."""
-
-    def __init__(self, client: GraphClient) -> None:
-        self._client = client
-        self._ids: set[str] | None = None
-        self._held: list[list[dict[str, Any]]] = []
-        self.configs: dict[str, TeamsConfig] = {}
-        self.error: str | None = None
-
-    async def run(self) -> None:
-        try:
-            async for page in self._client.iter_pages(CONFIG_PATH, {"$select": CONFIG_FIELDS}):
-                if self._ids is None:
-                    self._held.append(page)
-                else:
-                    self._keep(page)
-        except GraphError as exc:  # users not seen yet get this error; those seen keep their config
-            self.error = str(exc)
-
-    def match(self, user_ids: Iterable[str]) -> None:
-        self._ids = {i.lower() for i in user_ids}
-        held, self._held = self._held, []
-        for page in held:
-            self._keep(page)
-
-    def _keep(self, page: Iterable[dict[str, Any]]) -> None:
-        wanted = self._ids or set()
-        for item in page:
-            key = str(item.get("id", "")).lower()
-            config = teams_config(item) if key in wanted else None
-            if config is not None:
-                self.configs[key] = config
 
 
 class GraphDirectory:
@@ -253,9 +168,11 @@ class GraphDirectory:
             found = {k: f for k, f in facts.items() if f.lookup is Lookup.FOUND and f.user_id}
             if found == {} and all(f.lookup is Lookup.FORBIDDEN for f in facts.values()):
                 raise TeamsSipError(next(iter(facts.values())).lookup_detail)
-            if listing is not None:
-                listing.match(str(f.user_id) for f in found.values())
-            configs = self._configurations_from(listing, listed, found) if listing else self._configurations(found)
+            if listing is None:
+                configs = look_up_each(self._client, found, self._lanes())
+            else:
+                spare = SPARE_LOOKUPS_PER_S
+                configs = race_listing(self._client, listing, found, lanes=self._lanes(), per_second=spare)
             licences, teams = await asyncio.gather(self._licence_details(facts), configs)
         finally:
             for task in tasks:
@@ -276,7 +193,7 @@ class GraphDirectory:
         for n, chunk in enumerate(chunks):
             answer = answers[f"u{n}"]
             if not answer.ok:
-                lookup, detail = _failure(answer, "/users")
+                lookup, detail = answer_failure(answer, "/users")
                 facts.update({u.casefold(): UserFacts(u, lookup, detail) for u in chunk})
                 continue
             items = answer.body.get("value") if isinstance(answer.body, dict) else None
@@ -304,7 +221,7 @@ class GraphDirectory:
                     if key in wanted:
                         facts[key] = _found(wanted[key], user)
         except GraphError as exc:
-            failure = _lookup_failure(exc)
+            failure = lookup_failure(exc)
         for key, upn in wanted.items():
             if key not in facts:
                 lookup, detail = failure or (Lookup.NOT_FOUND, "no such userPrincipalName")
@@ -324,7 +241,7 @@ class GraphDirectory:
             if answer.ok and isinstance(answer.body, dict):
                 changes[f.upn.casefold()] = {"licences": licences_from_details(answer.body.get("value") or [])}
             else:
-                changes[f.upn.casefold()] = {"licences_error": _failure(answer, "/users/x/licenseDetails")[1]}
+                changes[f.upn.casefold()] = {"licences_error": answer_failure(answer, "/users/x/licenseDetails")[1]}
         return changes
 
     async def _count_users(self) -> int | None:
@@ -335,39 +252,6 @@ class GraphDirectory:
         answer = (await self._client.batch([request]))["count"]
         count = answer.body.get("@odata.count") if answer.ok and isinstance(answer.body, dict) else None
         return count if isinstance(count, int) else None
-
-    async def _configurations(self, found: Mapping[str, UserFacts]) -> dict[str, dict[str, Any]]:
-        """One `$batch` inner request per found user (the cheaper way for a small share of the tenant)."""
-        users = list(found.values())
-        requests = [
-            BatchRequest(f"c{n}", f"{CONFIG_PATH}/{u.user_id}?$select={CONFIG_FIELDS}") for n, u in enumerate(users)
-        ]
-        answers = await self._client.batch(requests, max_in_flight=self._lanes()) if requests else {}
-        changes: dict[str, dict[str, Any]] = {}
-        for n, user in enumerate(users):
-            answer = answers[f"c{n}"]
-            config = teams_config(answer.body) if answer.ok else None
-            if config is not None:
-                changes[user.upn.casefold()] = {"teams": config}
-            elif answer.status == 404:
-                changes[user.upn.casefold()] = {"teams_error": NO_CONFIGURATION}
-            else:
-                changes[user.upn.casefold()] = {"teams_error": _failure(answer, CONFIG_PATH)[1]}
-        return changes
-
-    @staticmethod
-    async def _configurations_from(
-        listing: TenantListing, running: asyncio.Task[Any], found: Mapping[str, UserFacts]
-    ) -> dict[str, dict[str, Any]]:
-        await running
-        changes: dict[str, dict[str, Any]] = {}
-        for user in found.values():
-            config = listing.configs.get(str(user.user_id).lower())
-            if config is not None:
-                changes[user.upn.casefold()] = {"teams": config}
-            else:
-                changes[user.upn.casefold()] = {"teams_error": listing.error or NO_CONFIGURATION}
-        return changes
 
     async def policy_id(self, policy_type: str, name: str) -> str | None:
         return await self._client.policy_id(policy_type, name)

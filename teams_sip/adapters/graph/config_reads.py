@@ -1,0 +1,218 @@
+"""Teams configurations of the roster's users, read the quickest way the throttle budget allows.
+
+A small share of the tenant: one `$batch` inner lookup per user, side by side. A large share: one
+listing of the whole tenant (far fewer requests), started before the users' object ids are known.
+Its pages come one after another, each link known only from the page before, so a listing alone
+leaves most of the budget idle; while it runs, that idle budget looks up the users it has not
+reached yet. Whichever source answers a user first counts, and once every user is answered the
+listing stops: sooner than the listing alone and sooner than lookups alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from teams_sip.adapters.graph.batch import MAX_PER_BATCH, BatchRequest
+from teams_sip.adapters.graph.client import GraphClient
+from teams_sip.adapters.graph.errors import GraphError
+from teams_sip.adapters.graph.lookup_failures import answer_failure
+from teams_sip.domain.eligibility import PhoneNumber, PolicyAssignment, TeamsConfig, UserFacts
+
+CONFIG_FIELDS = (
+    "id,userPrincipalName,accountType,isEnterpriseVoiceEnabled,featureTypes,telephoneNumbers,"
+    "effectivePolicyAssignments"
+)
+CONFIG_PATH = "/admin/teams/userConfigurations"
+NO_CONFIGURATION = "Teams has no configuration for this user yet"
+LISTING_ORDER = "id"
+"""Unverified: Microsoft's page for this listing names `$orderBy` but not the properties it sorts by.
+The listing asks for ascending object ids so that lookups can work from the other end and the two
+meet in the middle. A refusal (400) is met by listing without it, and the order is checked as pages
+arrive: lookups are sent only while it holds. Correct in any order; faster only in this one."""
+
+
+def teams_config(body: Any) -> TeamsConfig | None:
+    """A userConfiguration; the documented single-get example wraps it in "value", so unwrap it."""
+    if isinstance(body, dict) and "accountType" not in body and isinstance(body.get("value"), dict | list):
+        inner = body["value"]
+        body = inner[0] if isinstance(inner, list) and inner else inner
+    if not isinstance(body, dict):
+        return None
+    numbers = tuple(
+        PhoneNumber(str(n.get("telephoneNumber") or ""), str(n.get("assignmentCategory") or ""))
+        for n in body.get("telephoneNumbers") or []
+        if isinstance(n, dict)
+    )
+    policies = []
+    for entry in body.get("effectivePolicyAssignments") or []:
+        if not isinstance(entry, dict):
+            continue
+        raw = entry.get("policyAssignment")
+        assignment: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        policies.append(
+            PolicyAssignment(
+                policy_type=str(entry.get("policyType") or ""),
+                name=str(assignment.get("displayName") or "Global"),
+                policy_id=assignment.get("policyId"),
+                assignment_type=assignment.get("assignmentType"),
+            )
+        )
+    voice = body.get("isEnterpriseVoiceEnabled")
+    return TeamsConfig(
+        account_type=str(body.get("accountType") or "unknown"),
+        enterprise_voice=voice if isinstance(voice, bool) else None,
+        phone_numbers=numbers,
+        policies=tuple(policies),
+        feature_types=tuple(str(f) for f in body.get("featureTypes") or []),
+    )
+
+
+def _lookup(n: int, user_id: str) -> BatchRequest:
+    return BatchRequest(f"c{n}", f"{CONFIG_PATH}/{user_id}?$select={CONFIG_FIELDS}")
+
+
+async def look_up_each(client: GraphClient, found: Mapping[str, UserFacts], lanes: int) -> dict[str, dict[str, Any]]:
+    """One `$batch` inner request per found user (the cheaper way for a small share of the tenant)."""
+    users = list(found.values())
+    requests = [_lookup(n, str(u.user_id)) for n, u in enumerate(users)]
+    answers = await client.batch(requests, max_in_flight=lanes) if requests else {}
+    changes: dict[str, dict[str, Any]] = {}
+    for n, user in enumerate(users):
+        answer = answers[f"c{n}"]
+        config = teams_config(answer.body) if answer.ok else None
+        if config is not None:
+            changes[user.upn.casefold()] = {"teams": config}
+        elif answer.status == 404:
+            changes[user.upn.casefold()] = {"teams_error": NO_CONFIGURATION}
+        else:
+            changes[user.upn.casefold()] = {"teams_error": answer_failure(answer, CONFIG_PATH)[1]}
+    return changes
+
+
+class TenantListing:
+    """Every user's Teams configuration from one paged listing, started before the roster's object
+    ids are known (so it overlaps the user lookups): pages that arrive earlier are held until `match`
+    names the users, later pages are filtered as they come. Lookups running beside it report through
+    `answer`; `settled` is set once every named user is answered or the listing has ended."""
+
+    def __init__(self, client: GraphClient) -> None:
+        self._client = client
+        self._held: list[list[dict[str, Any]]] | None = []
+        self.remaining: set[str] = set()
+        self.configs: dict[str, TeamsConfig] = {}
+        self.absent: set[str] = set()
+        self.failures: dict[str, str] = {}
+        self.error: str | None = None
+        self.ended = False
+        self.settled = asyncio.Event()
+        self.in_order = True  # as far as the pages so far show
+        self._last_id: str | None = None
+
+    async def run(self) -> None:
+        try:
+            try:
+                await self._list({"$select": CONFIG_FIELDS, "$orderby": LISTING_ORDER})
+            except GraphError as exc:
+                if exc.status != 400 or self._last_id is not None:
+                    raise
+                self.in_order = False  # the order is refused: list in the service's own order
+                await self._list({"$select": CONFIG_FIELDS})
+        except GraphError as exc:  # users not answered yet get this error; those answered keep theirs
+            self.error = str(exc)
+        self.ended = True
+        self.settled.set()
+
+    async def _list(self, params: dict[str, str]) -> None:
+        async for page in self._client.iter_pages(CONFIG_PATH, params):
+            for item in page:
+                key = str(item.get("id", "")).lower()
+                if self._last_id is not None and key < self._last_id:
+                    self.in_order = False
+                self._last_id = key
+            if self._held is not None:
+                self._held.append(page)
+            else:
+                self._keep(page)
+
+    def match(self, user_ids: Iterable[str]) -> None:
+        self.remaining = {i.lower() for i in user_ids}
+        held, self._held = self._held or [], None
+        for page in held:
+            self._keep(page)
+        if not self.remaining:
+            self.settled.set()
+
+    def answer(self, key: str, config: TeamsConfig | None) -> None:
+        """A user's configuration (None: Teams has none) from either source; the first answer counts."""
+        if key not in self.remaining:
+            return
+        if config is None:
+            self.absent.add(key)
+        else:
+            self.configs[key] = config
+        self.remaining.discard(key)
+        if not self.remaining:
+            self.settled.set()
+
+    def outcome(self, key: str) -> dict[str, Any]:
+        if key in self.configs:
+            return {"teams": self.configs[key]}
+        if key in self.absent or (self.ended and self.error is None):  # a whole listing never showed them
+            return {"teams_error": NO_CONFIGURATION}
+        return {"teams_error": self.failures.get(key) or self.error or NO_CONFIGURATION}
+
+    def _keep(self, page: Iterable[dict[str, Any]]) -> None:
+        for item in page:
+            key = str(item.get("id", "")).lower()
+            config = teams_config(item) if key in self.remaining else None
+            if config is not None:
+                self.answer(key, config)
+
+
+async def race_listing(
+    client: GraphClient, listing: TenantListing, found: Mapping[str, UserFacts], *, lanes: int, per_second: float
+) -> dict[str, dict[str, Any]]:
+    """The found users' configurations from a running `listing`, with lookups of the users it has not
+    reached sent beside it at `per_second` (the budget the listing leaves idle), at most `lanes`
+    envelopes at a time, from the far end of the listing's order (descending object id) and only
+    while the pages keep that order: out of order, a lookup would most likely ask about a user the
+    listing is about to bring anyway. The caller stops the listing."""
+    ids = {str(u.user_id).lower(): str(u.user_id) for u in found.values()}
+    listing.match(ids)
+    order = sorted(ids, reverse=True)
+    sending: set[asyncio.Task[None]] = set()
+    cursor = 0
+    try:
+        while not listing.settled.is_set():
+            sending = {task for task in sending if not task.done()}
+            if len(sending) < lanes and listing.in_order:
+                chunk: list[str] = []
+                while cursor < len(order) and len(chunk) < MAX_PER_BATCH:
+                    if order[cursor] in listing.remaining:
+                        chunk.append(order[cursor])
+                    cursor += 1
+                if chunk:
+                    sending.add(asyncio.create_task(_look_up(client, listing, [(k, ids[k]) for k in chunk])))
+            with contextlib.suppress(TimeoutError):  # time for the next envelope of lookups
+                await asyncio.wait_for(listing.settled.wait(), MAX_PER_BATCH / per_second)
+        if listing.remaining:  # the listing ended first: lookups still out may answer the rest
+            await asyncio.gather(*sending)
+    finally:
+        for task in sending:
+            task.cancel()
+        await asyncio.gather(*sending, return_exceptions=True)
+    return {user.upn.casefold(): listing.outcome(str(user.user_id).lower()) for user in found.values()}
+
+
+async def _look_up(client: GraphClient, listing: TenantListing, users: Sequence[tuple[str, str]]) -> None:
+    answers = await client.batch([_lookup(n, user_id) for n, (_, user_id) in enumerate(users)])
+    for n, (key, _) in enumerate(users):
+        answer = answers[f"c{n}"]
+        config = teams_config(answer.body) if answer.ok else None
+        if config is not None or answer.status == 404:
+            listing.answer(key, config)
+        else:
+            listing.failures[key] = answer_failure(answer, CONFIG_PATH)[1]
