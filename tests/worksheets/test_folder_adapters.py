@@ -24,6 +24,22 @@ def test_paths_cannot_leave_the_folder(tmp_path: Path, bad: str) -> None:
     assert not (tmp_path / "escape.txt").exists()
 
 
+def test_a_link_in_the_folder_cannot_lead_writes_outside(tmp_path: Path) -> None:
+    root, outside = tmp_path / "out", tmp_path / "elsewhere"
+    outside.mkdir()
+    store = FolderArtifactStore(root)
+    store.put("worksheets/a.csv", b"x", "text/csv")  # the folder is checked and remembered
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(InputError, match="leaves the output folder"):
+        store.put("linked/b.csv", b"x", "text/csv")
+    (root / "worksheets" / "a.csv").unlink()
+    (root / "worksheets").rmdir()
+    (root / "worksheets").symlink_to(outside, target_is_directory=True)  # swapped after the check
+    with pytest.raises(InputError, match="leaves the output folder"):
+        store.put("worksheets/c.csv", b"x", "text/csv")
+    assert list(outside.iterdir()) == []
+
+
 def test_notifier_writes_message_and_attachments(tmp_path: Path) -> None:
     store = FolderArtifactStore(tmp_path)
     notifier = FolderNotifier(store)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import threading
 from pathlib import Path, PurePosixPath
@@ -19,19 +20,38 @@ from teams_sip.service.ports.notifier import ArtifactStore, Message
 class FolderArtifactStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        self._folders: dict[PurePosixPath, Path] = {}  # checked (and created) folders: a pass writes thousands of files
 
-    def _resolve(self, path: str) -> Path:
+    def _relative(self, path: str) -> PurePosixPath:
         relative = PurePosixPath(path)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts or "\\" in path:
             raise InputError(f"refused artefact path {path!r}: it must be relative and stay in the folder")
-        target = (self.root / Path(*relative.parts)).resolve()
-        if not target.is_relative_to(self.root):
+        return relative
+
+    def _inside(self, target: Path, path: str) -> Path:
+        """`target` with every link followed, refused unless it stays under the root."""
+        resolved = target.resolve()
+        if not resolved.is_relative_to(self.root):
             raise InputError(f"refused artefact path {path!r}: it leaves the output folder")
-        return target
+        return resolved
+
+    def _resolve(self, path: str) -> Path:
+        relative = self._relative(path)
+        return self._inside(self.root / Path(*relative.parts), path)
+
+    def _folder(self, relative: PurePosixPath, path: str) -> Path:
+        """The file's folder, created and checked once (links followed); the file itself is then
+        replaced by rename, which never follows a link, so it cannot write outside either."""
+        folder = self._folders.get(relative.parent)
+        if folder is None or not _real_folder(folder):
+            target = self.root / Path(*relative.parent.parts)
+            target.mkdir(parents=True, exist_ok=True)
+            folder = self._folders[relative.parent] = self._inside(target, path)
+        return folder
 
     def put(self, path: str, data: bytes, content_type: str) -> str:
-        target = self._resolve(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        relative = self._relative(path)
+        target = self._folder(relative, path) / relative.name
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -81,3 +101,11 @@ class FolderNotifier:
                 "attachments": names,
             }
             self._artifacts.put(f"{base}.json", json.dumps(record, indent=2).encode(), "application/json")
+
+
+def _real_folder(folder: Path) -> bool:
+    """Still a folder, not a link put in its place since it was checked."""
+    try:
+        return stat.S_ISDIR(os.lstat(folder).st_mode)
+    except OSError:
+        return False
