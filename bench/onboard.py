@@ -112,12 +112,12 @@ def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path, extra: dict
 
 
 def _timed_pass(rollout: Rollout, sim: SimulatedTenant, label: str) -> float:
-    before = budget_used(sim)
+    before, throttled = budget_used(sim), sim.stats()["throttled"]
     with timed() as watch:
         outcome = rollout.run_pass(actor="bench")
     issued = len(outcome.execution.issued) if outcome.execution else 0
-    print(f"    pass on {label:<14} {watch.seconds:6.2f} s  {budget_used(sim) - before:5d} requests  "
-          f"{issued:5d} codes  {outcome.message}")
+    print(f"    pass on {label:<14} {watch.seconds:6.2f} s  {budget_used(sim) - before:5d} requests "
+          f"({sim.stats()['throttled'] - throttled} throttled)  {issued:5d} codes  {outcome.message}")
     return watch.seconds
 
 

@@ -70,7 +70,8 @@ def looked_up(tenant: tuple[SimulatedTenant, GraphSession]) -> dict[str, dict[st
 
 
 def test_lookups_from_the_far_end_stop_the_ordered_listing_early(tenant, looked_up) -> None:
-    answers, requests = _run(*tenant, per_second=2_000)
+    sim, session = tenant
+    answers, requests = _run(sim, session, per_second=2_000)
     assert answers == looked_up
     assert answers["new@x.example"] == {"teams_error": config_reads.NO_CONFIGURATION}
     assert requests[PAGES] < TENANT // 100  # met in the middle: not every page was needed
