@@ -93,13 +93,17 @@ async def look_up_each(client: GraphClient, found: Mapping[str, UserFacts], lane
 
 
 class TenantListing:
-    """Every user's Teams configuration from one paged listing, started before the roster's object
-    ids are known (so it overlaps the user lookups): pages that arrive earlier are held until `match`
-    names the users, later pages are filtered as they come. Lookups running beside it report through
-    `answer`; `settled` is set once every named user is answered or the listing has ended."""
+    """Every user's Teams configuration from the whole tenant, read from both ends of the id order at
+    once (two chains of pages, meeting in the middle), started before the roster's object ids are
+    known so it overlaps the user lookups: pages that arrive earlier are held until `match` names
+    the users, later pages are filtered as they come. Lookups running beside it report through
+    `answer`; `settled` is set once every named user is answered or the listing has ended. Should the
+    pages not come in the order asked for, the descending chain stops (it would repeat the other).
+    A tenant that fits on one page gets one chain (`chains=1`)."""
 
-    def __init__(self, client: GraphClient) -> None:
+    def __init__(self, client: GraphClient, *, chains: int = 2) -> None:
         self._client = client
+        self._chains = chains
         self._held: list[list[dict[str, Any]]] | None = []
         self.remaining: set[str] = set()
         self.configs: dict[str, TeamsConfig] = {}
@@ -107,35 +111,66 @@ class TenantListing:
         self.failures: dict[str, str] = {}
         self.error: str | None = None
         self.ended = False
+        self.complete = False  # every configuration in the tenant has been seen
         self.settled = asyncio.Event()
         self.in_order = True  # as far as the pages so far show
-        self._last_id: str | None = None
+        self.paged = asyncio.Event()  # a page in the order asked for has come: the order can be judged
+        self._reached: dict[bool, str] = {}  # last id each chain (descending or not) has seen
 
     async def run(self) -> None:
-        try:
-            try:
-                await self._list({"$select": CONFIG_FIELDS, "$orderby": LISTING_ORDER})
-            except GraphError as exc:
-                if exc.status != 400 or self._last_id is not None:
-                    raise
-                self.in_order = False  # the order is refused: list in the service's own order
-                await self._list({"$select": CONFIG_FIELDS})
-        except GraphError as exc:  # users not answered yet get this error; those answered keep theirs
-            self.error = str(exc)
+        ends = (False, True)[: self._chains]
+        chains = await asyncio.gather(*(self._chain(descending) for descending in ends), return_exceptions=True)
+        for outcome in chains:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, GraphError):
+                raise outcome
+        errors = [str(e) for e in chains if isinstance(e, GraphError)]
+        if errors and not self.complete:  # users not answered yet get this error; those answered keep theirs
+            self.error = errors[0]
         self.ended = True
         self.settled.set()
 
-    async def _list(self, params: dict[str, str]) -> None:
+    async def _chain(self, descending: bool) -> None:
+        order = f"{LISTING_ORDER} desc" if descending else LISTING_ORDER
+        try:
+            await self._pages({"$select": CONFIG_FIELDS, "$orderby": order}, descending)
+        except GraphError as exc:
+            if descending:  # the ascending chain lists the tenant on its own
+                return
+            if exc.status != 400 or descending in self._reached:
+                raise
+            self.in_order = False  # the order is refused: list in the service's own order
+            await self._pages({"$select": CONFIG_FIELDS}, None)
+
+    async def _pages(self, params: dict[str, str], descending: bool | None) -> None:
+        """One chain of pages to its end (then the tenant is complete), or until it meets the other
+        chain, or (descending) until the order is found not to hold."""
         async for page in self._client.iter_pages(CONFIG_PATH, params):
-            for item in page:
-                key = str(item.get("id", "")).lower()
-                if self._last_id is not None and key < self._last_id:
-                    self.in_order = False
-                self._last_id = key
-            if self._held is not None:
-                self._held.append(page)
-            else:
-                self._keep(page)
+            if descending is not None:
+                self._follow(page, descending)
+            self._take(page)
+            if self.complete or (descending and not self.in_order):
+                return
+            if self.in_order and len(self._reached) == 2 and self._reached[False] >= self._reached[True]:
+                break  # the chains have met: between them they saw every configuration
+        self.complete = True
+        self.settled.set()
+
+    def _follow(self, page: Iterable[dict[str, Any]], descending: bool) -> None:
+        last = self._reached.get(descending)
+        for item in page:
+            key = str(item.get("id", "")).lower()
+            if last is not None and (key > last if descending else key < last):
+                self.in_order = False
+            last = key
+        if last is not None:
+            self._reached[descending] = last
+        self.paged.set()
+
+    def _take(self, page: list[dict[str, Any]]) -> None:
+        if self._held is not None:
+            self._held.append(page)
+        else:
+            self._keep(page)
 
     def match(self, user_ids: Iterable[str]) -> None:
         self.remaining = {i.lower() for i in user_ids}
@@ -160,7 +195,7 @@ class TenantListing:
     def outcome(self, key: str) -> dict[str, Any]:
         if key in self.configs:
             return {"teams": self.configs[key]}
-        if key in self.absent or (self.ended and self.error is None):  # a whole listing never showed them
+        if key in self.absent or self.complete:  # the whole tenant was seen without them
             return {"teams_error": NO_CONFIGURATION}
         return {"teams_error": self.failures.get(key) or self.error or NO_CONFIGURATION}
 
@@ -177,14 +212,15 @@ async def race_listing(
 ) -> dict[str, dict[str, Any]]:
     """The found users' configurations from a running `listing`, with lookups of the users it has not
     reached sent beside it at `per_second` (the budget the listing leaves idle), at most `lanes`
-    envelopes at a time, from the far end of the listing's order (descending object id) and only
-    while the pages keep that order: out of order, a lookup would most likely ask about a user the
-    listing is about to bring anyway. The caller stops the listing."""
+    envelopes at a time, from the middle of the id order outwards (where the listing's two chains
+    meet last) and only while the pages keep that order: out of order, a lookup would most likely
+    ask about a user the listing is about to bring anyway. The caller stops the listing."""
     ids = {str(u.user_id).lower(): str(u.user_id) for u in found.values()}
     listing.match(ids)
-    order = sorted(ids, reverse=True)
+    order = _middle_out(sorted(ids))
     sending: set[asyncio.Task[None]] = set()
     cursor = 0
+    await _first(listing.paged, listing.settled)  # no lookups before a page shows the order holds
     try:
         while not listing.settled.is_set():
             sending = {task for task in sending if not task.done()}
@@ -205,6 +241,22 @@ async def race_listing(
             task.cancel()
         await asyncio.gather(*sending, return_exceptions=True)
     return {user.upn.casefold(): listing.outcome(str(user.user_id).lower()) for user in found.values()}
+
+
+async def _first(*events: asyncio.Event) -> None:
+    waits = [asyncio.create_task(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+def _middle_out(ordered: Sequence[str]) -> list[str]:
+    """The middle item first, then its neighbours on both sides in turn, out to the two ends."""
+    middle = len(ordered) // 2
+    by_distance = sorted(range(len(ordered)), key=lambda n: abs(n - middle))
+    return [ordered[n] for n in by_distance]
 
 
 async def _look_up(client: GraphClient, listing: TenantListing, users: Sequence[tuple[str, str]]) -> None:

@@ -140,10 +140,10 @@ class GraphDirectory:
         self._client = client
         self._tenant_users = tenant_users  # known size skips the $count probe (tests, benchmarks)
 
-    def _lanes(self) -> int:
-        """Envelopes one lookup may keep in flight: one slot of the client's bound stays free, so a
-        listing's chain of pages running alongside never queues behind a wall of lookups."""
-        return max(1, self._client.settings.http.max_concurrency - 1)
+    def _lanes(self, chains: int = 1) -> int:
+        """Envelopes one lookup may keep in flight: a slot of the client's bound stays free for each
+        listing chain running alongside, so its pages never queue behind a wall of lookups."""
+        return max(1, self._client.settings.http.max_concurrency - chains)
 
     def usage(self) -> Usage:
         m = self._client.metrics.snapshot()
@@ -161,7 +161,8 @@ class GraphDirectory:
             tasks.append(users)
             listing: TenantListing | None = None
             if listing_is_cheaper(size, len(wanted)):
-                listing = TenantListing(self._client)
+                one_page = size is not None and size <= ASSUMED_PAGE
+                listing = TenantListing(self._client, chains=1 if one_page else 2)
                 listed = asyncio.create_task(listing.run())
                 tasks.append(listed)
             facts = await users
@@ -172,7 +173,7 @@ class GraphDirectory:
                 configs = look_up_each(self._client, found, self._lanes())
             else:
                 spare = SPARE_LOOKUPS_PER_S
-                configs = race_listing(self._client, listing, found, lanes=self._lanes(), per_second=spare)
+                configs = race_listing(self._client, listing, found, lanes=self._lanes(2), per_second=spare)
             licences, teams = await asyncio.gather(self._licence_details(facts), configs)
         finally:
             for task in tasks:
