@@ -92,3 +92,16 @@ def test_a_listing_out_of_the_asked_order_is_read_to_the_end_without_lookups(
     # every page of the ascending chain, the first of the descending one, and the two refused requests
     assert requests[PAGES] == TENANT // 100 + (2 if refused else 1)
     assert LOOKUPS not in requests  # they wait for a page to show the order
+
+
+def test_lookups_slow_down_when_throttled_and_recover_when_not() -> None:
+    pace = config_reads.LookupPace(80.0)
+    pace.after(throttled=True)
+    pace.after(throttled=True)
+    assert pace.per_second == 20.0
+    for _ in range(10):
+        pace.after(throttled=True)
+    assert pace.per_second == 5.0  # never below a sixteenth: the listing may still need the help
+    for _ in range(40):
+        pace.after(throttled=False)
+    assert pace.per_second == 80.0  # back up, never above what was asked for

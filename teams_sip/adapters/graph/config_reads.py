@@ -219,7 +219,7 @@ async def race_listing(
     listing.match(ids)
     order = _middle_out(sorted(ids))
     sending: set[asyncio.Task[None]] = set()
-    cursor = 0
+    cursor, pace = 0, LookupPace(per_second)
     await _first(listing.paged, listing.settled)  # no lookups before a page shows the order holds
     try:
         while not listing.settled.is_set():
@@ -231,9 +231,9 @@ async def race_listing(
                         chunk.append(order[cursor])
                     cursor += 1
                 if chunk:
-                    sending.add(asyncio.create_task(_look_up(client, listing, [(k, ids[k]) for k in chunk])))
+                    sending.add(asyncio.create_task(_look_up(client, listing, [(k, ids[k]) for k in chunk], pace)))
             with contextlib.suppress(TimeoutError):  # time for the next envelope of lookups
-                await asyncio.wait_for(listing.settled.wait(), MAX_PER_BATCH / per_second)
+                await asyncio.wait_for(listing.settled.wait(), MAX_PER_BATCH / pace.per_second)
         if listing.remaining:  # the listing ended first: lookups still out may answer the rest
             await asyncio.gather(*sending)
     finally:
@@ -259,8 +259,32 @@ def _middle_out(ordered: Sequence[str]) -> list[str]:
     return [ordered[n] for n in by_distance]
 
 
-async def _look_up(client: GraphClient, listing: TenantListing, users: Sequence[tuple[str, str]]) -> None:
+class LookupPace:
+    """Lookups per second beside a listing, at most the `ceiling` asked for: halved whenever the budget
+    answers 429 (a throttled page stalls its chain for the whole Retry-After), grown back by a tenth
+    with each envelope that went through without one. The budget is the service's and unpublished."""
+
+    def __init__(self, ceiling: float) -> None:
+        self.ceiling = self.per_second = ceiling
+
+    def after(self, throttled: bool) -> None:
+        if throttled:
+            self.per_second = max(self.ceiling / 16, self.per_second / 2)
+        else:
+            self.per_second = min(self.ceiling, self.per_second * 1.1)
+
+
+def _throttled(client: GraphClient) -> int:
+    counts = client.metrics.snapshot()
+    return counts["throttled"] + counts["inner_throttled"]
+
+
+async def _look_up(
+    client: GraphClient, listing: TenantListing, users: Sequence[tuple[str, str]], pace: LookupPace
+) -> None:
+    before = _throttled(client)
     answers = await client.batch([_lookup(n, user_id) for n, (_, user_id) in enumerate(users)])
+    pace.after(_throttled(client) > before)
     for n, (key, _) in enumerate(users):
         answer = answers[f"c{n}"]
         config = teams_config(answer.body) if answer.ok else None
