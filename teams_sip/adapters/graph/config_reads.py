@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from teams_sip.adapters.graph.batch import MAX_PER_BATCH, BatchRequest
+from teams_sip.adapters.graph.batch import MAX_PER_BATCH, BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure
@@ -81,15 +81,21 @@ async def look_up_each(client: GraphClient, found: Mapping[str, UserFacts], lane
     answers = await client.batch(requests, max_in_flight=lanes) if requests else {}
     changes: dict[str, dict[str, Any]] = {}
     for n, user in enumerate(users):
-        answer = answers[f"c{n}"]
-        config = teams_config(answer.body) if answer.ok else None
+        config, failure = _read(answers[f"c{n}"])
         if config is not None:
             changes[user.upn.casefold()] = {"teams": config}
-        elif answer.status == 404:
-            changes[user.upn.casefold()] = {"teams_error": NO_CONFIGURATION}
         else:
-            changes[user.upn.casefold()] = {"teams_error": answer_failure(answer, CONFIG_PATH)[1]}
+            changes[user.upn.casefold()] = {"teams_error": failure or NO_CONFIGURATION}
     return changes
+
+
+def _read(answer: BatchResponse) -> tuple[TeamsConfig | None, str | None]:
+    """One lookup's answer: (the configuration, None); (None, None) when Teams has none (404); or
+    (None, why it failed)."""
+    config = teams_config(answer.body) if answer.ok else None
+    if config is not None or answer.status == 404:
+        return config, None
+    return None, answer_failure(answer, CONFIG_PATH)[1]
 
 
 class TenantListing:
@@ -286,9 +292,8 @@ async def _look_up(
     answers = await client.batch([_lookup(n, user_id) for n, (_, user_id) in enumerate(users)])
     pace.after(_throttled(client) > before)
     for n, (key, _) in enumerate(users):
-        answer = answers[f"c{n}"]
-        config = teams_config(answer.body) if answer.ok else None
-        if config is not None or answer.status == 404:
+        config, failure = _read(answers[f"c{n}"])
+        if failure is None:
             listing.answer(key, config)
         else:
-            listing.failures[key] = answer_failure(answer, CONFIG_PATH)[1]
+            listing.failures[key] = failure
