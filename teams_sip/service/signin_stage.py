@@ -29,7 +29,7 @@ from teams_sip.errors import InputError, TeamsSipError
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.ports.bulk_signin import BatchRefusedError, BulkSignInPort
 from teams_sip.service.ports.notifier import ArtifactStore, Message, Notifier
-from teams_sip.service.ports.store import ConflictError, StateStore
+from teams_sip.service.ports.store import MAX_BATCH_OPS, ConflictError, StateStore
 from teams_sip.service.signin_records import (
     COMPLETED,
     IN_FLIGHT,
@@ -109,9 +109,14 @@ class SignInStage:
         entries = self._current_entries(waiting)
         for batch in [b for b in self._book.batches() if b.state in IN_FLIGHT]:
             self._follow(batch, entries, now, summary)
+        noted: list[DeviceEntry] = []  # recorded MAX_BATCH_OPS at a time: a crash re-sends at most those
         for record in waiting:
-            if not is_common_area(record):
-                self._notify(record, entries, now, summary)
+            if not is_common_area(record) and (entry := self._notify(record, entries, now, summary)):
+                noted.append(entry)
+                if len(noted) == MAX_BATCH_OPS:
+                    entries.update((e.hardware_id, e) for e in self._book.save_devices(noted))
+                    noted.clear()
+        entries.update((e.hardware_id, e) for e in self._book.save_devices(noted))
         self._batch_common_area([r for r in waiting if is_common_area(r)], entries, now, summary)
         summary.batches_in_flight = sum(1 for b in self._book.batches() if b.state in IN_FLIGHT)
         return summary
@@ -133,10 +138,11 @@ class SignInStage:
 
     # --- personal users -----------------------------------------------------------------------
     def _notify(self, record: DeviceRecord, entries: dict[str, DeviceEntry], now: datetime,
-                summary: SignInSummary) -> None:
+                summary: SignInSummary) -> DeviceEntry | None:
+        """The device's entry with the notice it was just sent (for the caller to record), or None."""
         times = waiting_since(record)
         if times is None:
-            return
+            return None
         entry = entries[record.hardware_id]
         site = find_site(self._sites, record.site)
         device = WaitingDevice(
@@ -151,7 +157,7 @@ class SignInStage:
         )
         kind = due_notice(device, now, self._options.reminders)
         if kind is None:
-            return
+            return None
         contacts = [*(site.contacts if site else ()), *self._options.admin_contacts]
         escalate_to = tuple(dict.fromkeys(c for c in contacts if c.casefold() != record.upn.casefold()))
         notice = compose(device, kind, escalate_to)
@@ -159,9 +165,9 @@ class SignInStage:
             self._notifier.send(Message(notice.to, notice.subject, notice.text, notice.html, category="signin"))
         except (TeamsSipError, OSError) as exc:
             summary.notice_failures.append(f"{kind} for {record.hardware_id} ({record.upn}): {exc}")
-            return
-        entries[record.hardware_id] = self._book.save_device(replace(entry, notices=(*entry.notices, kind.value)))
+            return None
         summary.notices[kind.value] += 1
+        return replace(entry, notices=(*entry.notices, kind.value))
 
     # --- common-area accounts ------------------------------------------------------------------
     def _batch_common_area(self, records: list[DeviceRecord], entries: dict[str, DeviceEntry], now: datetime,

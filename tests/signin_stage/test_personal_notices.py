@@ -94,3 +94,16 @@ def test_a_failed_send_is_not_recorded_and_is_tried_again(tmp_path: Path) -> Non
     assert not summary.notices and "mail service unavailable" in summary.notice_failures[0]
     notifier.down = False
     assert bench.stage.run().notices == {"first": 1} and len(notifier.sent) == 1
+
+
+def test_notices_to_hundreds_of_users_are_recorded_in_store_batches_and_sent_once(tmp_path: Path) -> None:
+    """More than one store transaction's worth (MAX_BATCH_OPS) of first notices: every device gets
+    exactly one, and the next pass, reading them back from the store, sends none again."""
+    clock = ManualClock(START)
+    bench = Bench(tmp_path, clock)
+    hws = [hw_id("B2") for _ in range(230)]
+    for n, hw in enumerate(hws):
+        bench.add(activated(hw, f"user{n}@contoso.example", START))
+    assert bench.stage.run().notices["first"] == 230
+    assert sum(bench.stage.run().notices.values()) == 0
+    assert sorted(str(m["to"]) for m in outbox(bench)) == sorted(f"['user{n}@contoso.example']" for n in range(230))
