@@ -21,9 +21,8 @@ from teams_sip.simulator.graph_views import (
     user_json,
 )
 from teams_sip.simulator.odata import (
-    keyed_values,
     page,
-    parse_filter,
+    parse_keyed_filter,
     parse_orderby,
     parse_select,
     parse_top,
@@ -68,19 +67,21 @@ def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name
     top = parse_top(query, max_top, 100)
     users = list(world.users.values())
     if "$filter" in query:
-        keep = parse_filter(query["$filter"], filters, type_name)
-        named = keyed_values(query["$filter"], filters, type_name, ("id", "userPrincipalName"))
+        keep, named = parse_keyed_filter(query["$filter"], filters, type_name, ("id", "userPrincipalName"))
         found = [world.find_user(key) for key in named] if named is not None else []
         if found and all(found):  # else (a key that is not an exact id or a UPN) the full scan decides
             users = list({u.id: u for u in found if u is not None}.values())  # the filter's order: stable
         users = [u for u in users if keep(u)]
     if orderable is not None and "$orderby" in query:
         name, descending = parse_orderby(query["$orderby"], orderable, type_name)
-        key = orderable[name]
+
+        def sort_key(u: ScenarioUser) -> str:
+            return str(orderable[name](u)).lower()
+
         if "$filter" in query:
-            users = sorted(users, key=lambda u: str(key(u)).lower(), reverse=descending)
+            users = sorted(users, key=sort_key, reverse=descending)
         else:  # the whole tenant again for every page: sorted once
-            users = world.ordered_users(name, descending, lambda u: str(key(u)).lower())
+            users = world.ordered_users(name, descending, sort_key)
     views = [view(u, select) for u in users[offset : offset + top]]
     return ApiResponse(200, page(req, views, len(users), query, offset, top))
 

@@ -120,18 +120,20 @@ def _clauses(text: str, fields: dict[str, Getter], type_name: str) -> list[tuple
 
 def parse_filter(text: str, fields: dict[str, Getter], type_name: str) -> Predicate:
     """A predicate for `$filter`; unsupported syntax or properties answer 400 like Graph does."""
-    checks = [_matcher(getter, wanted) for _, getter, wanted in _clauses(text, fields, type_name)]
-    return lambda item: all(c(item) for c in checks)
+    return parse_keyed_filter(text, fields, type_name, ())[0]
 
 
-def keyed_values(text: str, fields: dict[str, Getter], type_name: str, keys: Collection[str]) -> list[str] | None:
-    """The values of a filter that names items by one of `keys` (one eq/in clause on it, besides any
-    others), so a listing can fetch those items from its index instead of testing every item: the
-    simulator's own CPU must not stand in for the latency it is told to add."""
-    for name, _, wanted in _clauses(text, fields, type_name):
-        if name in keys and all(isinstance(v, str) for v in wanted):
-            return [str(v) for v in wanted]
-    return None
+def parse_keyed_filter(
+    text: str, fields: dict[str, Getter], type_name: str, keys: Collection[str]
+) -> tuple[Predicate, list[str] | None]:
+    """The predicate for `$filter`, and the values it names items by when one eq/in clause is on one
+    of `keys` (besides any others), so a listing can fetch those items from its index instead of
+    testing every item: the simulator's own CPU must not stand in for the latency it is told to add."""
+    clauses = _clauses(text, fields, type_name)
+    checks = [_matcher(getter, wanted) for _, getter, wanted in clauses]
+    named = next((wanted for name, _, wanted in clauses if name in keys and all(isinstance(v, str) for v in wanted)),
+                 None)
+    return (lambda item: all(c(item) for c in checks)), None if named is None else [str(v) for v in named]
 
 
 def parse_orderby(text: str, orderable: dict[str, Getter], type_name: str) -> tuple[str, bool]:
