@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from teams_sip.domain.secrets import Secret
 from teams_sip.errors import ConfigError
+from teams_sip.unverified import APP_REQUESTS_PER_S
 
 AuthMode = Literal["client_secret", "certificate", "managed_identity"]
 ProvisioningMode = Literal["api", "assisted"]
@@ -51,6 +52,7 @@ class HttpSettings:
     retry_base_delay_seconds: float = 0.5
     retry_max_delay_seconds: float = 60.0
     max_concurrency: int = 4
+    requests_per_second: float = APP_REQUESTS_PER_S  # the app's throttle budget; bulk reads keep below it
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         retry_base_delay_seconds=v.number("HTTP_RETRY_BASE_DELAY_SECONDS", 0.5, low=0.0, high=60.0),
         retry_max_delay_seconds=v.number("HTTP_RETRY_MAX_DELAY_SECONDS", 60.0, low=0.0, high=179.0),
         max_concurrency=int(v.number("HTTP_MAX_CONCURRENCY", 4, low=1, high=32, whole=True)),
+        requests_per_second=v.number("HTTP_REQUESTS_PER_SECOND", APP_REQUESTS_PER_S, low=1.0, high=100_000.0),
     )
     return Settings(
         tenant_id=tenant_id,

@@ -10,6 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+# --- Throttling ---------------------------------------------------------------------------------
+
+APP_REQUESTS_PER_S: Final = 100.0
+"""Requests one app may make per second before Microsoft answers 429 (a `$batch` counts each inner
+request). Graph publishes no budget for the Teams admin APIs, nor the device-management service;
+100/s is the order the scale benchmark assumes. The default of HTTP_REQUESTS_PER_SECOND: bulk reads
+pace themselves below it; a wrong figure costs speed, never correctness (every 429 is still obeyed
+after its Retry-After)."""
+
 # --- Device provisioning (REFERENCE.md section 5; docs/provisioning-api.md) -------------------
 
 PROVISIONING_SCOPE: Final = "https://devicemgmt.teams.microsoft.com/.default"

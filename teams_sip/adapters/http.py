@@ -15,7 +15,7 @@ import random
 import ssl
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -86,6 +86,38 @@ class RequestMetrics:
     inner_throttled: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _sent: deque[tuple[float, int]] = field(default_factory=deque, repr=False, compare=False)
+    _sent_last_second: int = field(default=0, repr=False, compare=False)
+
+    def spend(self, units: int = 1) -> None:
+        """Budget units sent now: a plain request is one, a `$batch` envelope its inner requests."""
+        with self._lock:
+            self._forget_before(time.monotonic() - 1.0)
+            self._add(units)
+
+    def reserve(self, units: int, per_second: float) -> float:
+        """Counts `units` as sent now and answers 0 when the last second's sends stay within
+        `per_second` with them; otherwise counts nothing and answers the seconds until they would."""
+        with self._lock:
+            now = time.monotonic()
+            self._forget_before(now - 1.0)
+            if self._sent_last_second + units <= per_second or not self._sent:
+                self._add(units)
+                return 0.0
+            room, wait = self._sent_last_second + units - per_second, 0.0
+            for at, sent in self._sent:  # the oldest sends leave the window first
+                room, wait = room - sent, at + 1.0 - now
+                if room <= 0:
+                    break
+            return max(wait, 0.001)
+
+    def _forget_before(self, start: float) -> None:
+        while self._sent and self._sent[0][0] < start:
+            self._sent_last_second -= self._sent.popleft()[1]
+
+    def _add(self, units: int) -> None:
+        self._sent.append((time.monotonic(), units))
+        self._sent_last_second += units
 
     def record_response(self, status: int) -> None:
         with self._lock:
@@ -152,6 +184,12 @@ class _RetryRules:
         self._metrics = metrics
         self._retry_statuses = retry_statuses
 
+    def _spend(self, request: httpx.Request) -> None:
+        """One unit of the app's budget per attempt; a `$batch` envelope's units are spent by its
+        sender (one per inner request), so the envelope itself costs none here."""
+        if not request.url.path.endswith("/$batch"):
+            self._metrics.spend()
+
     def _wait_after_error(self, request: httpx.Request, error: httpx.TransportError, retry: int) -> float | None:
         self._metrics.record_transport_error()
         return self._policy.delay(retry, None) if _resendable(request, error) else None
@@ -177,6 +215,7 @@ class RetryingTransport(_RetryRules, httpx.BaseTransport):
         retry = 0
         while True:
             retry += 1
+            self._spend(request)
             try:
                 response = self._inner.handle_request(request)
                 response.read()  # a connection can drop mid-body: read here, where it can be retried
@@ -212,6 +251,7 @@ class AsyncRetryingTransport(_RetryRules, httpx.AsyncBaseTransport):
         retry = 0
         while True:
             retry += 1
+            self._spend(request)
             try:
                 response = await self._inner.handle_async_request(request)
                 await response.aread()  # a connection can drop mid-body: read here, where it can be retried

@@ -130,6 +130,7 @@ class _Sending:
 async def _send_chunk(client: GraphClient, chunk: Sequence[BatchRequest]) -> tuple[dict[str, BatchResponse], bool]:
     """The inner answers by id, and whether they are final (the envelope itself failed for good)."""
     idempotent = all(r.method.upper() in _SAFE_METHODS for r in chunk)
+    await client.within_budget(len(chunk))
     try:
         response = await client.send(
             "POST", client.url("$batch"), json={"requests": [r.as_json() for r in chunk]}, idempotent=idempotent

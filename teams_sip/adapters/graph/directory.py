@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from teams_sip import unverified
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
 from teams_sip.adapters.graph.config_reads import TenantListing, look_up_each, race_listing
@@ -45,9 +46,8 @@ USERS_PAGE_ROUND_TRIP_S = 0.5
 """One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
 PAGE_ROUND_TRIP_S = 0.1
 """One listing page of 100 configurations: network latency plus the service's own time."""
-LOOKUPS_PER_S = 100.0
-"""Inner lookups the app's throttle budget takes per second (Graph's budgets are per service and
-not published for this API; 100/s is the order the issue's benchmark assumes)."""
+LOOKUPS_PER_S = unverified.APP_REQUESTS_PER_S
+"""Inner lookups the app's throttle budget takes per second."""
 SPARE_LOOKUPS_PER_S = 0.7 * LOOKUPS_PER_S
 """Lookups sent beside a running listing: the budget less room for the listing's own pages and the
 user reads. Sent faster, they would be throttled, and a throttled page stalls the listing."""
