@@ -7,8 +7,9 @@ instances (or the timer and an admin's "run now") never run the same pass twice 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -107,6 +108,19 @@ class Rollout:
 
         return as_observed(list_sip_devices(self.services.graph))
 
+    @contextmanager
+    def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], dict[str, ObservedDevice]]]:
+        """`observe` in two steps for a pass: in API mode the long device lists start on entry, so
+        they overlap the pass's own reads; the function yielded completes them given the records."""
+        api = self.services.provisioning
+        if api is None:
+            yield self.observe
+            return
+        from teams_sip.service.observation import TeamsObserver
+
+        with TeamsObserver(api, self.services.store).watch(self.services.clock.now()) as watch:
+            yield watch.result
+
     def entries(self, rows: list[RosterRow]) -> list[RosterEntry]:
         verdicts = self.verdicts.all()
         out = []
@@ -201,16 +215,16 @@ class Rollout:
         self._fence = guard.fence
         sent_before = self._traffic()
         try:
-            all_rows = self.roster.current()
-            rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
-            site_map = self.sites(all_rows)
-            with ThreadPoolExecutor(max_workers=1) as pool:
+            with self.watching_teams() as observe, ThreadPoolExecutor(max_workers=1) as pool:
                 # Graph (the users) and the provisioning service (the devices) are asked at the same
                 # time; the plan needs both, so the pass waits for the slower one, not for their sum.
+                all_rows = self.roster.current()
+                rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
+                site_map = self.sites(all_rows)
                 checking = (pool.submit(self.refresh_verdicts, rows, force=check_all_users, sites=site_map)
                             if check_users else None)
                 stored = {d.record.hardware_id: d for d in self.devices.all()}
-                observed = self.observe({h: s.record for h, s in stored.items()})
+                observed = observe({h: s.record for h, s in stored.items()})
                 if checking is not None:
                     checking.result()
             if wanted is not None:

@@ -1,6 +1,7 @@
 """TeamsObserver over the simulated provisioning API: signed-in devices are listed in full only
 once a day, yet a sign-in, an activation and a stale device are each still noticed."""
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -67,7 +68,7 @@ def test_signed_in_devices_are_listed_in_full_once_a_day(world: tuple[Any, Teams
     sim.clock.advance(timedelta(days=31))  # Teams removes the silent device as stale
     sim.reset_stats()
     later = observer.observe(records, sim.clock.now())
-    assert _list_requests(sim) == 3, "a full listing: 251 devices are three pages"
+    assert _list_requests(sim) == 3 + 1 + 1, "a full listing, one stream per state: 251 devices are five pages"
     assert SIGNED[0] not in later and SIGNED[1] in later
 
 
@@ -93,14 +94,14 @@ def test_a_pending_intent_or_a_damaged_mark_asks_for_everything(world: tuple[Any
     store.upsert("observations", "teams", "full-listing", {"at": "not a time"})
     sim.reset_stats()
     observer.observe(records, START + timedelta(minutes=1))
-    assert _list_requests(sim) == 3, "an unreadable mark: a full listing (three pages)"
+    assert _list_requests(sim) == 3 + 1 + 1, "an unreadable mark: a full listing (a stream per state)"
     sim.reset_stats()
     observer.observe(records, START + timedelta(minutes=2))
     assert _list_requests(sim) == 2, "the mark was written again: one page per waiting state"
     records[SIGNED[0]] = replace(records[SIGNED[0]], pending=PendingIntent(IntentKind.RELEASE, START, "release"))
     sim.reset_stats()
     observer.observe(records, START + timedelta(minutes=3))
-    assert _list_requests(sim) == 3, "an interrupted pass's intent is settled from a full listing"
+    assert _list_requests(sim) == 3 + 1 + 1, "an interrupted pass's intent is settled from a full listing"
 
 
 def test_two_large_states_are_listed_side_by_side_and_give_the_same_picture() -> None:
@@ -122,3 +123,41 @@ def test_two_large_states_are_listed_side_by_side_and_give_the_same_picture() ->
     assert set(seen) == whole == set(SIGNED) | set(waiting)
     assert {h for h, o in seen.items() if o.state == ObservedState.WAITING_ON_ACTIVATION} == set(waiting)
     assert _list_requests(sim) == 3 + 2 + 1, "250 signed in, 150 waiting, and an empty waiting-for-sign-in page"
+
+
+def _requests_soon(sim: Any, seconds: float = 5.0) -> int:
+    deadline = time.monotonic() + seconds
+    while _list_requests(sim) == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return _list_requests(sim)
+
+
+def test_a_large_estate_is_listed_before_the_records_are_read(world: tuple[Any, TeamsObserver, Any]) -> None:
+    """Once an observation counted a page or more of devices, the next one starts its streams on
+    entry, so they overlap whatever the pass reads meanwhile; the picture is the same."""
+    sim, observer, _ = world
+    records = _estate()
+    first = observer.observe(records, START)
+    sim.reset_stats()
+    with observer.watch(START + timedelta(hours=1)) as watch:
+        assert _requests_soon(sim) > 0, "the waiting states are listed before result() is asked for"
+        second = watch.result(records)
+    assert _list_requests(sim) == 2, "not a full listing: one page per waiting state"
+    assert {h: o.state for h, o in second.items()} == {h: o.state for h, o in first.items()}
+
+
+def test_a_small_or_new_estate_waits_for_the_records() -> None:
+    """With no count from an earlier observation nothing is listed until the records are known
+    (a new tenant's first pass); a full listing of a small estate is then one stream."""
+    clock = ManualClock(START)
+    scenario = replace(scenario_for_users([(USER, "Anna", "eligible")]), devices=(ScenarioDevice(WAITING, "Lyon"),),
+                       start=START)
+    with SimulatedTenant.start(scenario, clock=clock) as sim:
+        settings = settings_from_values(settings_values(sim))
+        with build_provisioning_client(settings, build_token_provider(settings, clock)) as api:
+            observer = TeamsObserver(api, MemoryStateStore())
+            with observer.watch(START) as watch:
+                time.sleep(0.2)
+                assert _list_requests(sim) == 0
+                seen = watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
+            assert _list_requests(sim) == 1 and seen[WAITING].state == ObservedState.WAITING_ON_ACTIVATION
