@@ -35,6 +35,7 @@ class ServiceApiClient:
         on_unauthorized: Callable[[Secret], None] | None = None,
     ) -> None:
         self.metrics = metrics or RequestMetrics()
+        self.at_once = settings.http.max_concurrency  # calls one operation may have in flight (HTTP_MAX_CONCURRENCY)
         self._base = base_url.rstrip("/")
         self._token = token
         self._on_unauthorized = on_unauthorized

@@ -36,6 +36,16 @@ def test_register_is_idempotent_and_normalises_ids(client) -> None:
     assert device is not None and device.state == "waitingOnActivation" and device.location == "Ward 1"
 
 
+def test_a_rollout_is_registered_in_calls_of_500_side_by_side_answered_in_order(client, sim) -> None:
+    devices = [DeviceRegistration(f"C0000000{i:04X}", f"Ward {i % 7}") for i in range(1201)]
+    sim.reset_stats()
+    results = client.register(devices)
+    assert sim.stats()["requests"]["POST /provisioning/v1/devices/register"] == 3
+    assert [r.hardware_id for r in results] == [d.hardware_id for d in devices]
+    assert {r.status for r in results} == {"created"}
+    assert {d.hardware_id for d in client.list_devices("waitingOnActivation")} >= {d.hardware_id for d in devices}
+
+
 def test_bad_input_is_refused_before_anything_is_registered(client) -> None:
     before = {d.hardware_id for d in client.list_devices()}
     with pytest.raises(InputError, match="hardware id"):

@@ -1,14 +1,16 @@
 """The provisioning API client (docs/provisioning-api.md) over httpx, with the shared retry rules.
 
 Every input is validated before the first request, so a bad hardware id never leaves half a
-batch registered. Batches above the contract's 500 are split; register is idempotent and a
-resent issueCodes only replaces a code nobody has seen, so both may be resent after a lost answer.
+batch registered. Batches above the contract's 500 are split (a rollout's registrations go out
+HTTP_MAX_CONCURRENCY calls at a time); register is idempotent and a resent issueCodes only replaces
+a code nobody has seen, so both may be resent after a lost answer.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -55,10 +57,12 @@ class ProvisioningApiClient(ServiceApiClient):
         for device in clean:
             if not device.location:
                 raise InputError(f"Device {device.hardware_id} has no location; TAC needs one for every device.")
+        bodies = [{"devices": [{"hardwareId": d.hardware_id, "location": d.location} for d in chunk]}
+                  for chunk in _chunks(clean)]
+        with ThreadPoolExecutor(max_workers=max(1, min(self.at_once, len(bodies)))) as pool:
+            answers = list(pool.map(lambda body: self._call("register", json=body), bodies))
         results: list[RegisterResult] = []
-        for chunk in _chunks(clean):
-            body = {"devices": [{"hardwareId": d.hardware_id, "location": d.location} for d in chunk]}
-            answer = self._call("register", json=body)
+        for answer in answers:
             for item in _list(answer, "results"):
                 status = str(item.get("status", "failed"))
                 error = item.get("error")
