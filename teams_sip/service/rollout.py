@@ -37,7 +37,7 @@ from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.site_directory import resolve_sites
-from teams_sip.service.verdict_store import VerdictStore
+from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 from teams_sip.service.worksheet_delivery import WorksheetDelivery
 
 TENANT_WIDE = ""  # the work item for devices no site owns (drift) and the sign-in stage
@@ -121,8 +121,9 @@ class Rollout:
         with TeamsObserver(api, self.services.store).watch(self.services.clock.now()) as watch:
             yield watch.result
 
-    def entries(self, rows: list[RosterRow]) -> list[RosterEntry]:
-        verdicts = self.verdicts.all()
+    def entries(self, rows: list[RosterRow], verdicts: Mapping[str, StoredVerdict] | None = None
+                ) -> list[RosterEntry]:
+        verdicts = self.verdicts.all() if verdicts is None else verdicts
         out = []
         for row in rows:
             stored = verdicts.get(row.upn.casefold())
@@ -132,12 +133,14 @@ class Rollout:
         return out
 
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
-                         sites: Mapping[str, Site] | None = None) -> int:
+                         sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None
+                         ) -> int:
         """Runs the pre-flight for the users `due_for_check` names (everyone with `force`); `sites`
-        spares re-reading the sites file when the caller already resolved them."""
+        spares re-reading the sites file when the caller already resolved them, `known` (the stored
+        verdicts, brought up to date here) re-reading the verdicts."""
         from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
 
-        pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites)
+        pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
         if not pairs:
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
@@ -150,9 +153,18 @@ class Rollout:
         run = session.run(run_preflight(roster_users(sorted(pairs)), GraphDirectory(session.client), catalogue,
                                         self.services.clock, StoreLedger(self.services.store).load(), label))
         self.last_preflight = run
-        return self.verdicts.save(run.verdicts, self.services.clock.now())
+        return self.verdicts.save(run.verdicts, self.services.clock.now(), known)
 
-    def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None) -> set[tuple[str, str]]:
+    def _pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site]
+                       ) -> dict[str, StoredVerdict]:
+        """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due."""
+        known = self.verdicts.all()
+        if check:
+            self.refresh_verdicts(rows, force=force, sites=sites, known=known)
+        return known
+
+    def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None,
+                      stored: Mapping[str, StoredVerdict] | None = None) -> set[tuple[str, str]]:
         """(upn, account type) of users a pass asks Graph about: never checked, checked under another
         account type, waiting for a policy the ledger says has taken effect since, or not eligible,
         last checked VERDICT_RECHECK_HOURS ago and with a handset whose install window is near (from a
@@ -160,7 +172,8 @@ class Rollout:
         near). Eligible users are not asked again. A blocked user's verdict changes nothing for a
         handset installed next week, and re-asking thousands of them every day was most of a pass's
         Graph traffic; a pass with `check_all_users` and fix-policies still ask everyone at once."""
-        stored, now = self.verdicts.all(), self.services.clock.now()
+        stored = self.verdicts.all() if stored is None else stored
+        now = self.services.clock.now()
         every = timedelta(hours=self.services.settings.service.verdict_recheck_hours)
         propagated: dict[str, datetime] = {}  # upn -> latest moment a policy we assigned took effect
         for entry in StoreLedger(self.services.store).load().entries():
@@ -221,20 +234,19 @@ class Rollout:
                 all_rows = self.roster.current()
                 rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
                 site_map = self.sites(all_rows)
-                checking = (pool.submit(self.refresh_verdicts, rows, force=check_all_users, sites=site_map)
-                            if check_users else None)
+                checking = pool.submit(self._pass_verdicts, rows, check=check_users, force=check_all_users,
+                                       sites=site_map)
                 stored = {d.record.hardware_id: d for d in self.devices.all()}
                 observed = observe({h: s.record for h, s in stored.items()})
-                if checking is not None:
-                    checking.result()
+                verdicts = checking.result()
             if wanted is not None:
                 owner = {r.hardware_id: r.site for r in all_rows}
                 owner.update({h: s.record.site for h, s in stored.items() if h not in owner})
                 stored = {h: s for h, s in stored.items() if owner[h] in wanted}
                 observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
             now = clock.now()
-            plan = make_plan(self.entries(rows), {h: s.record for h, s in stored.items()}, observed, site_map, now,
-                             self.policy())
+            plan = make_plan(self.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
+                             site_map, now, self.policy())
             delivery = WorksheetDelivery(self.services.artifacts, self.services.notifier, sites=site_map,
                                          roster={r.hardware_id: r for r in rows},
                                          tenant_id=self.services.settings.tenant_id, now=clock.now,
