@@ -64,7 +64,7 @@ class DeviceStore:
             except ConflictError:
                 out.extend(self._save_one(current, r) for current, r in chunk)
                 continue
-            out.extend(None if e is None else _stored(e) for e in written)
+            out.extend(None if e is None else StoredDevice(r, e.etag) for (_, r), e in zip(chunk, written, strict=True))
         return out
 
     def _save_one(self, current: StoredDevice | None, record: DeviceRecord) -> StoredDevice | None:

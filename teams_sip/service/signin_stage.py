@@ -24,7 +24,7 @@ from teams_sip.domain.signin.errors import DOCUMENTED_ERRORS, Outcome
 from teams_sip.domain.signin.personal import NoticeKind, ReminderPolicy, WaitingDevice, compose, due_notice
 from teams_sip.domain.signin.results import ResultFileError, ResultItem, parse_result_file
 from teams_sip.domain.signin.scripts import device_csv, powershell_script
-from teams_sip.domain.sites import Site, find_site
+from teams_sip.domain.sites import Site, site_key
 from teams_sip.errors import InputError, TeamsSipError
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.ports.bulk_signin import BatchRefusedError, BulkSignInPort
@@ -98,8 +98,13 @@ class SignInStage:
         self._artifacts = artifacts
         self._clock = clock
         self._sites = tuple(sites)
+        self._by_key = {site_key(site.name): site for site in reversed(self._sites)}  # the first of a name wins
         self._bulk = bulk
         self._options = options
+
+    def _site(self, name: str) -> Site | None:
+        """find_site by key: a pass looks up a site for each of thousands of devices."""
+        return self._by_key.get(site_key(name))
 
     # --- the pass -----------------------------------------------------------------------------
     def run(self) -> SignInSummary:
@@ -144,7 +149,7 @@ class SignInStage:
         if times is None:
             return None
         entry = entries[record.hardware_id]
-        site = find_site(self._sites, record.site)
+        site = self._site(record.site)
         device = WaitingDevice(
             hardware_id=record.hardware_id,
             upn=record.upn,
@@ -178,7 +183,7 @@ class SignInStage:
             entry, times = entries[record.hardware_id], waiting_since(record)
             if times is None or entry.batch or not self._open(entry, now):
                 continue
-            site = find_site(self._sites, record.site)
+            site = self._site(record.site)
             region = record.region or (site.region if site else None)
             problem = ""
             if region is None:
