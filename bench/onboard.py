@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -54,6 +56,7 @@ SITES, DAYS, LATENCY_MS, BUDGET = 50, 5, 50.0, 100.0
 UPLOAD = datetime(2026, 3, 6, 9, 0, tzinfo=UTC)  # a Friday; installs from Monday
 FIRST_DAY = date(2026, 3, 9)
 PASS_HOUR_UTC = 10  # 10:00 UTC: every generated (European) site's window is open
+DEVICE_PAGE = 100  # docs/provisioning-api.md: list pages hold up to 100 devices
 CONFIG_PAGES = "GET /v1.0/admin/teams/userConfigurations"  # the listing; lookups by id are counted apart
 TARGET_SPEEDUP, TARGET_BOUND, TARGET_PER_HANDSET, TARGET_MEMORY_MB, TARGET_WALL_S = 10.0, 1.5, 1.5, 1024.0, 600.0
 
@@ -113,12 +116,22 @@ def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path, extra: dict
 
 def _timed_pass(rollout: Rollout, sim: SimulatedTenant, label: str) -> float:
     before, throttled = budget_used(sim), sim.stats()["throttled"]
+    stream = _longest_device_stream(sim)
     with timed() as watch:
         outcome = rollout.run_pass(actor="bench")
     issued = len(outcome.execution.issued) if outcome.execution else 0
     print(f"    pass on {label:<14} {watch.seconds:6.2f} s  {budget_used(sim) - before:5d} requests "
-          f"({sim.stats()['throttled'] - throttled} throttled)  {issued:5d} codes  {outcome.message}")
+          f"({sim.stats()['throttled'] - throttled} throttled)  {issued:5d} codes  longest device stream "
+          f"{stream:3d} pages  {outcome.message}")
     return watch.seconds
+
+
+def _longest_device_stream(sim: SimulatedTenant) -> int:
+    """Pages of the largest state in Teams as the pass starts: the device lists page by continuation
+    token, one stream per state, so the pass cannot take less than these round trips."""
+    with sim.world.lock:
+        states = Counter(device.state for device in sim.world.devices.devices.values())
+    return max((math.ceil(n / DEVICE_PAGE) for n in states.values()), default=0)
 
 
 def dial_worksheets(sim: SimulatedTenant, folder: Path, dialled: set[str]) -> int:
