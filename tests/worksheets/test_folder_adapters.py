@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from teams_sip.adapters.notify.folder import STAGING, FolderArtifactStore, FolderNotifier
+from teams_sip.adapters.notify.folder import FolderArtifactStore, FolderNotifier
 from teams_sip.errors import InputError
 from teams_sip.service.ports.notifier import Attachment, Message
 
@@ -38,26 +38,6 @@ def test_a_link_in_the_folder_cannot_lead_writes_outside(tmp_path: Path) -> None
     with pytest.raises(InputError, match="leaves the output folder"):
         store.put("worksheets/c.csv", b"x", "text/csv")
     assert list(outside.iterdir()) == []
-
-
-def test_writes_are_staged_in_a_folder_of_their_own_that_a_link_cannot_replace(tmp_path: Path) -> None:
-    root, outside = tmp_path / "out", tmp_path / "elsewhere"
-    outside.mkdir()
-    store = FolderArtifactStore(root)
-    for n in range(3):
-        store.put(f"outbox/{n:04d}-signin.json", b"{}", "application/json")
-    staging = root / STAGING
-    assert staging.is_dir() and list(staging.iterdir()) == [], "every staged file was renamed into place"
-    (staging / ".tmp-left-by-a-crash").write_bytes(b"half")
-    assert store.list() == [f"outbox/{n:04d}-signin.json" for n in range(3)]
-    with pytest.raises(InputError, match="store's own"):
-        store.put(f"{STAGING}/x.json", b"x", "application/json")
-    (staging / ".tmp-left-by-a-crash").unlink()
-    staging.rmdir()
-    staging.symlink_to(outside, target_is_directory=True)  # swapped after the check
-    with pytest.raises(InputError, match="leaves the output folder"):
-        store.put("outbox/0004-signin.json", b"x", "application/json")
-    assert list(outside.iterdir()) == [] and not (root / "outbox" / "0004-signin.json").exists()
 
 
 def test_notifier_writes_message_and_attachments(tmp_path: Path) -> None:

@@ -1,14 +1,11 @@
 """The embedded defaults: artefacts as files under one root folder, mail as files in `outbox/`.
 
 Paths are relative and checked, so a site name or a request can never write outside the root.
-Writes go to a temporary file first and are renamed, so a reader never sees half a worksheet. The
-temporary files are made in one small folder of their own (STAGING): creating a file in a folder of
-thousands (a pass's sign-in notices in `outbox/`) cost several times as much as renaming one into it.
+Writes go to a temporary file first and are renamed, so a reader never sees half a worksheet.
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import stat
@@ -18,9 +15,6 @@ from pathlib import Path, PurePosixPath
 
 from teams_sip.errors import InputError
 from teams_sip.service.ports.notifier import ArtifactStore, Message
-
-STAGING = ".tmp-writes"  # under the root: a rename from it is atomic (one file system); `list` skips it
-_TEMP = ".tmp-"
 
 
 class FolderArtifactStore:
@@ -57,15 +51,15 @@ class FolderArtifactStore:
 
     def put(self, path: str, data: bytes, content_type: str) -> str:
         relative = self._relative(path)
-        if any(part.startswith(_TEMP) for part in relative.parts):
-            raise InputError(f"refused artefact path {path!r}: names starting with {_TEMP} are the store's own")
         target = self._folder(relative, path) / relative.name
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
-            _write_then_rename(self._folder(PurePosixPath(STAGING, "file"), path), target, data)
-        except OSError as exc:
-            if exc.errno != errno.EXDEV:
-                raise
-            _write_then_rename(target.parent, target, data)  # the folder is on another file system
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return str(target)
 
     def get(self, path: str) -> bytes | None:
@@ -75,9 +69,8 @@ class FolderArtifactStore:
     def list(self, prefix: str = "") -> list[str]:
         if not self.root.exists():
             return []
-        found = (p.relative_to(self.root) for p in self.root.rglob("*") if p.is_file())
-        return sorted(p.as_posix() for p in found
-                      if p.as_posix().startswith(prefix) and not any(part.startswith(_TEMP) for part in p.parts))
+        found = (p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        return sorted(p for p in found if p.startswith(prefix) and not p.rsplit("/", 1)[-1].startswith(".tmp-"))
 
 
 class FolderNotifier:
@@ -108,17 +101,6 @@ class FolderNotifier:
                 "attachments": names,
             }
             self._artifacts.put(f"{base}.json", json.dumps(record, indent=2).encode(), "application/json")
-
-
-def _write_then_rename(folder: Path, target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=_TEMP)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _real_folder(folder: Path) -> bool:
