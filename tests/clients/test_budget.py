@@ -48,6 +48,10 @@ def test_with_the_last_second_full_a_page_goes_at_once_and_an_envelope_waits(sim
     settings = sim_settings(sim)
     with GraphSession(settings, build_token_provider(settings, sim.clock)) as session:
         session.get_json("/users", {"$top": "1"})  # the token, fetched first
+        time.sleep(1.0)  # an empty last second
+        session.get_json("/users", {"$top": "1"})
+        session.get_json("/users", {"$top": "1"})
+        assert session.metrics.reserve(int(BULK_PER_S) - 1, BULK_PER_S) > 0, "the two pages were counted"
         session.metrics.spend(int(BULK_PER_S))
         sent = time.monotonic()
         session.get_json("/users", {"$top": "1"})
