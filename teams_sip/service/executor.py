@@ -1,7 +1,10 @@
 """Carrying out a plan through the provisioning port, crash-safely.
 
 Order per pass: (1) every changed record is saved, and a record whose device needs a Teams call is
-saved with the call recorded as intended; (2) the calls are made in bulk (codes for several sites and
+saved with the call recorded as intended (all but a new device's registration: register is
+idempotent and the roster still names the device, so a pass that dies after the call registers it
+again next time, Teams answering `exists`; the record is saved once, with its outcome, which spares
+a large upload a second write of every handset); (2) the calls are made in bulk (codes for several sites and
 install days share a call); (3) issued codes are handed to `deliver` (worksheets) before anything else, so a
 code Teams issued is never lost silently; (4) the records are settled. A pass killed between any
 two steps leaves intents that the next plan settles from what Teams reports, so no device is lost
@@ -67,6 +70,10 @@ class Execution:
 Deliver = Callable[[Sequence[DeliveredCode]], None]
 
 
+def _as_intended(record: DeviceRecord) -> DeviceRecord:
+    return record
+
+
 def _intents(plan: Plan) -> dict[str, tuple[IntentKind, str]]:
     out: dict[str, tuple[IntentKind, str]] = {}
     for action in plan.actions:
@@ -89,8 +96,8 @@ class Executor:
 
     def run(self, plan: Plan, stored: Mapping[str, StoredDevice]) -> Execution:
         result = Execution(after={hid: s.record for hid, s in stored.items()})
-        current = self._save_intended(plan, stored, result)
-        self._register(plan, current, result)
+        current, unsaved = self._save_intended(plan, stored, result)
+        self._register(plan, current, unsaved, result)
         self._issue(plan, current, result)
         self._release(plan, current, result)
         return result
@@ -111,30 +118,37 @@ class Executor:
             result.saved += 1
 
     def _save_intended(self, plan: Plan, stored: Mapping[str, StoredDevice], result: Execution
-                       ) -> dict[str, StoredDevice | None]:
-        """Every intent is durable before the first Teams call of the pass."""
+                       ) -> tuple[dict[str, StoredDevice | None], dict[str, DeviceRecord]]:
+        """Every intent is durable before the first Teams call of the pass, but new devices' registrations:
+        those records (with their intent) are answered apart, to be saved once registration answers."""
         intents = _intents(plan)
         current: dict[str, StoredDevice | None] = dict(stored)
         changes: dict[str, DeviceRecord] = {}
+        unsaved: dict[str, DeviceRecord] = {}
         for hid in set(plan.records) | set(intents):
             record = plan.records.get(hid) or stored[hid].record
             if hid in intents:
                 kind, cause = intents[hid]
                 record = intend(record, kind, plan.now, cause)
+                if kind is IntentKind.REGISTER and hid not in stored:
+                    unsaved[hid] = record
+                    continue
             changes[hid] = record
         self._save_all(changes, current, result)
-        return current
+        return current, unsaved
 
     def _settle_all(self, changes: Sequence[tuple[str, Callable[[DeviceRecord], DeviceRecord]]],
-                    current: dict[str, StoredDevice | None], result: Execution) -> None:
-        """Apply each outcome to the record held (a transition the record refuses marks it failed),
-        then save them together."""
+                    current: dict[str, StoredDevice | None], result: Execution,
+                    unsaved: Mapping[str, DeviceRecord] | None = None) -> None:
+        """Apply each outcome to the record held, or to a new one not saved yet (`unsaved`; a transition
+        the record refuses marks it failed), then save them together."""
         settled: dict[str, DeviceRecord] = {}
         for hid, change in changes:
             held = current.get(hid)
-            if held is None:
+            record = held.record if held is not None else (unsaved or {}).get(hid)
+            if record is None:
                 continue
-            base = settled.get(hid, held.record)
+            base = settled.get(hid, record)
             try:
                 settled[hid] = change(base)
             except IllegalTransitionError as exc:
@@ -142,16 +156,21 @@ class Executor:
                 settled[hid] = settle_failed(base)
         self._save_all(settled, current, result)
 
-    def _register(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
-        wanted = [a for a in plan.of_type(Register) if current.get(a.hardware_id) is not None]
+    def _register(self, plan: Plan, current: dict[str, StoredDevice | None], unsaved: Mapping[str, DeviceRecord],
+                  result: Execution) -> None:
+        wanted = [a for a in plan.of_type(Register)
+                  if current.get(a.hardware_id) is not None or a.hardware_id in unsaved]
         if not wanted:
             return
         try:
             answers = self._provisioning.register([DeviceRegistration(a.hardware_id, a.site) for a in wanted])
         except ProvisioningError as exc:
             result.failures.extend((a.hardware_id, f"registration not confirmed: {exc}") for a in wanted)
-            return  # intents stay: the next pass settles them from what Teams lists
-        changes: list[tuple[str, Callable[[DeviceRecord], DeviceRecord]]] = []
+            self._save_all(unsaved, current, result)  # with their intents: the next pass settles them from Teams
+            return
+        answered = {a.hardware_id for a in answers}
+        changes: list[tuple[str, Callable[[DeviceRecord], DeviceRecord]]] = [
+            (hid, _as_intended) for hid in unsaved if hid not in answered]  # no answer: saved with the intent
         for answer in answers:
             if answer.status in ("created", "exists"):
                 changes.append((answer.hardware_id, lambda r: settle_registered(r, plan.now)))
@@ -159,7 +178,7 @@ class Executor:
             else:
                 changes.append((answer.hardware_id, settle_failed))
                 result.failures.append((answer.hardware_id, answer.error or "registration refused"))
-        self._settle_all(changes, current, result)
+        self._settle_all(changes, current, result, unsaved)
 
     def _issue(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
         """Codes go out in as few calls as the contract allows (MAX_CODES_PER_CALL): the groups (one per

@@ -268,9 +268,9 @@ class CrashingStore:
 
 CRASH_POINTS = {
     # point: (which pass it hits, what dies)
-    "mid-intents-register": ("register", "the second device write of the pass (intents being saved)"),
-    "before-register": ("register", "after every intent is saved, before the register call"),
-    "after-register": ("register", "after Teams registered the devices, before any is settled"),
+    "mid-intents-register": ("register", "the second device write of the pass (the blocked devices' records)"),
+    "before-register": ("register", "after the records without a Teams call are saved, before the register call"),
+    "after-register": ("register", "after Teams registered the devices, before any is recorded"),
     "mid-settle-register": ("register", "after the first registration is settled"),
     "mid-intents-codes": ("codes", "the second device write of the install-day pass"),
     "before-issue": ("codes", "after the code intents are saved, before issueCodes"),
