@@ -15,7 +15,8 @@ from typing import Final
 APP_REQUESTS_PER_S: Final = 100.0
 """Requests one app may make per second before Microsoft answers 429 (a `$batch` counts each inner
 request). Graph publishes no budget for the Teams admin APIs, nor the device-management service;
-100/s is the order the scale benchmark assumes. The default of HTTP_REQUESTS_PER_SECOND: bulk reads
+100/s is the order the scale benchmark assumes, counted as a bucket holding one second of requests
+(a burst of that many, then that rate). The default of HTTP_REQUESTS_PER_SECOND: bulk reads
 pace themselves below it; a wrong figure costs speed, never correctness (every 429 is still obeyed
 after its Retry-After)."""
 

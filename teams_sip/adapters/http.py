@@ -15,7 +15,7 @@ import random
 import ssl
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -86,38 +86,37 @@ class RequestMetrics:
     inner_throttled: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _sent: deque[tuple[float, int]] = field(default_factory=deque, repr=False, compare=False)
-    _sent_last_second: int = field(default=0, repr=False, compare=False)
+    _tokens: float | None = field(default=None, repr=False, compare=False)  # None until a bulk read asks
+    _rate: float = field(default=0.0, repr=False, compare=False)
+    _at: float = field(default=0.0, repr=False, compare=False)
 
     def spend(self, units: int = 1) -> None:
         """Budget units sent now: a plain request is one, a `$batch` envelope its inner requests."""
         with self._lock:
-            self._forget_before(time.monotonic() - 1.0)
-            self._add(units)
+            self._refill(time.monotonic())
+            if self._tokens is not None:
+                self._tokens -= units
 
-    def reserve(self, units: int, per_second: float) -> float:
-        """Counts `units` as sent now and answers 0 when the last second's sends stay within
-        `per_second` with them; otherwise counts nothing and answers the seconds until they would."""
+    def reserve(self, units: int, per_second: float, keep: float = 0.0) -> float:
+        """The app's budget as the service counts it: a bucket holding one second of requests, refilled
+        at `per_second` (unverified.APP_REQUESTS_PER_S). Takes `units` and answers 0 when at least
+        `keep` stay for requests that never wait (a larger ask goes alone on a full bucket); otherwise
+        takes nothing and answers the seconds until it would."""
         with self._lock:
             now = time.monotonic()
-            self._forget_before(now - 1.0)
-            if self._sent_last_second + units <= per_second or not self._sent:
-                self._add(units)
+            if self._tokens is None:
+                self._tokens, self._at = per_second, now
+            self._rate = per_second
+            self._refill(now)
+            if self._tokens - units >= keep or (self._tokens >= per_second and units > per_second - keep):
+                self._tokens -= units
                 return 0.0
-            room, wait = self._sent_last_second + units - per_second, 0.0
-            for at, sent in self._sent:  # the oldest sends leave the window first
-                room, wait = room - sent, at + 1.0 - now
-                if room <= 0:
-                    break
-            return max(wait, 0.001)
+            return max((units + keep - self._tokens) / per_second, 0.001)
 
-    def _forget_before(self, start: float) -> None:
-        while self._sent and self._sent[0][0] < start:
-            self._sent_last_second -= self._sent.popleft()[1]
-
-    def _add(self, units: int) -> None:
-        self._sent.append((time.monotonic(), units))
-        self._sent_last_second += units
+    def _refill(self, now: float) -> None:
+        if self._tokens is not None:
+            self._tokens = min(self._rate, self._tokens + (now - self._at) * self._rate)
+            self._at = now
 
     def record_response(self, status: int) -> None:
         with self._lock:

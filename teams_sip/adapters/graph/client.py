@@ -34,10 +34,10 @@ from teams_sip.adapters.http import (
 from teams_sip.config import Settings
 
 BULK_SHARE = 0.9
-"""`$batch` envelopes go out only while the app's last second of requests stays within this share of
-HTTP_REQUESTS_PER_SECOND: the rest is room for page chains, which are sent at once because a
-throttled page stalls its whole chain for the Retry-After (a second or more), while a bulk read
-waiting 50 ms costs nothing."""
+"""`$batch` envelopes take at most this share of the app's budget (HTTP_REQUESTS_PER_SECOND, counted
+as a bucket of one second's requests): the rest stays for page chains, which are sent at once
+because a throttled page stalls its whole chain for the Retry-After (a second or more), while a bulk
+read waiting 50 ms costs nothing."""
 
 
 class GraphClient:
@@ -132,9 +132,10 @@ class GraphClient:
                 yield item
 
     async def within_budget(self, units: int) -> None:
-        """Waits until `units` more requests keep the app's last second within its BULK_SHARE of the
-        budget, and counts them as sent."""
-        while (wait := self.metrics.reserve(units, BULK_SHARE * self.settings.http.requests_per_second)) > 0:
+        """Waits until the app's budget has room for `units` more requests with (1 - BULK_SHARE) of it
+        left for pages, and counts them as sent."""
+        budget = self.settings.http.requests_per_second
+        while (wait := self.metrics.reserve(units, budget, keep=(1 - BULK_SHARE) * budget)) > 0:
             await asyncio.sleep(wait)
 
     async def batch(
