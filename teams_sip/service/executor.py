@@ -1,16 +1,17 @@
 """Carrying out a plan through the provisioning port, crash-safely.
 
 Order per pass: (1) every changed record is saved, and a record whose device needs a Teams call is
-saved with the call recorded as intended (all but a new device's registration: register is
+saved with the call recorded as intended, all but a new device's registration (register is
 idempotent and the roster still names the device, so a pass that dies after the call registers it
-again next time, Teams answering `exists`; the record is saved once, with its outcome, which spares
-a large upload a second write of every handset); (2) the calls are made in bulk (codes for several sites and
-install days share a call); (3) issued codes are handed to `deliver` (worksheets) before anything else, so a
-code Teams issued is never lost silently; (4) the records are settled. A pass killed between any
-two steps leaves intents that the next plan settles from what Teams reports, so no device is lost
-and no second code is issued without cause. Each step's saves go to the store in atomic batches
-(a pass writes thousands of records; one transaction each was most of its time). Every save names
-the etag it read: a device another pass changed meanwhile is skipped (ConflictError) and left to that pass.
+again next time, Teams answering `exists`; its record is saved once, with the outcome, which spares
+a large upload a second write of every handset); (2) the calls are made in bulk (codes for several
+sites and install days share a call); (3) issued codes are handed to `deliver` (worksheets) before
+anything else, so a code Teams issued is never lost silently; (4) the records are settled. A pass
+killed between any two steps leaves intents that the next plan settles from what Teams reports, so
+no device is lost and no second code is issued without cause. Each step's saves go to the store in
+atomic batches (a pass writes thousands of records; one transaction each was most of its time).
+Every save names the etag it read: a device another pass changed meanwhile is skipped
+(ConflictError) and left to that pass.
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ class Executor:
 
     def _save_intended(self, plan: Plan, stored: Mapping[str, StoredDevice], result: Execution
                        ) -> tuple[dict[str, StoredDevice | None], dict[str, DeviceRecord]]:
-        """Every intent is durable before the first Teams call of the pass, but new devices' registrations:
-        those records (with their intent) are answered apart, to be saved once registration answers."""
+        """Every intent is durable before the first Teams call of the pass, but a new device's registration:
+        those records (intent included) come back apart, for `_register` to save once Teams answers."""
         intents = _intents(plan)
         current: dict[str, StoredDevice | None] = dict(stored)
         changes: dict[str, DeviceRecord] = {}
