@@ -51,6 +51,14 @@ def site_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def sites_by_key(sites: Iterable[Site]) -> dict[str, Site]:
+    """The sites by `site_key`, for looking up many names; like `find_site`, the first of a name wins."""
+    out: dict[str, Site] = {}
+    for site in sites:
+        out.setdefault(site_key(site.name), site)
+    return out
+
+
 def find_site(sites: Iterable[Site], name: str) -> Site | None:
     wanted = site_key(name)
     return next((site for site in sites if site_key(site.name) == wanted), None)

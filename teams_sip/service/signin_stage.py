@@ -24,7 +24,7 @@ from teams_sip.domain.signin.errors import DOCUMENTED_ERRORS, Outcome
 from teams_sip.domain.signin.personal import NoticeKind, ReminderPolicy, WaitingDevice, compose, due_notice
 from teams_sip.domain.signin.results import ResultFileError, ResultItem, parse_result_file
 from teams_sip.domain.signin.scripts import device_csv, powershell_script
-from teams_sip.domain.sites import Site, site_key
+from teams_sip.domain.sites import Site, site_key, sites_by_key
 from teams_sip.errors import InputError, TeamsSipError
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.ports.bulk_signin import BatchRefusedError, BulkSignInPort
@@ -98,7 +98,7 @@ class SignInStage:
         self._artifacts = artifacts
         self._clock = clock
         self._sites = tuple(sites)
-        self._by_key = {site_key(site.name): site for site in reversed(self._sites)}  # the first of a name wins
+        self._by_key = sites_by_key(self._sites)
         self._bulk = bulk
         self._options = options
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from teams_sip.domain.sites import Region, Site, site_key
+from teams_sip.domain.sites import Region, Site, site_key, sites_by_key
 from teams_sip.service.roster_store import RosterRow
 
 
@@ -15,7 +15,7 @@ def resolve_sites(rows: Iterable[RosterRow], sites_file: Path | None) -> dict[st
     """Sites keyed by their name as the roster spells it."""
     from teams_sip.importing.sites_file import load_sites
 
-    known = {site_key(s.name): s for s in (load_sites(sites_file) if sites_file is not None else ())}
+    known = sites_by_key(load_sites(sites_file) if sites_file is not None else ())
     out: dict[str, Site] = {}
     for row in rows:
         if row.site in out:

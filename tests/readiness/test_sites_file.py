@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from teams_sip.domain.sites import Region, Site, find_site
+from teams_sip.domain.sites import Region, Site, find_site, site_key, sites_by_key
 from teams_sip.importing.sites_file import SitesFileError, load_sites, parse_sites_csv, parse_sites_json
 
 EXAMPLE = Path(__file__).resolve().parent / "sites.csv"
@@ -22,6 +22,15 @@ def test_sites_file_holds_the_three_sites():
     assert berlin is not None and berlin.language == "de" and len(berlin.contacts) == 2
     chicago = find_site(sites, "Chicago Plant")
     assert chicago is not None and chicago.bulk_sign_in
+
+
+def test_the_index_by_key_finds_what_find_site_finds_the_first_of_a_name_winning():
+    sites = [Site("Berlin HQ", Region.EMEA), Site("berlin  hq", Region.APAC), Site("Lyon")]
+    index = sites_by_key(sites)
+    assert set(index) == {"berlin hq", "lyon"}
+    for name in ("  BERLIN hq", "lyon", "Paris"):
+        assert index.get(site_key(name)) is find_site(sites, name)
+    assert index["berlin hq"].region is Region.EMEA
 
 
 def test_only_the_name_is_required_and_the_rest_defaults():
