@@ -10,11 +10,11 @@ activated that no longer waits for sign-in is asked for by id (or the full list 
 there are many), so a sign-in is still noticed on the next pass.
 
 A listing pages by continuation token, so its pages can only come one after another. Once the
-last observation counted a page or more of devices, each state is listed in a stream of its own
-(at the cost of at most two more last pages), and the waiting states' streams start before the
-pass has read its own records (`TeamsObserver.watch`), so the longest stream overlaps the pass's
-local reads; single reads go out a few at a time. A pass then waits for the longest list rather
-than for the sum of every round trip.
+last observation counted a page or more of devices (those registered since count in), each state
+is listed in a stream of its own (at the cost of at most two more last pages), and the waiting
+states' streams start before the pass has read its own records (`TeamsObserver.watch`), so the
+longest stream overlaps the pass's local reads; single reads go out a few at a time. A pass then
+waits for the longest list rather than for the sum of every round trip.
 """
 
 from __future__ import annotations
@@ -82,6 +82,16 @@ class TeamsObserver:
         mark = self._store.get(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT)
         count = mark.data.get("devices") if mark is not None else None
         return isinstance(count, int) and count >= PAGE
+
+    def expect(self, registered: int) -> None:
+        """Devices this pass registered after observing are in Teams now, though no listing counted
+        them: counted in, the next pass (the first install day after a large upload) lists each
+        state apart from its start instead of waiting for its records."""
+        mark = self._store.get(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT)
+        count = mark.data.get("devices") if mark is not None else None
+        if registered:
+            self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT,
+                               {"devices": (count if isinstance(count, int) else 0) + registered})
 
     def _remember(self, seen: Mapping[str, ObservedDevice], now: datetime, *, full: bool) -> None:
         self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT, {"devices": len(seen)})

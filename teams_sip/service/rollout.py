@@ -27,6 +27,7 @@ from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import FencedPort, PassLeases
 from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.notifier import Message
@@ -98,8 +99,6 @@ class Rollout:
         (service/observation.py)."""
         api = self.services.provisioning
         if api is not None and records is not None:
-            from teams_sip.service.observation import TeamsObserver
-
             return TeamsObserver(api, self.services.store).observe(records, self.services.clock.now())
         if api is not None:
             return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
@@ -116,8 +115,6 @@ class Rollout:
         if api is None:
             yield self.observe
             return
-        from teams_sip.service.observation import TeamsObserver
-
         with TeamsObserver(api, self.services.store).watch(self.services.clock.now()) as watch:
             yield watch.result
 
@@ -252,6 +249,8 @@ class Rollout:
                                          tenant_id=self.services.settings.tenant_id, now=clock.now,
                                          admin_contacts=self.services.settings.service.admin_contacts)
             execution = Executor(self.devices, self.provisioning(), delivery).run(plan, stored)
+            if self.services.provisioning is not None:
+                TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))
             self._notify(plan.of_type(Notify), site_map)
             signin = self.signin_stage(site_map).run() if wanted is None or TENANT_WIDE in wanted else SignInSummary()
             before = {h: s.record for h, s in stored.items()}

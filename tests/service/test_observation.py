@@ -161,3 +161,26 @@ def test_a_small_or_new_estate_waits_for_the_records() -> None:
                 assert _list_requests(sim) == 0
                 seen = watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
             assert _list_requests(sim) == 1 and seen[WAITING].state == ObservedState.WAITING_ON_ACTIVATION
+
+
+def test_devices_registered_since_count_in_before_any_listing_does() -> None:
+    """A pass that registered a page or more of handsets after observing counts them in, so the next
+    pass (the first install day after a large upload) lists each state from its start."""
+    clock = ManualClock(START)
+    scenario = replace(scenario_for_users([(USER, "Anna", "eligible")]), devices=(ScenarioDevice(WAITING, "Lyon"),),
+                       start=START)
+    with SimulatedTenant.start(scenario, clock=clock) as sim:
+        settings = settings_from_values(settings_values(sim))
+        with build_provisioning_client(settings, build_token_provider(settings, clock)) as api:
+            observer = TeamsObserver(api, MemoryStateStore())
+            observer.observe({WAITING: _record(WAITING, DeviceState.REGISTERED)}, START)  # counts one device
+            observer.expect(0)
+            sim.reset_stats()
+            with observer.watch(START):
+                time.sleep(0.2)
+                assert _list_requests(sim) == 0, "one device and nothing registered: still a small estate"
+            observer.expect(99)
+            sim.reset_stats()
+            with observer.watch(START) as watch:
+                assert _requests_soon(sim) > 0, "one seen plus 99 registered: a page, listed on entry"
+                watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
