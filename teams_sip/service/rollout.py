@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from teams_sip.bootstrap import Services
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
@@ -27,6 +28,7 @@ from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.listing_ahead import listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import FencedPort, PassLeases
 from teams_sip.service.policy_ledger import StoreLedger
@@ -40,6 +42,9 @@ from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 from teams_sip.service.worksheet_delivery import WorksheetDelivery
+
+if TYPE_CHECKING:
+    from teams_sip.adapters.graph.config_reads import RunningListing
 
 TENANT_WIDE = ""  # the work item for devices no site owns (drift) and the sign-in stage
 
@@ -118,6 +123,15 @@ class Rollout:
         with TeamsObserver(api, self.services.store).watch(self.services.clock.now()) as watch:
             yield watch.result
 
+    @contextmanager
+    def _listing_ahead(self, checking: bool) -> Iterator[RunningListing | None]:
+        """The tenant's configuration listing, begun as the pass begins (listing_ahead.py)."""
+        if not checking:
+            yield None
+            return
+        with listing_ahead(self.services.graph, self.services.store) as ahead:
+            yield ahead
+
     def entries(self, rows: list[RosterRow], verdicts: Mapping[str, StoredVerdict] | None = None
                 ) -> list[RosterEntry]:
         verdicts = self.verdicts.all() if verdicts is None else verdicts
@@ -130,15 +144,20 @@ class Rollout:
         return out
 
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
-                         sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None
-                         ) -> int:
+                         sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None,
+                         ahead: RunningListing | None = None) -> int:
         """Runs the pre-flight for the users `due_for_check` names (everyone with `force`); `sites`
         spares re-reading the sites file when the caller already resolved them, `known` (the stored
-        verdicts, brought up to date here) re-reading the verdicts."""
+        verdicts, brought up to date here) re-reading the verdicts; `ahead` is the pass's listing
+        begun early (taken if a listing pays, else stopped)."""
         from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
 
         pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
+        session, store = self.services.graph, self.services.store
         if not pairs:
+            if ahead is not None:
+                session.run(ahead.stop())
+            remember_listing(store, 0)
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
         from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
@@ -146,18 +165,19 @@ class Rollout:
         settings = self.services.settings
         source = TeamsAdminPolicySettings(settings, self.services.tokens) if settings.policy_admin_base_url else None
         catalogue, label = load_catalogue(source, settings.service.compliant_calling_policies)
-        session = self.services.graph
-        run = session.run(run_preflight(roster_users(sorted(pairs)), GraphDirectory(session.client), catalogue,
-                                        self.services.clock, StoreLedger(self.services.store).load(), label))
+        directory = GraphDirectory(session.client, ahead=ahead)
+        run = session.run(run_preflight(roster_users(sorted(pairs)), directory, catalogue,
+                                        self.services.clock, StoreLedger(store).load(), label))
+        remember_listing(store, directory.listed_chains)
         self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.services.clock.now(), known)
 
-    def _pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site]
-                       ) -> dict[str, StoredVerdict]:
+    def _pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
+                       ahead: RunningListing | None) -> dict[str, StoredVerdict]:
         """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due."""
         known = self.verdicts.all()
         if check:
-            self.refresh_verdicts(rows, force=force, sites=sites, known=known)
+            self.refresh_verdicts(rows, force=force, sites=sites, known=known, ahead=ahead)
         return known
 
     def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None,
@@ -225,14 +245,15 @@ class Rollout:
         self._fence = guard.fence
         sent_before = self._traffic()
         try:
-            with self.watching_teams() as observe, ThreadPoolExecutor(max_workers=1) as pool:
+            with (self.watching_teams() as observe, self._listing_ahead(check_users) as ahead,
+                  ThreadPoolExecutor(max_workers=1) as pool):
                 # Graph (the users) and the provisioning service (the devices) are asked at the same
                 # time; the plan needs both, so the pass waits for the slower one, not for their sum.
                 all_rows = self.roster.current()
                 rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
                 site_map = self.sites(all_rows)
                 checking = pool.submit(self._pass_verdicts, rows, check=check_users, force=check_all_users,
-                                       sites=site_map)
+                                       sites=site_map, ahead=ahead)
                 stored = {d.record.hardware_id: d for d in self.devices.all()}
                 observed = observe({h: s.record for h, s in stored.items()})
                 verdicts = checking.result()

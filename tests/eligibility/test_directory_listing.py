@@ -9,6 +9,7 @@ import pytest
 
 from teams_sip.adapters.auth import build_token_provider
 from teams_sip.adapters.graph.blocking import GraphSession
+from teams_sip.adapters.graph.config_reads import RunningListing
 from teams_sip.adapters.graph.directory import GraphDirectory, listing_is_cheaper, user_listing_is_cheaper
 from teams_sip.domain.eligibility import Lookup, UserFacts
 from teams_sip.errors import TeamsSipError
@@ -93,3 +94,34 @@ def test_a_listed_tenant_gives_the_same_user_facts_as_lookups(refused: bool) -> 
     assert listed == looked_up
     assert listed["nobody@x.example"].lookup is Lookup.NOT_FOUND
     assert sum(1 for f in listed.values() if f.lookup is Lookup.FOUND) == len(scenario.users)
+
+
+def _configuration_pages(stack: Stack) -> int:
+    return int(stack.sim.stats()["requests"].get("GET /v1.0/admin/teams/userConfigurations", 0))
+
+
+def test_a_listing_begun_ahead_is_taken_not_repeated(stack: Stack, scenario: Scenario) -> None:
+    """A pass begins the listing before it knows whom it will check; the directory takes that
+    listing (its pages held until the users are known) instead of asking for the tenant again."""
+    upns = [u.upn for u in scenario.users] + ["nobody@contoso.example"]
+    per_user = read(stack, stack.directory, upns)
+    stack.sim.reset_stats()
+    running = stack.session.run(RunningListing.begin(stack.session.client, 1))
+    deadline = time.monotonic() + 5
+    while not running.task.done() and time.monotonic() < deadline:  # the whole listing arrives before anyone asks
+        time.sleep(0.01)
+    assert _configuration_pages(stack) == 1
+    directory = GraphDirectory(stack.session.client, tenant_users=len(scenario.users), ahead=running)
+    assert read(stack, directory, upns) == per_user
+    assert _configuration_pages(stack) == 1, "the listing begun ahead was used, not made again"
+    assert directory.listed_chains == 1
+
+
+def test_a_listing_begun_ahead_is_stopped_when_lookups_pay(stack: Stack, scenario: Scenario) -> None:
+    upns = [u.upn for u in scenario.users]
+    per_user = read(stack, stack.directory, upns)
+    stack.sim.set_faults(latency_ms=200)  # the listing's page is still on its way when the lookups are chosen
+    running = stack.session.run(RunningListing.begin(stack.session.client, 2))
+    directory = GraphDirectory(stack.session.client, tenant_users=10**6, ahead=running)
+    assert read(stack, directory, upns) == per_user
+    assert running.task.done() and directory.listed_chains == 0

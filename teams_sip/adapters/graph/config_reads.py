@@ -109,7 +109,7 @@ class TenantListing:
 
     def __init__(self, client: GraphClient, *, chains: int = 2) -> None:
         self._client = client
-        self._chains = chains
+        self.chains = chains
         self._held: list[list[dict[str, Any]]] | None = []
         self.remaining: set[str] = set()
         self.configs: dict[str, TeamsConfig] = {}
@@ -124,7 +124,7 @@ class TenantListing:
         self._reached: dict[bool, str] = {}  # last id each chain (descending or not) has seen
 
     async def run(self) -> None:
-        ends = (False, True)[: self._chains]
+        ends = (False, True)[: self.chains]
         chains = await asyncio.gather(*(self._chain(descending) for descending in ends), return_exceptions=True)
         for outcome in chains:
             if isinstance(outcome, BaseException) and not isinstance(outcome, GraphError):
@@ -211,6 +211,25 @@ class TenantListing:
             config = teams_config(item) if key in self.remaining else None
             if config is not None:
                 self.answer(key, config)
+
+
+class RunningListing:
+    """A TenantListing already under way, begun (`begin`, on the client's loop) before its caller knew
+    whom it would need: a pass starts it as it starts, when the last pre-flight listed the tenant, so
+    its page chains overlap the pass's own reads. The directory that takes it stops it; `stop` is
+    safe to repeat."""
+
+    def __init__(self, listing: TenantListing, task: asyncio.Task[None]) -> None:
+        self.listing, self.task = listing, task
+
+    @classmethod
+    async def begin(cls, client: GraphClient, chains: int) -> RunningListing:
+        listing = TenantListing(client, chains=chains)
+        return cls(listing, asyncio.create_task(listing.run()))
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
 
 
 async def race_listing(

@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 from teams_sip import unverified
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
-from teams_sip.adapters.graph.config_reads import TenantListing, look_up_each, race_listing
+from teams_sip.adapters.graph.config_reads import RunningListing, TenantListing, look_up_each, race_listing
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure, lookup_failure
 from teams_sip.domain.eligibility import (
@@ -136,9 +136,12 @@ class GraphDirectory:
     probe has answered, the user reads and a whole-tenant listing of Teams configurations (when the
     size says it is the cheaper way) run at the same time."""
 
-    def __init__(self, client: GraphClient, tenant_users: int | None = None) -> None:
+    def __init__(self, client: GraphClient, tenant_users: int | None = None, *,
+                 ahead: RunningListing | None = None) -> None:
         self._client = client
         self._tenant_users = tenant_users  # known size skips the $count probe (tests, benchmarks)
+        self._ahead = ahead  # a listing begun before the roster was read: taken if a listing pays, else stopped
+        self.listed_chains = 0  # chains of the tenant listing the last read_users used (0: lookups only)
 
     def _lanes(self, chains: int = 1) -> int:
         """Envelopes one lookup may keep in flight: a slot of the client's bound stays free for each
@@ -151,20 +154,21 @@ class GraphDirectory:
 
     async def read_users(self, upns: Sequence[str]) -> dict[str, UserFacts]:
         wanted = list(dict.fromkeys(u.strip() for u in upns if u.strip()))
-        if not wanted:
-            return {}
         tasks: list[asyncio.Task[Any]] = []
+        ahead, self._ahead = self._ahead, None
         try:
+            if not wanted:
+                return {}
             size = await self._tenant_size()  # one round trip; it decides how both reads are made
             reading = self._listed_users(wanted) if user_listing_is_cheaper(size, len(wanted)) else self._users(wanted)
             users = asyncio.create_task(reading)
             tasks.append(users)
             listing: TenantListing | None = None
             if listing_is_cheaper(size, len(wanted)):
-                one_page = size is not None and size <= ASSUMED_PAGE
-                listing = TenantListing(self._client, chains=1 if one_page else 2)
-                listed = asyncio.create_task(listing.run())
-                tasks.append(listed)
+                running, ahead = ahead or await self._begin_listing(size), None
+                listing = running.listing
+                tasks.append(running.task)
+            self.listed_chains = listing.chains if listing is not None else 0
             facts = await users
             found = {k: f for k, f in facts.items() if f.lookup is Lookup.FOUND and f.user_id}
             if found == {} and all(f.lookup is Lookup.FORBIDDEN for f in facts.values()):
@@ -176,12 +180,17 @@ class GraphDirectory:
                 configs = race_listing(self._client, listing, found, lanes=self._lanes(2), per_second=spare)
             licences, teams = await asyncio.gather(self._licence_details(facts), configs)
         finally:
+            if ahead is not None:  # begun for nothing: lookups are the cheaper way this time
+                await ahead.stop()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         for key, changes in (*licences.items(), *teams.items()):
             facts[key] = _with(facts[key], **changes)
         return facts
+
+    async def _begin_listing(self, size: int | None) -> RunningListing:
+        return await RunningListing.begin(self._client, 1 if size is not None and size <= ASSUMED_PAGE else 2)
 
     async def _tenant_size(self) -> int | None:
         return self._tenant_users if self._tenant_users is not None else await self._count_users()
