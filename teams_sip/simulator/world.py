@@ -4,6 +4,7 @@ shared clock, and everything time-driven is settled by `tick()` before each read
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import uuid
@@ -191,5 +192,7 @@ class World:
             }
 
 
+@functools.cache
 def plan_id(name: str) -> str:
+    """Every user listing names each user's plans: derived once per name, not per user and page."""
     return SERVICE_PLANS.get(name, str(uuid.uuid5(uuid.NAMESPACE_OID, name)))
