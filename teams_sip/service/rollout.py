@@ -273,7 +273,9 @@ class Rollout:
             if self.services.provisioning is not None:
                 TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))
             self._notify(plan.of_type(Notify), site_map)
-            signin = self.signin_stage(site_map).run() if wanted is None or TENANT_WIDE in wanted else SignInSummary()
+            signin = SignInSummary()
+            if wanted is None or TENANT_WIDE in wanted:  # every record is in `after` only for the whole tenant
+                signin = self.signin_stage(site_map).run(execution.after.values() if wanted is None else None)
             before = {h: s.record for h, s in stored.items()}
             report = build_report(before, execution.after, now, plan.actions)
             traffic = tuple(after - before for after, before in zip(self._traffic(), sent_before, strict=True))

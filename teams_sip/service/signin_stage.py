@@ -12,7 +12,7 @@ waited for and, after a timeout, reported to the admin.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -107,10 +107,12 @@ class SignInStage:
         return self._by_key.get(site_key(name))
 
     # --- the pass -----------------------------------------------------------------------------
-    def run(self) -> SignInSummary:
+    def run(self, records: Iterable[DeviceRecord] | None = None) -> SignInSummary:
+        """`records`: every device record as the pass just left them (spares reading them back)."""
         now = self._clock.now()
         summary = SignInSummary()
-        waiting = [s.record for s in self._devices.all({"state": DeviceState.ACTIVATED.value})]
+        waiting = self._waiting() if records is None else sorted(
+            (r for r in records if r.state == DeviceState.ACTIVATED), key=lambda r: r.hardware_id)
         entries = self._current_entries(waiting)
         for batch in [b for b in self._book.batches() if b.state in IN_FLIGHT]:
             self._follow(batch, entries, now, summary)
@@ -137,9 +139,12 @@ class SignInStage:
         if batch.state == COMPLETED:
             summary.errors.append(f"Batch {batch.reference} was already ingested; nothing changed.")
             return summary
-        waiting = [s.record for s in self._devices.all({"state": DeviceState.ACTIVATED.value})]
+        waiting = self._waiting()
         self._apply(batch, result.items, self._current_entries(waiting), self._clock.now(), summary)
         return summary
+
+    def _waiting(self) -> list[DeviceRecord]:
+        return [s.record for s in self._devices.all({"state": DeviceState.ACTIVATED.value})]
 
     # --- personal users -----------------------------------------------------------------------
     def _notify(self, record: DeviceRecord, entries: dict[str, DeviceEntry], now: datetime,
