@@ -3,6 +3,7 @@ once a day, yet a sign-in, an activation and a stale device are each still notic
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -146,41 +147,41 @@ def test_a_large_estate_is_listed_before_the_records_are_read(world: tuple[Any, 
     assert {h: o.state for h, o in second.items()} == {h: o.state for h, o in first.items()}
 
 
-def test_a_small_or_new_estate_waits_for_the_records() -> None:
-    """With no count from an earlier observation nothing is listed until the records are known
-    (a new tenant's first pass); a full listing of a small estate is then one stream."""
+@contextmanager
+def _one_device() -> Iterator[tuple[Any, TeamsObserver]]:
+    """A tenant holding one handset, waiting on activation, and a new observer (no marks yet)."""
     clock = ManualClock(START)
     scenario = replace(scenario_for_users([(USER, "Anna", "eligible")]), devices=(ScenarioDevice(WAITING, "Lyon"),),
                        start=START)
     with SimulatedTenant.start(scenario, clock=clock) as sim:
         settings = settings_from_values(settings_values(sim))
         with build_provisioning_client(settings, build_token_provider(settings, clock)) as api:
-            observer = TeamsObserver(api, MemoryStateStore())
-            with observer.watch(START) as watch:
-                time.sleep(0.2)
-                assert _list_requests(sim) == 0
-                seen = watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
-            assert _list_requests(sim) == 1 and seen[WAITING].state == ObservedState.WAITING_ON_ACTIVATION
+            yield sim, TeamsObserver(api, MemoryStateStore())
+
+
+def test_a_small_or_new_estate_waits_for_the_records() -> None:
+    """With no count from an earlier observation nothing is listed until the records are known
+    (a new tenant's first pass); a full listing of a small estate is then one stream."""
+    with _one_device() as (sim, observer):
+        with observer.watch(START) as watch:
+            time.sleep(0.2)
+            assert _list_requests(sim) == 0
+            seen = watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
+        assert _list_requests(sim) == 1 and seen[WAITING].state == ObservedState.WAITING_ON_ACTIVATION
 
 
 def test_devices_registered_since_count_in_before_any_listing_does() -> None:
     """A pass that registered a page or more of handsets after observing counts them in, so the next
     pass (the first install day after a large upload) lists each state from its start."""
-    clock = ManualClock(START)
-    scenario = replace(scenario_for_users([(USER, "Anna", "eligible")]), devices=(ScenarioDevice(WAITING, "Lyon"),),
-                       start=START)
-    with SimulatedTenant.start(scenario, clock=clock) as sim:
-        settings = settings_from_values(settings_values(sim))
-        with build_provisioning_client(settings, build_token_provider(settings, clock)) as api:
-            observer = TeamsObserver(api, MemoryStateStore())
-            observer.observe({WAITING: _record(WAITING, DeviceState.REGISTERED)}, START)  # counts one device
-            observer.expect(0)
-            sim.reset_stats()
-            with observer.watch(START):
-                time.sleep(0.2)
-                assert _list_requests(sim) == 0, "one device and nothing registered: still a small estate"
-            observer.expect(99)
-            sim.reset_stats()
-            with observer.watch(START) as watch:
-                assert _requests_soon(sim) > 0, "one seen plus 99 registered: a page, listed on entry"
-                watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
+    with _one_device() as (sim, observer):
+        observer.observe({WAITING: _record(WAITING, DeviceState.REGISTERED)}, START)  # counts one device
+        observer.expect(0)
+        sim.reset_stats()
+        with observer.watch(START):
+            time.sleep(0.2)
+            assert _list_requests(sim) == 0, "one device and nothing registered: still a small estate"
+        observer.expect(99)
+        sim.reset_stats()
+        with observer.watch(START) as watch:
+            assert _requests_soon(sim) > 0, "one seen plus 99 registered: a page, listed on entry"
+            watch.result({WAITING: _record(WAITING, DeviceState.REGISTERED)})
