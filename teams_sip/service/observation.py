@@ -87,11 +87,12 @@ class TeamsObserver:
         """Devices this pass registered after observing are in Teams now, though no listing counted
         them: counted in, the next pass (the first install day after a large upload) lists each
         state apart from its start instead of waiting for its records."""
+        if not registered:
+            return
         mark = self._store.get(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT)
         count = mark.data.get("devices") if mark is not None else None
-        if registered:
-            self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT,
-                               {"devices": (count if isinstance(count, int) else 0) + registered})
+        self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT,
+                           {"devices": (count if isinstance(count, int) else 0) + registered})
 
     def _remember(self, seen: Mapping[str, ObservedDevice], now: datetime, *, full: bool) -> None:
         self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT, {"devices": len(seen)})

@@ -153,10 +153,10 @@ class Rollout:
         from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
 
         pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
-        session, store = self.services.graph, self.services.store
-        if not pairs:
+        store = self.services.store
+        if not pairs:  # nobody to ask: no Graph session is started for it
             if ahead is not None:
-                session.run(ahead.stop())
+                self.services.graph.run(ahead.stop())
             remember_listing(store, 0)
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
@@ -165,6 +165,7 @@ class Rollout:
         settings = self.services.settings
         source = TeamsAdminPolicySettings(settings, self.services.tokens) if settings.policy_admin_base_url else None
         catalogue, label = load_catalogue(source, settings.service.compliant_calling_policies)
+        session = self.services.graph
         directory = GraphDirectory(session.client, ahead=ahead)
         run = session.run(run_preflight(roster_users(sorted(pairs)), directory, catalogue,
                                         self.services.clock, StoreLedger(store).load(), label))
