@@ -78,21 +78,21 @@ class TeamsObserver:
             return None  # an unreadable mark only costs one full listing
         return last if last is not None and last.tzinfo is not None else None
 
-    def _large(self) -> bool:
+    def _last_count(self) -> int:
+        """Devices in Teams as the last pass knew them; 0 without a (readable) mark."""
         mark = self._store.get(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT)
         count = mark.data.get("devices") if mark is not None else None
-        return isinstance(count, int) and count >= PAGE
+        return count if isinstance(count, int) else 0
+
+    def _large(self) -> bool:
+        return self._last_count() >= PAGE
 
     def expect(self, registered: int) -> None:
         """Devices this pass registered after observing are in Teams now, though no listing counted
         them: counted in, the next pass (the first install day after a large upload) lists each
         state apart from its start instead of waiting for its records."""
-        if not registered:
-            return
-        mark = self._store.get(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT)
-        count = mark.data.get("devices") if mark is not None else None
-        self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT,
-                           {"devices": (count if isinstance(count, int) else 0) + registered})
+        if registered:
+            self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT, {"devices": self._last_count() + registered})
 
     def _remember(self, seen: Mapping[str, ObservedDevice], now: datetime, *, full: bool) -> None:
         self._store.upsert(MARKS_TABLE, MARKS_PARTITION, LAST_COUNT, {"devices": len(seen)})
