@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from teams_sip.adapters.notify.folder import FolderArtifactStore, outbox_messages
 from teams_sip.demo import run_demo
 
 
@@ -21,7 +22,7 @@ def test_demo_takes_the_example_roster_through_the_install_week(tmp_path: Path) 
     assert "waiting_for_policy" in text and "Grant-CsTeamsCallingPolicy -Identity 'emma.jones@contoso.com'" in text
     assert "signed in as lobby.phone@contoso.com" in text  # the common-area account, by bulk sign-in
     assert list(out.glob("signin/*/*.ps1")) and list(out.glob("worksheets/*/*/worksheet.html"))
-    mails = [json.loads(p.read_text()) for p in (out / "outbox").glob("*.json")]
+    mails = outbox_messages(FolderArtifactStore(out))
     assert any("aka.ms/siplogin" in m["text"] for m in mails)
     # Codes appear in worksheets only: never in the story printed to the console, reports or mails' text.
     codes = {line["code"] for p in out.glob("worksheets/*/*/lines.json") for line in json.loads(p.read_text())}

@@ -64,6 +64,14 @@ class SignInOptions:
     recheck_after: timedelta = timedelta(hours=24)  # eligibility / admin fixes: batch again after this
 
 
+@dataclass(frozen=True)
+class _Notice:
+    entry: DeviceEntry  # as recorded once the message is delivered
+    message: Message
+    kind: NoticeKind
+    upn: str
+
+
 def is_common_area(record: DeviceRecord) -> bool:
     return record.account_type.replace("_", "-").casefold() == "common-area"
 
@@ -116,14 +124,14 @@ class SignInStage:
         entries = self._current_entries(waiting)
         for batch in [b for b in self._book.batches() if b.state in IN_FLIGHT]:
             self._follow(batch, entries, now, summary)
-        noted: list[DeviceEntry] = []  # recorded MAX_BATCH_OPS at a time: a crash re-sends at most those
+        due: list[_Notice] = []  # sent and recorded MAX_BATCH_OPS at a time: a crash re-sends at most those
         for record in waiting:
-            if not is_common_area(record) and (entry := self._notify(record, entries, now, summary)):
-                noted.append(entry)
-                if len(noted) == MAX_BATCH_OPS:
-                    entries.update((e.hardware_id, e) for e in self._book.save_devices(noted))
-                    noted.clear()
-        entries.update((e.hardware_id, e) for e in self._book.save_devices(noted))
+            if not is_common_area(record) and (notice := self._notice(record, entries, now)):
+                due.append(notice)
+                if len(due) == MAX_BATCH_OPS:
+                    self._send(due, entries, summary)
+                    due.clear()
+        self._send(due, entries, summary)
         self._batch_common_area([r for r in waiting if is_common_area(r)], entries, now, summary)
         summary.batches_in_flight = sum(1 for b in self._book.batches() if b.state in IN_FLIGHT)
         return summary
@@ -147,9 +155,8 @@ class SignInStage:
         return [s.record for s in self._devices.all({"state": DeviceState.ACTIVATED.value})]
 
     # --- personal users -----------------------------------------------------------------------
-    def _notify(self, record: DeviceRecord, entries: dict[str, DeviceEntry], now: datetime,
-                summary: SignInSummary) -> DeviceEntry | None:
-        """The device's entry with the notice it was just sent (for the caller to record), or None."""
+    def _notice(self, record: DeviceRecord, entries: dict[str, DeviceEntry], now: datetime) -> _Notice | None:
+        """The notice due to the device's user now, if any, with its entry as it will be once sent."""
         times = waiting_since(record)
         if times is None:
             return None
@@ -170,14 +177,20 @@ class SignInStage:
             return None
         contacts = [*(site.contacts if site else ()), *self._options.admin_contacts]
         escalate_to = tuple(dict.fromkeys(c for c in contacts if c.casefold() != record.upn.casefold()))
-        notice = compose(device, kind, escalate_to)
-        try:
-            self._notifier.send(Message(notice.to, notice.subject, notice.text, notice.html, category="signin"))
-        except (TeamsSipError, OSError) as exc:
-            summary.notice_failures.append(f"{kind} for {record.hardware_id} ({record.upn}): {exc}")
-            return None
-        summary.notices[kind.value] += 1
-        return replace(entry, notices=(*entry.notices, kind.value))
+        composed = compose(device, kind, escalate_to)
+        message = Message(composed.to, composed.subject, composed.text, composed.html, category="signin")
+        return _Notice(replace(entry, notices=(*entry.notices, kind.value)), message, kind, record.upn)
+
+    def _send(self, due: Sequence[_Notice], entries: dict[str, DeviceEntry], summary: SignInSummary) -> None:
+        """Sends the notices as one batch and records those delivered; a failed one is tried next pass."""
+        sent: list[DeviceEntry] = []
+        for notice, error in zip(due, self._notifier.send_many([n.message for n in due]), strict=True):
+            if error is not None:
+                summary.notice_failures.append(f"{notice.kind} for {notice.entry.hardware_id} ({notice.upn}): {error}")
+                continue
+            summary.notices[notice.kind.value] += 1
+            sent.append(notice.entry)
+        entries.update((e.hardware_id, e) for e in self._book.save_devices(sent))
 
     # --- common-area accounts ------------------------------------------------------------------
     def _batch_common_area(self, records: list[DeviceRecord], entries: dict[str, DeviceEntry], now: datetime,

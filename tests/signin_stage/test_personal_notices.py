@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from teams_sip.adapters.notify.folder import outbox_messages
 from teams_sip.domain.clock import ManualClock
 from teams_sip.errors import TeamsSipError
-from teams_sip.service.ports.notifier import Message
+from teams_sip.service.ports.notifier import Message, SendsOneByOne
 
 from .support import ADMINS, START, Bench, activated, hw_id
 
 
-def outbox(bench: Bench) -> list[dict[str, object]]:
-    return [json.loads(bench.artifacts.get(p) or b"") for p in bench.files("outbox/") if p.endswith(".json")]
+def outbox(bench: Bench) -> list[dict[str, Any]]:
+    return outbox_messages(bench.artifacts)
 
 
 def test_first_notice_reminders_and_escalation_each_once(tmp_path: Path) -> None:
@@ -73,7 +74,7 @@ def test_common_area_accounts_get_no_personal_mail(tmp_path: Path) -> None:
     assert not bench.stage.run().notices and outbox(bench) == []
 
 
-class DownNotifier:
+class DownNotifier(SendsOneByOne):
     """A notifier whose mail service is down (the port's contract: raise, never pretend)."""
 
     def __init__(self) -> None:
@@ -107,3 +108,4 @@ def test_notices_to_hundreds_of_users_are_recorded_in_store_batches_and_sent_onc
     assert bench.stage.run().notices["first"] == 230
     assert sum(bench.stage.run().notices.values()) == 0
     assert sorted(str(m["to"]) for m in outbox(bench)) == sorted(f"['user{n}@contoso.example']" for n in range(230))
+    assert len(bench.files("outbox/")) == 3  # a file per batch of MAX_BATCH_OPS notices, not one per mail

@@ -11,9 +11,11 @@ import os
 import stat
 import tempfile
 import threading
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from teams_sip.errors import InputError
+from teams_sip.errors import InputError, TeamsSipError
 from teams_sip.service.ports.notifier import ArtifactStore, Message
 
 
@@ -74,33 +76,66 @@ class FolderArtifactStore:
 
 
 class FolderNotifier:
-    """Writes each message as `outbox/NNNN-<category>.json` plus its attachments beside it."""
+    """Writes each message as `outbox/NNNN-<category>.json` plus its attachments beside it; a batch
+    (`send_many`) as one `outbox/NNNN-<category>-batch.json` holding its messages in order, so a pass
+    that sends thousands of notices writes tens of files (`outbox_messages` reads both back)."""
 
     def __init__(self, artifacts: ArtifactStore) -> None:
         self._artifacts = artifacts
         self._lock = threading.Lock()
         self._sent: int | None = None  # counted once from the folder, then kept: listing per mail is quadratic
 
+    def _next(self) -> int:
+        if self._sent is None:
+            self._sent = len([p for p in self._artifacts.list("outbox/") if p.endswith(".json")])
+        self._sent += 1
+        return self._sent
+
+    def _record(self, message: Message, base: str) -> dict[str, object]:
+        names = []
+        for attachment in message.attachments:
+            name = f"{base}-{attachment.name}"
+            self._artifacts.put(name, attachment.data, attachment.content_type)
+            names.append(name)
+        return {"to": list(message.to), "subject": message.subject, "text": message.text, "html": message.html,
+                "attachments": names}
+
     def send(self, message: Message) -> None:
         with self._lock:
-            if self._sent is None:
-                self._sent = len([p for p in self._artifacts.list("outbox/") if p.endswith(".json")])
-            self._sent += 1
-            number = self._sent
-            base = f"outbox/{number:04d}-{message.category}"
-            names = []
-            for attachment in message.attachments:
-                name = f"{base}-{attachment.name}"
-                self._artifacts.put(name, attachment.data, attachment.content_type)
-                names.append(name)
-            record = {
-                "to": list(message.to),
-                "subject": message.subject,
-                "text": message.text,
-                "html": message.html,
-                "attachments": names,
-            }
+            base = f"outbox/{self._next():04d}-{message.category}"
+            record = self._record(message, base)
             self._artifacts.put(f"{base}.json", json.dumps(record, indent=2).encode(), "application/json")
+
+    def send_many(self, messages: Sequence[Message]) -> list[Exception | None]:
+        """All written (one file) or none: a failed write is every message's error."""
+        if not messages:
+            return []
+        categories = {m.category for m in messages}
+        try:
+            with self._lock:
+                base = f"outbox/{self._next():04d}-{categories.pop() if len(categories) == 1 else 'general'}-batch"
+                records = [self._record(m, f"{base}-{n:04d}") for n, m in enumerate(messages, 1)]
+                data = json.dumps({"messages": records}, ensure_ascii=False).encode()
+                self._artifacts.put(f"{base}.json", data, "application/json")
+        except (TeamsSipError, OSError) as exc:
+            return [exc] * len(messages)
+        return [None] * len(messages)
+
+
+def outbox_messages(artifacts: ArtifactStore) -> list[dict[str, Any]]:
+    """Every message in the outbox in the order sent, each batch file read back as its messages."""
+    out: list[dict[str, Any]] = []
+    for path in sorted(artifacts.list("outbox/"), key=_sent_number):
+        if path.endswith(".json"):
+            data = json.loads(artifacts.get(path) or b"{}")
+            out.extend(data["messages"] if path.endswith("-batch.json") else [data])
+    return out
+
+
+def _sent_number(path: str) -> tuple[int, str]:
+    """Numbers past 9999 are wider, so the outbox's order is the number's, not the name's."""
+    number = path.removeprefix("outbox/").split("-", 1)[0]
+    return (int(number) if number.isdigit() else 0), path
 
 
 def _real_folder(folder: Path) -> bool:

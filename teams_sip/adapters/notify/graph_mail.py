@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.errors import InputError, TeamsSipError
-from teams_sip.service.ports.notifier import Message
+from teams_sip.service.ports.notifier import Message, SendsOneByOne
 
 MAX_ATTACHMENT_BYTES = 3 * 1024 * 1024
 """Graph takes inline file attachments up to 3 MB in all (the whole request up to 4 MB); bigger ones
@@ -37,8 +37,9 @@ class MailNotSentError(TeamsSipError):
     """Graph refused or could not be reached; the message was not (or may not have been) delivered."""
 
 
-class GraphMailNotifier:
-    """Implements the Notifier port; `sender_upn` is a mailbox (user or shared) in the tenant."""
+class GraphMailNotifier(SendsOneByOne):
+    """Implements the Notifier port; `sender_upn` is a mailbox (user or shared) in the tenant. A batch
+    is sent one mail at a time (`sendMail` takes one message)."""
 
     def __init__(self, session: _Poster, sender_upn: str) -> None:
         if not _ADDRESS.match(sender_upn.strip()):

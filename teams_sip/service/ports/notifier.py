@@ -3,8 +3,11 @@ keeps the files it produces. Mail goes through Graph in a tenant; locally both l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from teams_sip.errors import TeamsSipError
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,30 @@ class Notifier(Protocol):
     def send(self, message: Message) -> None:
         """Deliver or raise; a failed send must not be reported as delivered."""
         ...
+
+    def send_many(self, messages: Sequence[Message]) -> list[Exception | None]:
+        """Each message delivered (None) or why not (the error `send` would raise), in order; still
+        one mail per message. A pass sends thousands of sign-in notices: an outbox kept as files
+        writes a batch as one file instead of thousands."""
+        ...
+
+
+class SendsOneByOne:
+    """`send_many` for a notifier that gains nothing from a batch: each message sent in turn."""
+
+    def send(self, message: Message) -> None:
+        raise NotImplementedError
+
+    def send_many(self, messages: Sequence[Message]) -> list[Exception | None]:
+        return [_sent(self, message) for message in messages]
+
+
+def _sent(notifier: SendsOneByOne, message: Message) -> Exception | None:
+    try:
+        notifier.send(message)
+    except (TeamsSipError, OSError) as exc:
+        return exc
+    return None
 
 
 class ArtifactStore(Protocol):
