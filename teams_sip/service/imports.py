@@ -4,7 +4,6 @@ rows the roster of the sites it names, in one step that either happens completel
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +12,7 @@ from teams_sip.importing.options import MB, ImportOptions
 from teams_sip.importing.roster_file import load_roster
 from teams_sip.service.audit import AuditLog
 from teams_sip.service.filenames import safe_filename
+from teams_sip.service.json_text import readable_json
 from teams_sip.service.ports.notifier import ArtifactStore
 from teams_sip.service.roster_store import ImportRecord, RosterRow, RosterStore
 
@@ -50,7 +50,7 @@ def import_roster(
     rows = [RosterRow(**{**r.__dict__, "import_id": import_id}) for r in rows]
     name = safe_filename(filename)
     artefact = artifacts.put(f"imports/{import_id}/{name}", data, "application/octet-stream")
-    artifacts.put(f"imports/{import_id}/report.json", json.dumps(result.as_dict(), indent=1).encode(),
+    artifacts.put(f"imports/{import_id}/report.json", readable_json(result.as_dict()),
                   "application/json")
     roster.stage(import_id, rows)
     sites = tuple(dict.fromkeys(r.site for r in rows))

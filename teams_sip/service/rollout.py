@@ -28,6 +28,7 @@ from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.json_text import readable_json
 from teams_sip.service.listing_ahead import listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import FencedPort, PassLeases
@@ -322,8 +323,6 @@ class Rollout:
 
     def _keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
               correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0)) -> None:
-        import json
-
         from teams_sip.observability import record_pass
 
         record_pass(report.by_state, len(execution.issued), traffic[0], traffic[1])
@@ -335,7 +334,7 @@ class Rollout:
                              "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
         body["signin"] = signin
         body["requests"] = {"sent": traffic[0], "throttled": traffic[1]}
-        data = json.dumps(body, indent=1, default=str).encode()
+        data = readable_json(body)
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")
         if latest:  # a one-site pass reports only its own devices
