@@ -5,18 +5,19 @@ saved with the call recorded as intended, all but a new device's registration (r
 idempotent and the roster still names the device, so a pass that dies after the call registers it
 again next time, Teams answering `exists`; its record is saved once, with the outcome, which spares
 a large upload a second write of every handset); (2) the calls are made in bulk (codes for several
-sites and install days share a call); (3) issued codes are handed to `deliver` (worksheets) before
-anything else, so a code Teams issued is never lost silently; (4) the records are settled. A pass
-killed between any two steps leaves intents that the next plan settles from what Teams reports, so
-no device is lost and no second code is issued without cause. Each step's saves go to the store in
-atomic batches (a pass writes thousands of records; one transaction each was most of its time).
-Every save names the etag it read: a device another pass changed meanwhile is skipped
-(ConflictError) and left to that pass.
+sites and install days share a call) and together; (3) issued codes are handed to `deliver`
+(worksheets) before anything else, so a code Teams issued is never lost silently; (4) the records
+are settled. A pass killed between any two steps leaves intents that the next plan settles from
+what Teams reports, so no device is lost and no second code is issued without cause. Each step's
+saves go to the store in atomic batches (a pass writes thousands of records; one transaction each
+was most of its time). Every save names the etag it read: a device another pass changed meanwhile
+is skipped (ConflictError) and left to that pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -90,10 +91,12 @@ def _intents(plan: Plan) -> dict[str, tuple[IntentKind, str]]:
 
 
 class Executor:
-    def __init__(self, devices: DeviceStore, provisioning: ProvisioningPort, deliver: Deliver) -> None:
+    def __init__(self, devices: DeviceStore, provisioning: ProvisioningPort, deliver: Deliver, *,
+                 calls_at_once: int = 4) -> None:
         self._devices = devices
         self._provisioning = provisioning
         self._deliver = deliver
+        self._at_once = max(1, calls_at_once)  # issueCodes calls in flight together (HTTP_MAX_CONCURRENCY)
 
     def run(self, plan: Plan, stored: Mapping[str, StoredDevice]) -> Execution:
         result = Execution(after={hid: s.record for hid, s in stored.items()})
@@ -184,7 +187,8 @@ class Executor:
     def _issue(self, plan: Plan, current: dict[str, StoredDevice | None], result: Execution) -> None:
         """Codes go out in as few calls as the contract allows (MAX_CODES_PER_CALL): the groups (one per
         site and install day) are concatenated, never split across calls, so a failed call costs whole
-        groups and each site's worksheet is written once per pass."""
+        groups and each site's worksheet is written once per pass. The calls go out together (each a
+        round trip the others need not wait for); their answers are delivered and settled in order."""
         groups: dict[tuple[str, date | None], list[str]] = {}
         for action in plan.actions:
             if isinstance(action, IssueCodes):
@@ -197,15 +201,27 @@ class Executor:
             if calls[-1] and len(calls[-1]) + len(ready) > MAX_CODES_PER_CALL:
                 calls.append([])
             calls[-1].extend(ready)
-        for call in calls:
-            if call:
-                self._issue_call(call, plan.now, current, result)
+        calls = [call for call in calls if call]
+        if not calls:
+            return
+        with ThreadPoolExecutor(max_workers=min(len(calls), self._at_once)) as pool:
+            sent = [pool.submit(self._provisioning.issue_codes, [hid for _, _, hid in call]) for call in calls]
+            stopped: Exception | None = None
+            for call, answered in zip(calls, sent, strict=True):
+                try:
+                    self._issue_answered(call, answered, plan.now, current, result)
+                except Exception as exc:  # raised once every code Teams issued is delivered
+                    stopped = stopped or exc
+        if stopped is not None:
+            raise stopped
 
-    def _issue_call(self, call: list[tuple[str, date | None, str]], now: datetime,
-                    current: dict[str, StoredDevice | None], result: Execution) -> None:
+    def _issue_answered(self, call: list[tuple[str, date | None, str]], answered: Future[list[IssuedCode]],
+                        now: datetime, current: dict[str, StoredDevice | None], result: Execution) -> None:
+        """One call's answer: the codes to the worksheets first, then the records settled. A call the
+        pass was stopped before (its lease lost) raises only after the other calls' codes are delivered."""
         where = {hid: (site, day) for site, day, hid in call}
         try:
-            answers = self._provisioning.issue_codes([hid for _, _, hid in call])
+            answers = answered.result()
         except ProvisioningError as exc:
             result.failures.extend((hid, f"codes not confirmed: {exc}") for _, _, hid in call)
             return

@@ -7,6 +7,7 @@ took over) stops instead of sending a second registration or a second code."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ class PassLeases:
     def __init__(self, leases: Leases, owner: str, now: Callable[[], datetime]) -> None:
         self._leases, self._owner, self._now = leases, owner, now
         self._held: list[Lease] = []
+        self._fencing = threading.Lock()  # calls made together renew in turn: each renewal names the last etag
 
     def acquire(self, sites: Collection[str] | None) -> bool:
         names = [PASS_LEASE] if sites is None else [site_lease(s) for s in sorted(set(sites))]
@@ -57,7 +59,8 @@ class PassLeases:
 
     def fence(self) -> None:
         """Renew every held lease; LeaseLostError when another pass took one over."""
-        self._held = [self._leases.renew(lease, PASS_TTL, self._now()) for lease in self._held]
+        with self._fencing:
+            self._held = [self._leases.renew(lease, PASS_TTL, self._now()) for lease in self._held]
 
     def release(self) -> None:
         for lease in self._held:

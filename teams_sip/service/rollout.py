@@ -271,7 +271,8 @@ class Rollout:
                                          roster={r.hardware_id: r for r in rows},
                                          tenant_id=self.services.settings.tenant_id, now=clock.now,
                                          admin_contacts=self.services.settings.service.admin_contacts)
-            execution = Executor(self.devices, self.provisioning(), delivery).run(plan, stored)
+            execution = Executor(self.devices, self.provisioning(), delivery,
+                                 calls_at_once=self.services.settings.http.max_concurrency).run(plan, stored)
             if self.services.provisioning is not None:
                 TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))
             self._notify(plan.of_type(Notify), site_map)
