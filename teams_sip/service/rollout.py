@@ -24,6 +24,7 @@ from teams_sip.domain.lifecycle.windows import RECHECK_LEAD, WindowRule, install
 from teams_sip.domain.sites import Site
 from teams_sip.errors import ConfigError
 from teams_sip.service.audit import AuditLog
+from teams_sip.service.collector import collecting_less
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
@@ -232,6 +233,7 @@ class Rollout:
         return applied
 
     # The pass ------------------------------------------------------------------------------------
+    @collecting_less()  # service/collector.py: a pass's thousands of records are not rescanned over and over
     def run_pass(self, *, actor: str = "timer", correlation_id: str | None = None, check_users: bool = True,
                  check_all_users: bool = False, sites: Collection[str] | None = None) -> PassOutcome:
         """The whole tenant, or with `sites` only the devices those sites own (a roster row's site, else

@@ -4,12 +4,14 @@ reach the worksheets before the pass gives up."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from teams_sip.adapters.store.sqlite import SqliteStateStore
+from teams_sip.service.collector import PASS_THRESHOLD
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import LeaseLostError
 from teams_sip.service.rollout import Rollout
@@ -27,6 +29,7 @@ class CallsPort:
         self.gate, self.refuse = gate, refuse
         self.inner: ProvisioningPort | None = None
         self.calls = 0
+        self.gc_threshold = gc.get_threshold()  # as a call saw it
         self._lock = threading.Lock()
 
     def around(self, inner: ProvisioningPort) -> CallsPort:
@@ -36,6 +39,7 @@ class CallsPort:
     def issue_codes(self, hardware_ids: Sequence[str]) -> Any:
         with self._lock:
             self.calls += 1
+        self.gc_threshold = gc.get_threshold()
         self.gate.wait()  # every call in flight at once, or the barrier times out and the pass fails
         if len(hardware_ids) == self.refuse:
             raise LeaseLostError("another pass took over")
@@ -65,6 +69,7 @@ def test_the_calls_of_one_pass_are_in_flight_together(tmp_path: Path) -> None:
         finally:
             services.close()
         assert port.calls == 2 and outcome.execution is not None
+        assert port.gc_threshold[0] == PASS_THRESHOLD and gc.get_threshold()[0] < PASS_THRESHOLD  # pass's pace
         assert len(outcome.execution.issued) == len(FLEET) and not outcome.execution.failures
         check_invariants(w, rollout)
 
