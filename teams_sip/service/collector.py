@@ -2,7 +2,7 @@
 
 A pass over 10,000 handsets builds tens of thousands of records, verdicts and history lines that
 live until it ends. At the default thresholds (700, 10, 10) the collector rescans them again and
-again as they pile up, with every thread stopped: 1.5-2 s of an upload pass and 0.5-1 s of each
+again as they pile up, with every thread stopped: 1.5-2 s of an upload pass and 0.6-1 s of each
 install-day pass in the onboarding benchmark. During a pass the youngest generation is collected
 every PASS_THRESHOLD allocations instead (what a pass builds is freed by reference counting, its
 records hold no cycles; peak memory did not move), and the thresholds come back when the last pass

@@ -1,6 +1,7 @@
 """More codes on one install day than one issueCodes call takes (500): the calls go out together,
 and when one of them is stopped (the pass lost its lease) the codes the others brought back still
-reach the worksheets before the pass gives up."""
+reach the worksheets before the pass gives up. The calls also see the pass's collector pace
+(service/collector.py), and the process gets its own back afterwards."""
 
 from __future__ import annotations
 

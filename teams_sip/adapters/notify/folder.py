@@ -107,7 +107,8 @@ class FolderNotifier:
             self._artifacts.put(f"{base}.json", json.dumps(record, indent=2).encode(), "application/json")
 
     def send_many(self, messages: Sequence[Message]) -> list[Exception | None]:
-        """All written (one file) or none: a failed write is every message's error."""
+        """The batch as one file (attachments beside it): a failed write is every message's error,
+        and none of them is in the outbox."""
         if not messages:
             return []
         categories = {m.category for m in messages}
