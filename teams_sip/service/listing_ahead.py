@@ -6,7 +6,8 @@ moment a pass spent reading its roster, stored verdicts and policies before star
 moment it waited for at the end. Begun at once, it runs beside those reads; a pre-flight that then
 finds lookups the cheaper way, or nobody due, stops it after the few pages it took meanwhile. A
 store mark keeps what the last pre-flight chose, so a pass that checks nobody (most days once the
-rollout is done) begins nothing.
+rollout is done) begins nothing; an import naming many users sets it too, since the next pass
+checks them all (`expect_listing`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ def listed_chains(store: StateStore) -> int:
 def remember_listing(store: StateStore, chains: int) -> None:
     if chains != listed_chains(store):
         store.upsert(MARKS_TABLE, MARKS_PARTITION, LISTING, {"chains": chains})
+
+
+def expect_listing(store: StateStore, users: int) -> None:
+    """An import naming more users than lookups one by one suit (the directory's own rule, judged on
+    the roster's size): the pass that checks them begins the listing, from both ends, as it starts."""
+    from teams_sip.adapters.graph.directory import listing_is_cheaper
+
+    if listing_is_cheaper(None, users) and not listed_chains(store):
+        remember_listing(store, 2)
 
 
 @contextmanager

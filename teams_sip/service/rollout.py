@@ -30,7 +30,7 @@ from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
 from teams_sip.service.json_text import readable_json
-from teams_sip.service.listing_ahead import listing_ahead, remember_listing
+from teams_sip.service.listing_ahead import expect_listing, listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import FencedPort, PassLeases
 from teams_sip.service.policy_ledger import StoreLedger
@@ -75,9 +75,12 @@ class Rollout:
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
         opts = self.services.settings.service
-        return import_roster(data, filename, actor=actor, at=self.services.clock.now(),
-                             correlation_id=correlation_id, roster=self.roster, artifacts=self.services.artifacts,
-                             audit=self.audit, options=import_options(opts.import_max_mb, opts.import_max_rows))
+        outcome = import_roster(data, filename, actor=actor, at=self.services.clock.now(),
+                                correlation_id=correlation_id, roster=self.roster, artifacts=self.services.artifacts,
+                                audit=self.audit, options=import_options(opts.import_max_mb, opts.import_max_rows))
+        if outcome.import_id is not None:
+            expect_listing(self.services.store, len({r.upn for r in outcome.result.accepted if r.upn}))
+        return outcome
 
     # Building blocks -----------------------------------------------------------------------------
     def sites(self, rows: list[RosterRow] | None = None) -> dict[str, Site]:

@@ -1,5 +1,6 @@
 """A pass begins the whole-tenant configuration listing as it starts when the last pre-flight listed
-the tenant, and stops it (and forgets the mark) when nobody turns out to be due."""
+the tenant or an import named many users, and stops it (and forgets the mark) when nobody turns out
+to be due."""
 
 from __future__ import annotations
 
@@ -38,9 +39,7 @@ def rollout(tmp_path: Path) -> Iterator[tuple[World, Rollout]]:
 
 def test_the_listing_starts_before_the_pass_reads_its_roster(rollout: tuple[World, Rollout]) -> None:
     w, made = rollout
-    assert listed_chains(made.services.store) == 0
-    made.run_pass(actor="t")
-    assert listed_chains(made.services.store) == 2, "the upload pass listed the tenant from both ends"
+    assert listed_chains(made.services.store) == 2, "200 users imported: the next pass lists the tenant"
     w.sim.reset_stats()
     read = made.roster.current
     seen_first: list[int] = []
@@ -53,10 +52,25 @@ def test_the_listing_starts_before_the_pass_reads_its_roster(rollout: tuple[Worl
         return read()
 
     made.roster.current = roster_after_a_page  # type: ignore[method-assign]
-    outcome = made.run_pass(actor="t", check_all_users=True)
+    outcome = made.run_pass(actor="t")  # the upload pass: everyone is checked for the first time
     assert seen_first and seen_first[0] > 0, "a listing page was asked for before the roster was read"
     assert outcome.ran and 0 < _pages(w) <= 4, "the listing begun ahead is the pass's only listing"
+    assert len(made.verdicts.all()) == 200
     assert all(v.verdict.value == "eligible" for v in made.verdicts.all().values())
+    assert listed_chains(made.services.store) == 2, "the pre-flight listed the tenant from both ends"
+
+
+def test_an_import_of_a_few_users_expects_no_listing(tmp_path: Path) -> None:
+    fleet = handsets(20)
+    with world(tmp_path, fleet) as w:
+        services = w.services(MemoryStateStore())
+        try:
+            made = Rollout(services)
+            assert made.import_file(roster_csv(fleet), "fleet.csv", actor="admin", correlation_id="t").import_id
+            assert listed_chains(services.store) == 0, "the pass judges 20 users itself: nothing begun ahead"
+            assert made.run_pass(actor="t").ran and len(made.verdicts.all()) == 20
+        finally:
+            services.close()
 
 
 def test_a_pass_with_nobody_due_stops_the_listing_and_forgets_the_mark(rollout: tuple[World, Rollout]) -> None:
