@@ -27,7 +27,8 @@ LISTING = "tenant-listing"
 
 
 def listed_chains(store: StateStore) -> int:
-    """Chains of the tenant listing the last pre-flight used; 0 when it looked users up one by one."""
+    """Chains of the tenant listing the next pass begins: what the last pre-flight used, or 2 after an
+    import of many users; 0 when it looked users up one by one."""
     mark = store.get(MARKS_TABLE, MARKS_PARTITION, LISTING)
     chains = mark.data.get("chains") if mark is not None else None
     return chains if isinstance(chains, int) and 0 < chains <= 2 else 0
@@ -49,8 +50,9 @@ def expect_listing(store: StateStore, users: int) -> None:
 
 @contextmanager
 def listing_ahead(session: Any, store: StateStore) -> Iterator[RunningListing | None]:
-    """The listing begun on `session` (a GraphSession) when the mark says the last pre-flight listed
-    the tenant, else None; stopped on exit unless a directory took it and stopped it first."""
+    """The listing begun on `session` (a GraphSession) when the mark says a listing is due (the last
+    pre-flight listed the tenant, or an import named many users), else None; stopped on exit unless
+    a directory took it and stopped it first."""
     chains = listed_chains(store)
     if not chains:
         yield None
