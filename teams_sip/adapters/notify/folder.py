@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from teams_sip.errors import InputError, TeamsSipError
-from teams_sip.service.ports.notifier import ArtifactStore, Message
+from teams_sip.errors import InputError
+from teams_sip.service.ports.notifier import NOT_SENT, ArtifactStore, Message
 
 
 class FolderArtifactStore:
@@ -118,7 +118,7 @@ class FolderNotifier:
                 records = [self._record(m, f"{base}-{n:04d}") for n, m in enumerate(messages, 1)]
                 data = json.dumps({"messages": records}, ensure_ascii=False).encode()
                 self._artifacts.put(f"{base}.json", data, "application/json")
-        except (TeamsSipError, OSError) as exc:
+        except NOT_SENT as exc:
             return [exc] * len(messages)
         return [None] * len(messages)
 

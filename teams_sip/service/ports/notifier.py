@@ -9,6 +9,9 @@ from typing import Protocol
 
 from teams_sip.errors import TeamsSipError
 
+NOT_SENT = (TeamsSipError, OSError)
+"""What a notifier raises for a message it did not deliver (send) or answers for it (send_many)."""
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -52,7 +55,7 @@ class SendsOneByOne:
 def _sent(notifier: SendsOneByOne, message: Message) -> Exception | None:
     try:
         notifier.send(message)
-    except (TeamsSipError, OSError) as exc:
+    except NOT_SENT as exc:
         return exc
     return None
 
