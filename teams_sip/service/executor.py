@@ -69,7 +69,7 @@ class Execution:
     after: dict[str, DeviceRecord] = field(default_factory=dict)
 
 
-Deliver = Callable[[Sequence[DeliveredCode]], None]
+Deliver = Callable[[Sequence[DeliveredCode]], Sequence[tuple[str, str]] | None]
 
 
 def _as_intended(record: DeviceRecord) -> DeviceRecord:
@@ -231,7 +231,9 @@ class Executor:
             if a.code is not None and a.expires_at is not None and a.hardware_id in where
         ]
         if delivered:
-            self._deliver(delivered)  # before settling: a code Teams issued must reach a worksheet
+            # before settling: a code Teams issued must reach a worksheet; a site whose worksheet
+            # failed is reported, and the other sites' codes still go out and settle
+            result.failures.extend(self._deliver(delivered) or ())
             result.issued.extend(delivered)
         changes = [c for c in (self._code_outcome(a, now, result) for a in answers) if c is not None]
         self._settle_all(changes, current, result)

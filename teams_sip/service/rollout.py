@@ -73,11 +73,14 @@ class Rollout:
         self._fence: Callable[[], None] | None = None
 
     # Imports -------------------------------------------------------------------------------------
-    def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
+    def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str,
+                    allow_removals: bool = False, sheet: str | None = None) -> ImportOutcome:
         opts = self.services.settings.service
+        options = import_options(opts.import_max_mb, opts.import_max_rows, sheet)
         outcome = import_roster(data, filename, actor=actor, at=self.services.clock.now(),
                                 correlation_id=correlation_id, roster=self.roster, artifacts=self.services.artifacts,
-                                audit=self.audit, options=import_options(opts.import_max_mb, opts.import_max_rows))
+                                audit=self.audit, options=options, max_drops=opts.import_max_drops,
+                                allow_removals=allow_removals)
         if outcome.import_id is not None:
             expect_listing(self.services.store, len({r.upn for r in outcome.result.accepted if r.upn}))
         return outcome

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from teams_sip.domain.site_keys import site_key
 from teams_sip.service.worksheet_delivery import worksheet_dir
 from teams_sip.simulator import DeviceActionError
 from tests.functions.support import (
@@ -84,8 +85,11 @@ def test_install_day_codes_worksheet_and_renewal(w: World) -> None:
     w.clock.set(LYON_OPEN)
     _run()
     today = body_of(call("summary", path="/api/summary"))["today"]
-    assert today == [{"site": "Lyon Plant", "install_date": "2026-03-17", "devices": 2, "codes_live": 2,
-                      "next_expiry_local": "2026-03-18 07:00 CET"}]
+    assert today == [{"site": "Lyon Plant", "site_key": site_key("Lyon Plant"), "install_date": "2026-03-17",
+                      "devices": 2, "codes_live": 2, "next_expiry_local": "2026-03-18 07:00 CET"}]
+    by_key = call("get_worksheet", path="/api/worksheets/x/y",
+                  route={"site": today[0]["site_key"], "day": "2026-03-17"})
+    assert by_key.status_code == 200 and b"*55*" in by_key.get_body()
     csv = call("get_worksheet", path="/api/worksheets/x/y", route={"site": "Lyon Plant", "day": "2026-03-17"})
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.headers["Cache-Control"] == "no-store" and b"*55*" in csv.get_body()

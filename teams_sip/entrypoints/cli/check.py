@@ -18,6 +18,7 @@ from typing import Any
 from teams_sip.domain.clock import Clock, SystemClock
 from teams_sip.domain.eligibility import PendingPolicies, UserVerdict
 from teams_sip.domain.roster import ImportRefused
+from teams_sip.entrypoints.cli.progress import Progress
 from teams_sip.errors import TeamsSipError
 from teams_sip.service.eligibility import (
     DEFAULT_COMMON_AREA_IP_PHONE_POLICIES,
@@ -69,12 +70,11 @@ def register(subparsers: Any) -> None:
 
 
 def read_roster(path: Path) -> list[RosterUser]:
+    from teams_sip.entrypoints.cli.files import read_roster_bytes
+    from teams_sip.importing.options import ImportOptions
     from teams_sip.importing.roster_file import load_roster
 
-    try:
-        result = load_roster(path.read_bytes(), path.name)
-    except OSError as exc:
-        raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from None
+    result = load_roster(read_roster_bytes(path, ImportOptions().max_bytes), path.name)
     pairs = [(r.upn, r.account_type.value) for r in result.accepted if r.upn]
     if not pairs:
         raise ImportRefused(f"{path.name} has no accepted rows with a UPN; run `teams-sip validate {path}`.")
@@ -140,7 +140,7 @@ def preflight(args: argparse.Namespace, tenant: Tenant, users: list[RosterUser])
 def run(args: argparse.Namespace) -> int:
     try:
         users = read_roster(args.file)
-        with open_tenant(args, users) as tenant:
+        with open_tenant(args, users) as tenant, Progress().stage(f"Pre-flight of {len(users):,} user(s)"):
             result = preflight(args, tenant, users)
     except TeamsSipError as exc:
         if args.json:

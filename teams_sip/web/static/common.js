@@ -89,10 +89,11 @@ export async function download(path, name) {
   } catch (err) { say(`Download failed: ${err.message}`, true); }
 }
 
-export function worksheetLinks(site, day) {
+/** Links by the site's key: a name holding `/` or `..` cannot travel in a URL path, its key can. */
+export function worksheetLinks(site, day, key) {
   const links = el("span", null, { class: "links" });
   for (const fmt of ["csv", "html"]) {
-    const href = `api/worksheets/${encodeURIComponent(site)}/${day}?format=${fmt}`;
+    const href = `api/worksheets/${encodeURIComponent(key || site)}/${day}?format=${fmt}`;
     const a = el("a", `${fmt.toUpperCase()}`, { href, "aria-label": `Worksheet for ${site} on ${day} (${fmt.toUpperCase()})` });
     a.addEventListener("click", (event) => { event.preventDefault(); download(href, `${site}-${day}.${fmt}`); });
     links.append(a, " ");
