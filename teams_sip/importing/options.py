@@ -29,4 +29,4 @@ class ImportOptions:
     # holds at most 32,767 characters in a cell; a roster's text needs a few MB.
     max_shared_strings: int = 2_000_000
     max_shared_string_bytes: int = 64 * MB
-    max_string_bytes: int = 256 * 1024
+    max_string_bytes: int = 1 * MB  # one cell: 32,767 characters, escaped and with rich-text runs, fits

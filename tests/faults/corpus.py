@@ -237,7 +237,8 @@ def _warned(n: int, *words: str) -> Callable[[ImportResult], None]:
 
 
 def _site_kept_verbatim(result: ImportResult) -> None:
-    assert _row(result, 6).site == "=1+1"  # the text the admin typed, never 2
+    # the text the admin typed, never 2, and refused: it would go unchanged into the TAC upload file
+    assert _row(result, 6).site == "=1+1" and "formula" in _row(result, 6).errors[0].message
 
 
 def _cached_value_not_recomputed(result: ImportResult) -> None:
@@ -263,7 +264,9 @@ def _million_skipped(result: ImportResult) -> None:
 
 
 def _huge_cell_kept_whole(result: ImportResult) -> None:
-    assert len(_row(result, 3).site) == MB
+    row = _row(result, 3)  # kept whole, refused (over the 100-character cap), and quoted only in part
+    assert len(row.site) == MB and "longer than 100 characters" in row.errors[0].message
+    assert len(row.errors[0].message) < 300
 
 
 REFUSED, ROWS = Outcome.REFUSED, Outcome.ROW_ERRORS
@@ -314,7 +317,7 @@ CORPUS: tuple[BadFile, ...] = (
     BadFile("csv-formulas", "r.csv", csv(HEADER, '"=HYPERLINK(""http://evil"",""0DEADBEEF4"")",a@contoso.com,HQ',
                                          "0DEADBEEF4,+cmd|' /C calc'!A0,HQ", "@SUM(1+1),b@contoso.com,HQ",
                                          "-2+3,c@contoso.com,HQ", "0004D5F980,d@contoso.com,=1+1"),
-            ROWS, bad={2: IP, 3: UPN, 4: IP, 5: IP}, check=_site_kept_verbatim),
+            ROWS, bad={2: IP, 3: UPN, 4: IP, 5: IP, 6: SITE}, check=_site_kept_verbatim),
     BadFile("xlsx-formulas-never-calculated", "r.xlsx", lambda: xlsx(
         ["IPEI", "UPN", "Site"], ["0DEADBEEF4", "a@contoso.com", Formula("1+1", "not recomputed")],
         [Formula('HYPERLINK("http://evil","0004D5F980")'), "b@contoso.com", "HQ"],
@@ -349,7 +352,7 @@ CORPUS: tuple[BadFile, ...] = (
     # -- huge cells, caps
     BadFile("one-megabyte-cell", "r.csv", csv(HEADER, f"{'0' * MB},a@contoso.com,HQ",
                                               f"0004D5F980,b@contoso.com,{'x' * MB}"),
-            ROWS, bad={2: IP}, check=_huge_cell_kept_whole),
+            ROWS, bad={2: IP, 3: SITE}, check=_huge_cell_kept_whole),
     BadFile("xlsx-one-megabyte-cell", "r.xlsx", lambda: xlsx(["IPEI", "UPN", "Site"], ["0DEADBEEF4", "a" * MB, "HQ"]),
             ROWS, bad={2: UPN}),
     BadFile("million-empty-rows", "r.csv", lambda: f"{HEADER}\n{GOOD}\n".encode() + b",,\n" * 1_000_000

@@ -1,0 +1,78 @@
+"""Old Excel (.xls), Excel binary (.xlsb) and LibreOffice (.ods) workbooks, read by python-calamine
+under the same bounds as .xlsx: the size cap, zip-bomb bounds, no macros, no password, and a grid
+no larger than the row, column and cell bounds, measured before calamine sizes it
+(binary_bounds: the .xls and .xlsb cell records, the .ods repeat counts)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+from teams_sip.domain.roster import ImportRefused
+from teams_sip.importing.binary_bounds import ods_extent, xls_facts, xlsb_extent, xlsb_strings
+from teams_sip.importing.options import ImportOptions
+from teams_sip.importing.sheet_bounds import Extent
+from teams_sip.importing.xlsx_file import DAMAGED, ZIP_ERRORS, SheetTable, check_zip_size, read_sheet
+
+OTHER_SUFFIXES = {".xls": "xls", ".xlt": "xls", ".xlsb": "xlsb", ".ods": "ods", ".ots": "ods"}
+
+
+def refuse_extent(filename: str, extent: Extent, options: ImportOptions, row_limit: int) -> None:
+    if (extent.rows > row_limit or extent.columns > options.max_columns
+            or extent.rows * extent.columns > options.max_cells):
+        raise ImportRefused(
+            f"{filename} has cells out to row {extent.rows:,} and column {extent.column_letters} "
+            f"({extent.columns:,}), beyond the bound of {options.max_rows:,} rows, {options.max_columns:,} "
+            f"columns and {options.max_cells:,} cells. Delete the stray far-away cells or split the roster."
+        )
+
+
+def _check_xls(data: bytes, filename: str, options: ImportOptions, row_limit: int) -> None:
+    facts = xls_facts(data)
+    if facts.encrypted:
+        raise ImportRefused(f"{filename} is password-protected (encrypted). Remove the password and save it "
+                            "again, or export CSV.")
+    if facts.macros:
+        raise ImportRefused(f"{filename} contains macros; save it without macros (.xlsx) or as CSV.")
+    if facts.extent is None:
+        raise ImportRefused(f"{filename} is not an Excel workbook (no workbook stream); upload .xlsx or CSV.")
+    if facts.strings > options.max_shared_strings:
+        raise ImportRefused(f"{filename} declares {facts.strings:,} distinct texts, more than a roster holds.")
+    refuse_extent(filename, facts.extent, options, row_limit)
+
+
+def _check_zipped(data: bytes, filename: str, fmt: str, options: ImportOptions, row_limit: int) -> None:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (*ZIP_ERRORS, struct.error) as exc:
+        raise ImportRefused(f"{filename} is not a valid .{fmt} workbook (the file is damaged).") from exc
+    try:
+        with zf:
+            names = check_zip_size(zf, filename, options)
+            if fmt == "xlsb":
+                if any(n.lower().endswith("vbaproject.bin") for n in names):
+                    raise ImportRefused(f"{filename} contains macros; save it without macros (.xlsx) or as CSV.")
+                for name in sorted(n for n in names if n.lower().endswith("sharedstrings.bin")):
+                    if xlsb_strings(zf.read(name)) > options.max_shared_strings:
+                        raise ImportRefused(f"{filename} declares more distinct texts than a roster holds.")
+                parts = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".bin")]
+                for name in sorted(parts):
+                    refuse_extent(filename, xlsb_extent(zf.read(name), row_limit, options), options, row_limit)
+            else:
+                if "content.xml" not in names:
+                    raise ImportRefused(f"{filename} is a zip file but not an OpenDocument spreadsheet.")
+                if any(n.startswith("Basic/") or n.startswith("Scripts/") for n in names):
+                    raise ImportRefused(f"{filename} contains macros; save it without macros or as CSV.")
+                refuse_extent(filename, ods_extent(zf.read("content.xml")), options, row_limit)
+    except (*ZIP_ERRORS, struct.error) as exc:
+        raise ImportRefused(f"{filename}: {DAMAGED}") from exc
+
+
+def read_other(data: bytes, filename: str, fmt: str, options: ImportOptions, row_limit: int) -> SheetTable:
+    """`fmt` is "xls", "xlsb" or "ods"; refused unless every bound holds, then read like .xlsx."""
+    if fmt == "xls":
+        _check_xls(data, filename, options, row_limit)
+    else:
+        _check_zipped(data, filename, fmt, options, row_limit)
+    return read_sheet(data, filename, options, row_limit, None, fmt)
