@@ -24,7 +24,7 @@ import python_calamine
 from teams_sip.domain.roster import ImportRefused
 from teams_sip.importing.options import MB, ImportOptions
 from teams_sip.importing.sheet_bounds import HUGE, Extent, column_number, shared_strings_problem, sheet_extent
-from teams_sip.importing.workbook_sheets import SheetInfo, choose, hidden_rows, xlsx_sheets
+from teams_sip.importing.workbook_sheets import SheetInfo, choose, describe, hidden_rows, xlsx_sheets
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -114,7 +114,11 @@ def _check_parts(zf: zipfile.ZipFile, filename: str, options: ImportOptions) -> 
     filtered = False
     for path in candidates:
         xml = zf.read(path)
-        _check_extent(xml, filename, options)
+        try:
+            _check_extent(xml, filename, options)
+        except ImportRefused as exc:  # every refusal of a workbook names its sheets
+            raise ImportRefused(f"{exc} {describe(sheets, chosen.name if chosen else None)}" if sheets
+                                else str(exc)) from None
         if len(candidates) == 1:
             hidden, filtered = hidden_rows(xml)
     return SheetChoice(chosen, sheets, hidden, filtered)
@@ -145,13 +149,13 @@ def _check_extent(xml: bytes, filename: str, options: ImportOptions) -> None:
         cols = column_number(dim.group(3)) - column_number(dim.group(1)) + 1
         if rows * cols > options.max_cells or rows > row_limit:
             raise ImportRefused(
-                f"{filename}'s first sheet spans {rows:,} rows x {cols:,} columns, beyond the bound of "
+                f"{filename}'s sheet spans {rows:,} rows x {cols:,} columns, beyond the bound of "
                 f"{options.max_rows:,} rows / {options.max_cells:,} cells; split the roster."
             )
     extent = sheet_extent(xml, fits)
     if not fits(extent):
         raise ImportRefused(
-            f"{filename}'s first sheet has cells out to row {extent.rows:,} and column {extent.column_letters} "
+            f"{filename}'s sheet has cells out to row {extent.rows:,} and column {extent.column_letters} "
             f"({extent.columns:,}), beyond the bound of {options.max_rows:,} rows, {options.max_columns:,} "
             f"columns and {options.max_cells:,} cells. Delete the stray far-away cells (Ctrl+End shows the "
             "last one) or split the roster."

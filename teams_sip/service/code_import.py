@@ -98,10 +98,14 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
             outcome.results.append(RowResult(code.row, "rejected", problem, code.hardware_id))
         else:
             ready.append((code, current, settled))
+    failed: dict[str, str] = {}
     if ready:  # onto the worksheet before the records settle, as the executor does
-        delivery_for(rollout)([DeliveredCode(c.hardware_id, s.record.site, s.record.install_date, c.code,
-                                             c.expires_at) for c, s, _ in ready])
+        failed = dict(delivery_for(rollout)([DeliveredCode(c.hardware_id, s.record.site, s.record.install_date,
+                                                           c.code, c.expires_at) for c, s, _ in ready]))
     for code, current, settled in ready:
+        if code.hardware_id in failed:  # its site's worksheet could not be written: keep it asked for
+            outcome.results.append(RowResult(code.row, "rejected", failed[code.hardware_id], code.hardware_id))
+            continue
         try:
             rollout.devices.save(current, settled)
         except ConflictError:
