@@ -140,7 +140,7 @@ def _biff(stream: bytes, macros: bool) -> XlsFacts:
         elif kind == _FILEPASS:
             return XlsFacts(None, encrypted=True)
         elif kind == _SST and length >= 8:
-            strings = max(strings, struct.unpack_from("<I", stream, body + 4)[0])
+            strings = max(strings, *struct.unpack_from("<II", stream, body))
         at = body + length
     return XlsFacts(Extent(max_row, max_col), macros=macros, strings=strings)
 
@@ -193,7 +193,7 @@ def xlsb_strings(data: bytes) -> int:
         kind, at = _varint(data, 0, 2)
         length, at = _varint(data, at, 4)
         if kind == _BRT_SST and length >= 8:
-            return int(struct.unpack_from("<I", data, at + 4)[0])
+            return int(max(struct.unpack_from("<II", data, at)))  # total and distinct texts declared
     except (ValueError, struct.error):
         pass
     return 0

@@ -157,6 +157,9 @@ def shared_strings_problem(part: IO[bytes], max_count: int, max_bytes: int, max_
     last = 0  # offset of the latest <si>: the text since then belongs to one string
     tail = b""
     while chunk := part.read(CHUNK):
+        if not total and (declared := _declared_count(chunk)) > max_count:
+            # calamine reserves room for the declared count first: 2,000,000,000 aborts the process
+            return f"it declares {declared:,} texts, more than {max_count:,}"
         data, base = tail + chunk, total - len(tail)
         total += len(chunk)
         if total > max_bytes:
@@ -174,6 +177,19 @@ def shared_strings_problem(part: IO[bytes], max_count: int, max_bytes: int, max_
             return _long_string(max_string)
         tail = data[-8:]
     return None
+
+
+_SST_TAG = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_COUNT = re.compile(rb"""(?:^|[\s"'])(?:uniqueCount|count)\s*=\s*["']\s*([0-9]+)""")
+
+
+def _declared_count(head: bytes) -> int:
+    """The larger of the `count` and `uniqueCount` the part's opening tag declares (0 if none)."""
+    tag = _SST_TAG.search(head, 0, 65536)
+    if tag is None:
+        return 0
+    found = [int(d) if len(d) <= 12 else 10**12 for d in _COUNT.findall(tag.group(0))]
+    return max(found, default=0)
 
 
 def _long_string(max_string: int) -> str:

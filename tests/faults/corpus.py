@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from teams_sip.domain.roster import HandsetRow, ImportResult, RowStatus
 from teams_sip.importing.options import MB
+from tests.fixtures.workbooks import ods, xls_fixture, xlsb
 
 
 class Outcome(StrEnum):
@@ -155,6 +156,9 @@ def _with_big_member(name: str, head: bytes, filler: bytes, size: int, tail: byt
 def sheet_bomb() -> bytes:
     return _with_big_member(SHEET, _SHEET_HEAD.encode() + b"<sheetData>", b"<row/>", 200 * MB,
                             b"</sheetData></worksheet>")
+
+
+_SST_HEAD = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
 
 def shared_strings_bomb() -> bytes:
@@ -303,6 +307,21 @@ CORPUS: tuple[BadFile, ...] = (
     BadFile("declared-dimension-whole-grid", "r.xlsx", lambda: zip_parts(workbook_parts(sheet_xml(
         [["IPEI", "UPN", "Site"]], dimension="A1:XFD1048576"))), REFUSED, ("rows",)),
     BadFile("undeclared-far-cell-xfd100000", "r.xlsx", sparse_far_cell, REFUSED, ("rows",), isolate=True),
+    # issue 24, item 5 and the other formats: what calamine would read or reserve before the grid bound
+    BadFile("one-shared-string-150mb", "r.xlsx", lambda: _with_big_member(
+        "xl/sharedStrings.xml", _SST_HEAD + b"<si><t>", b"A" * 4096, 150 * MB, b"</t></si></sst>"),
+            REFUSED, ("KB of text",), isolate=True),
+    BadFile("shared-strings-declared-2-billion", "r.xlsx", lambda: zip_parts(
+        [*workbook_parts(sheet_xml([["IPEI", "UPN", "Site"], GOOD.split(",")])), ("xl/sharedStrings.xml",
+         _SST_HEAD.replace(b"<sst ", b'<sst uniqueCount="2000000000" ') + b"<si><t>x</t></si></sst>")]),
+            REFUSED, ("declares",), isolate=True),
+    BadFile("xls-far-cell-iv65536", "r.xls", lambda: xls_fixture("far-cell.xls"), REFUSED, ("rows",), isolate=True),
+    BadFile("xlsb-far-cell", "r.xlsb", lambda: xlsb([("Roster", [["IPEI", "UPN", "Site"], GOOD.split(",")])],
+                                                    far_cell=(1_000_000, 16_000)), REFUSED, ("rows",), isolate=True),
+    BadFile("ods-five-million-repeated-rows", "r.ods", lambda: ods(
+        [("Roster", [["IPEI", "UPN", "Site"], GOOD.split(",")])],
+        tail='<table:table-row table:number-rows-repeated="5000000"><table:table-cell office:value-type="string">'
+             "<text:p>x</text:p></table:table-cell></table:table-row>"), REFUSED, ("rows",), isolate=True),
     BadFile("xlsx-over-row-cap", "r.xlsx", lambda: zip_parts(workbook_parts(sheet_xml(
         [["IPEI", "UPN", "Site"]] + [["0DEADBEEF4"]] * 100_011))), REFUSED, ("100,000",)),
     # -- macros, encryption, legacy
