@@ -16,11 +16,13 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from teams_sip.domain.csv_safety import machine_cell_problem
-from teams_sip.domain.identifiers import DeviceIdentity, IdKind, excerpt, parse_identifier, quoted, visible
+from teams_sip.domain.identifiers import DeviceIdentity, IdKind, excerpt, parse_identifier, quoted
 from teams_sip.domain.readiness.minimum_firmware import Severity, firmware_findings
 from teams_sip.domain.roster_dates import DateOrder as DateOrder  # re-exported: callers pick the date rule here
 from teams_sip.domain.roster_dates import infer_order, read_date
+from teams_sip.domain.roster_text import MAX_SITE_NAME as MAX_SITE_NAME  # re-exported
+from teams_sip.domain.roster_text import check_upn as check_upn  # re-exported: callers check UPNs here
+from teams_sip.domain.roster_text import one_line, site_name_problem
 from teams_sip.domain.sites import Region
 from teams_sip.errors import InputError
 
@@ -152,32 +154,6 @@ class ImportResult:
         }
 
 
-# Entra's username policy: letters, digits and ' . - _ ! # ^ ~ before the @ (no '.' right before it),
-# at most 64 characters before the @, 48 after, 113 in all (docs/microsoft.md, "User principal names").
-_UPN = re.compile(
-    r"^[a-z0-9'_!#^~-]+(?:\.[a-z0-9'_!#^~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-)
-_UPN_LOCAL_BAD = re.compile(r"[^a-z0-9'._!#^~-]")
-
-
-def check_upn(text: str) -> tuple[str | None, str | None]:
-    """(lower-cased UPN, None) or (None, reason), by Entra's rules for a user principal name."""
-    upn = text.strip().lower()
-    if not upn:
-        return None, "no user principal name"
-    local, _, domain = upn.rpartition("@")
-    if len(upn) > 113 or len(local) > 64 or len(domain) > 48:
-        return None, f"{quoted(text.strip())} is too long for a user principal name"
-    if not _UPN.match(upn):
-        bad = "".join(dict.fromkeys(_UPN_LOCAL_BAD.findall(local)))
-        if local and bad:
-            return None, (f"{quoted(text.strip())} is not a user principal name Entra accepts: {visible(bad)} "
-                          "cannot be in the part before the @ (only letters, digits and ' . - _ ! # ^ ~)")
-        return None, f"{quoted(text.strip())} is not a user principal name like name@contoso.com"
-    return upn, None
-
-
 def validate_rows(
     columns: Sequence[tuple[Field, str]],
     rows: Iterable[tuple[int, Sequence[str]]],
@@ -228,7 +204,9 @@ def _row(n: int, cells: Sequence[str], lay: _Layout, order: DateOrder) -> Handse
     upn, reason = check_upn(cells[lay.upn] if lay.upn >= 0 else "")
     if reason:
         errors.append(RowIssue(n, lay.h_upn, reason))
-    site = _one_line(n, cells[lay.site] if lay.site >= 0 else "", lay.h_site, warnings)
+    site, joined = one_line(cells[lay.site] if lay.site >= 0 else "")
+    if joined:
+        warnings.append(RowIssue(n, lay.h_site, joined))
     if not site:
         errors.append(RowIssue(n, lay.h_site, "no site: TAC needs a location for every device"))
     elif problem := site_name_problem(site):
@@ -261,36 +239,10 @@ def _row(n: int, cells: Sequence[str], lay: _Layout, order: DateOrder) -> Handse
     for name, i in lay.extra:
         setattr(row, name, cells[i].strip())
     if "\n" in row.display_name or "\r" in row.display_name or "\u2028" in row.display_name:
-        row.display_name = _one_line(n, row.display_name, lay.header.get(Field.DISPLAY_NAME, "Display name"),
-                                     warnings)
-        row.warnings = tuple(warnings)
+        row.display_name, joined = one_line(row.display_name)
+        if joined:
+            row.warnings = (*row.warnings, RowIssue(n, lay.header.get(Field.DISPLAY_NAME, "Display name"), joined))
     return row
-
-
-MAX_SITE_NAME = 100  # characters: a site name becomes a TAC location, a mail subject and (hashed) a folder
-_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
-
-
-def _one_line(n: int, text: str, column: str, warnings: list[RowIssue]) -> str:
-    """A name with its line breaks (Alt+Enter in Excel, or merged cells) made single spaces, warned:
-    `Paris⏎Nord` must be the site `Paris Nord`, not a new one."""
-    value = text.strip()
-    if not _LINE_BREAKS.search(value):
-        return value
-    joined = _LINE_BREAKS.sub(" ", value)
-    warnings.append(RowIssue(n, column, f"{quoted(value)} holds a line break; read as {quoted(joined)}"))
-    return joined
-
-
-def site_name_problem(site: str) -> str | None:
-    """Why a site name cannot be used, or None: too long, or text a spreadsheet would run as a formula
-    (it is written unchanged into the TAC upload file, a file meant for machines)."""
-    if len(site) > MAX_SITE_NAME:
-        return (f"{quoted(site)} is longer than {MAX_SITE_NAME} characters; shorten the site name "
-                "(it becomes the device location in Teams)")
-    if (reason := machine_cell_problem(site)) is not None:
-        return f"{quoted(site)} {reason}; rename the site"
-    return None
 
 
 # Dates, regions and account types repeat across thousands of rows; the answers are pure, so cache them.
