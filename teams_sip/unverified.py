@@ -109,3 +109,12 @@ BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 # SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
 # `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
 COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")
+
+
+# --- Files machines read (issue 24, importer and outputs) -----------------------------------------
+
+MACHINE_CSV_VALUES_VERBATIM: Final = True
+"""TAC's "Provision devices" upload (Location) and New-CsSdgBulkSignInRequest's device file (Username)
+read each cell as plain text, so a value is written unchanged (`-1 Basement`), never prefixed with the
+apostrophe that keeps Excel from running a formula; a formula-like value is refused instead
+(domain/csv_safety.write_machine_csv). No page says whether TAC strips such an apostrophe."""

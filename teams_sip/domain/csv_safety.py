@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from teams_sip.errors import InputError
+from teams_sip.unverified import MACHINE_CSV_VALUES_VERBATIM
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ALWAYS = ("=", "@", "\t", "\r", "\n")  # never a harmless start of a value
@@ -61,5 +62,5 @@ def write_machine_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> s
             if (reason := machine_cell_problem(cell)) is not None:
                 shown = cell[:60].encode("unicode_escape").decode("ascii")
                 raise UnsafeCellError(f"{column} value '{shown}' {reason}; it was not written")
-        writer.writerow(list(row))
+        writer.writerow(list(row) if MACHINE_CSV_VALUES_VERBATIM else [neutralise(c) for c in row])
     return buffer.getvalue()
