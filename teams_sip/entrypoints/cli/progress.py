@@ -16,12 +16,12 @@ from typing import TextIO
 
 
 class Progress:
-    """One line, rewritten in place: `label: done/total (n s)`; a no-op unless `stream` is a terminal."""
+    """One line, rewritten in place while work runs; a no-op unless `stream` is a terminal."""
 
     def __init__(self, stream: TextIO | None = None, *, interval: float = 0.25) -> None:
         self._stream = stream if stream is not None else sys.stderr
         self.enabled = bool(getattr(self._stream, "isatty", lambda: False)())
-        self._interval, self._last, self._width = interval, 0.0, 0
+        self._interval, self._width = interval, 0
         self._lock = threading.Lock()
 
     def _write(self, text: str, *, end: str = "") -> None:
@@ -30,16 +30,6 @@ class Progress:
             self._stream.write(f"\r{text}{pad}{end}")
             self._stream.flush()
             self._width = 0 if end else len(text)
-
-    def count(self, label: str, done: int, total: int | None = None) -> None:
-        """Report `done` of `total` items, at most every `interval` seconds (the last one always)."""
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last < self._interval and done != total:
-            return
-        self._last = now
-        self._write(f"{label}: {done:,}" + (f" of {total:,}" if total else ""))
 
     @contextmanager
     def stage(self, label: str) -> Iterator[None]:

@@ -33,13 +33,14 @@ _IMPORT_ID = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{10}$")
 def check_spreadsheet(upload: Upload) -> None:
     """415 for anything that is neither CSV nor XLSX by name or declared type; nothing is read."""
     suffix = PurePath(upload.filename).suffix.lower()
-    media = upload.content_type.split(";")[0].strip()
+    media = upload.content_type.split(";")[0].strip().lower()
     if suffix in SPREADSHEET_SUFFIXES and (media in SPREADSHEET_TYPES or media.startswith("multipart/")):
         return
     if not suffix and media in SPREADSHEET_TYPES - {"", "application/octet-stream"}:
         return
     raise HttpError(415, "unsupportedMediaType",
-                    f"{upload.filename} ({media or 'no content type'}) is not a spreadsheet: upload .csv or .xlsx")
+                    f"{upload.filename} ({media or 'no content type'}) is not a spreadsheet: upload .csv, .xlsx, "
+                    ".xls, .xlsb or .ods")
 
 
 def upload_cap(max_mb: int) -> int:
