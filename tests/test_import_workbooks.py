@@ -168,3 +168,13 @@ def test_an_xlsb_is_not_refused_as_macros_but_a_name_that_lies_is_refused() -> N
     assert load_roster(xlsb([("Roster", ROSTER)]), "r.xlsb").summary["accepted"] == 2
     with pytest.raises(ImportRefused, match=r"not a valid \.ods workbook"):
         load_roster(b"IPEI,UPN,Site\n", "r.ods")
+
+
+def test_hidden_rows_of_xls_and_ods_are_left_out_and_listed() -> None:
+    rows = [*ROSTER, ["03717C0E0A", "cleo@contoso.com", "Oslo"]]
+    for name, data, hidden in (("r.xls", xls_fixture("hidden-row.xls"), "rows 3"),
+                               ("r.ods", ods([("Roster", rows)], hidden=[(3, "collapse"), (4, "filter")]),
+                                "rows 3, 4")):
+        result = load_roster(data, name)
+        assert _upns(result) == ["anna@contoso.com"], name
+        assert any("not imported" in n and hidden in n for n in result.info.notes), (name, result.info.notes)

@@ -26,6 +26,7 @@ class XlsFacts:
     encrypted: bool = False
     macros: bool = False
     strings: int = 0  # distinct texts the SST record declares
+    hidden: tuple[tuple[tuple[int, ...], bool], ...] = ()  # per sheet, in workbook order: hidden rows, filter
 
 
 class _Compound:
@@ -105,7 +106,8 @@ class _Compound:
 # BIFF8 records that place a cell: row (2 bytes) and column (2 bytes) open their data.
 _CELL_RECORDS = frozenset({0x0006, 0x00FD, 0x0203, 0x027E, 0x0205, 0x0204, 0x00D6, 0x0201})
 _MULTI_RECORDS = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: row, first column ... last column
-_FILEPASS, _SST = 0x002F, 0x00FC
+_FILEPASS, _SST, _BOF, _BOUNDSHEET, _ROW, _AUTOFILTERINFO = 0x002F, 0x00FC, 0x0809, 0x0085, 0x0208, 0x009D
+_ROW_HIDDEN = 0x0020  # fDyZero in the ROW record's flags: the row is hidden (by hand or by a filter)
 
 
 def xls_facts(data: bytes) -> XlsFacts:
@@ -127,10 +129,22 @@ def xls_facts(data: bytes) -> XlsFacts:
 def _biff(stream: bytes, macros: bool) -> XlsFacts:
     max_row = max_col = strings = 0
     at, end = 0, len(stream) - 4
+    sheet_at: list[int] = []  # each sheet's BOF offset, in workbook order (BoundSheet8 records)
+    hidden: dict[int, list[int]] = {}
+    filtered: set[int] = set()
+    current = -1
     while at <= end:
         kind, length = struct.unpack_from("<HH", stream, at)
         body = at + 4
-        if kind in _CELL_RECORDS and length >= 4:
+        if kind == _BOUNDSHEET and length >= 4:
+            sheet_at.append(struct.unpack_from("<I", stream, body)[0])
+        elif kind == _BOF:
+            current = at
+        elif kind == _ROW and length >= 14 and struct.unpack_from("<H", stream, body + 12)[0] & _ROW_HIDDEN:
+            hidden.setdefault(current, []).append(struct.unpack_from("<H", stream, body)[0] + 1)
+        elif kind == _AUTOFILTERINFO:
+            filtered.add(current)
+        elif kind in _CELL_RECORDS and length >= 4:
             row, col = struct.unpack_from("<HH", stream, body)
             max_row, max_col = max(max_row, row + 1), max(max_col, col + 1)
         elif kind in _MULTI_RECORDS and length >= 6 and body + length <= len(stream):
@@ -142,7 +156,8 @@ def _biff(stream: bytes, macros: bool) -> XlsFacts:
         elif kind == _SST and length >= 8:
             strings = max(strings, *struct.unpack_from("<II", stream, body))
         at = body + length
-    return XlsFacts(Extent(max_row, max_col), macros=macros, strings=strings)
+    per_sheet = tuple((tuple(hidden.get(offset, ())), offset in filtered) for offset in sheet_at)
+    return XlsFacts(Extent(max_row, max_col), macros=macros, strings=strings, hidden=per_sheet)
 
 
 def _varint(data: bytes, at: int, most: int) -> tuple[int, int]:
@@ -208,12 +223,24 @@ _COLS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]{1,10})"')
 _CONTENT = re.compile(rb"office:value-type=|<text:p\b")
 
 
-def ods_extent(xml: bytes) -> Extent:
+_ODS_HIDDEN_ROW = re.compile(rb'table:visibility="(collapse|filter)"')
+
+
+@dataclass(frozen=True, slots=True)
+class OdsFacts:
+    extent: Extent
+    hidden: tuple[tuple[tuple[int, ...], bool], ...] = ()  # per table: rows holding values that are hidden
+
+
+def ods_facts(xml: bytes) -> OdsFacts:
     """The furthest row and column holding a value, over every table, counting repeated rows and
-    cells (LibreOffice writes a million repeated *empty* rows, which calamine does not place)."""
+    cells (LibreOffice writes a million repeated *empty* rows, which calamine does not place), and
+    each table's hidden rows (collapsed by hand, or filtered) that hold values."""
     max_row = max_col = 0
+    hidden: list[tuple[tuple[int, ...], bool]] = []
     for table in _ODS_TABLE.split(xml)[1:]:
-        row_at = 0
+        row_at, by_filter = 0, False
+        rows_hidden: list[int] = []
         for row in _ODS_ROW.finditer(table):
             repeat = _ROWS_REPEATED.search(row.group(1))
             rows = int(repeat.group(1)) if repeat else 1
@@ -222,8 +249,12 @@ def ods_extent(xml: bytes) -> Extent:
                 last = _last_value_column(table[row.end() : end.start() if end else len(table)])
                 if last:
                     max_row, max_col = max(max_row, row_at + rows), max(max_col, last)
+                    if (seen := _ODS_HIDDEN_ROW.search(row.group(1))) is not None and rows <= 100_000:
+                        rows_hidden += range(row_at + 1, row_at + rows + 1)
+                        by_filter = by_filter or seen.group(1) == b"filter"
             row_at += rows
-    return Extent(max_row, max_col)
+        hidden.append((tuple(rows_hidden), by_filter))
+    return OdsFacts(Extent(max_row, max_col), tuple(hidden))
 
 
 def _last_value_column(row: bytes) -> int:

@@ -10,7 +10,7 @@ import struct
 import zipfile
 
 from teams_sip.domain.roster import ImportRefused
-from teams_sip.importing.binary_bounds import ods_extent, xls_facts, xlsb_extent, xlsb_strings
+from teams_sip.importing.binary_bounds import ods_facts, xls_facts, xlsb_extent, xlsb_strings
 from teams_sip.importing.options import ImportOptions
 from teams_sip.importing.sheet_bounds import Extent
 from teams_sip.importing.xlsx_file import DAMAGED, ZIP_ERRORS, SheetTable, check_zip_size, read_sheet
@@ -28,7 +28,10 @@ def refuse_extent(filename: str, extent: Extent, options: ImportOptions, row_lim
         )
 
 
-def _check_xls(data: bytes, filename: str, options: ImportOptions, row_limit: int) -> None:
+Hidden = tuple[tuple[tuple[int, ...], bool], ...]  # per sheet: hidden rows, and whether a filter hid any
+
+
+def _check_xls(data: bytes, filename: str, options: ImportOptions, row_limit: int) -> Hidden:
     facts = xls_facts(data)
     if facts.encrypted:
         raise ImportRefused(f"{filename} is password-protected (encrypted). Remove the password and save it "
@@ -40,9 +43,10 @@ def _check_xls(data: bytes, filename: str, options: ImportOptions, row_limit: in
     if facts.strings > options.max_shared_strings:
         raise ImportRefused(f"{filename} declares {facts.strings:,} distinct texts, more than a roster holds.")
     refuse_extent(filename, facts.extent, options, row_limit)
+    return facts.hidden
 
 
-def _check_zipped(data: bytes, filename: str, fmt: str, options: ImportOptions, row_limit: int) -> None:
+def _check_zipped(data: bytes, filename: str, fmt: str, options: ImportOptions, row_limit: int) -> Hidden:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (*ZIP_ERRORS, struct.error) as exc:
@@ -64,15 +68,18 @@ def _check_zipped(data: bytes, filename: str, fmt: str, options: ImportOptions, 
                     raise ImportRefused(f"{filename} is a zip file but not an OpenDocument spreadsheet.")
                 if any(n.startswith("Basic/") or n.startswith("Scripts/") for n in names):
                     raise ImportRefused(f"{filename} contains macros; save it without macros or as CSV.")
-                refuse_extent(filename, ods_extent(zf.read("content.xml")), options, row_limit)
+                facts = ods_facts(zf.read("content.xml"))
+                refuse_extent(filename, facts.extent, options, row_limit)
+                return facts.hidden
     except (*ZIP_ERRORS, struct.error) as exc:
         raise ImportRefused(f"{filename}: {DAMAGED}") from exc
+    return ()  # .xlsb: hidden rows are not read from its row records
 
 
 def read_other(data: bytes, filename: str, fmt: str, options: ImportOptions, row_limit: int) -> SheetTable:
     """`fmt` is "xls", "xlsb" or "ods"; refused unless every bound holds, then read like .xlsx."""
     if fmt == "xls":
-        _check_xls(data, filename, options, row_limit)
+        hidden = _check_xls(data, filename, options, row_limit)
     else:
-        _check_zipped(data, filename, fmt, options, row_limit)
-    return read_sheet(data, filename, options, row_limit, None, fmt)
+        hidden = _check_zipped(data, filename, fmt, options, row_limit)
+    return read_sheet(data, filename, options, row_limit, None, fmt, hidden)

@@ -168,8 +168,9 @@ def read_xlsx(data: bytes, filename: str, options: ImportOptions, row_limit: int
 
 
 def read_sheet(data: bytes, filename: str, options: ImportOptions, row_limit: int, choice: SheetChoice | None,
-               fmt: str) -> SheetTable:
-    """The chosen sheet (or the first visible one, by calamine's own reading of the workbook) as text."""
+               fmt: str, hidden_by_sheet: tuple[tuple[tuple[int, ...], bool], ...] = ()) -> SheetTable:
+    """The chosen sheet (or the first visible one, by calamine's own reading of the workbook) as text;
+    its hidden rows from `choice` (.xlsx) or from `hidden_by_sheet`, in workbook order (other formats)."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = tuple(SheetInfo(m.name, m.visible == python_calamine.SheetVisibleEnum.Visible)
@@ -186,6 +187,6 @@ def read_sheet(data: bytes, filename: str, options: ImportOptions, row_limit: in
     except (python_calamine.CalamineError, ValueError, KeyError, IndexError, zipfile.BadZipFile, zlib.error) as exc:
         raise ImportRefused(f"{filename} could not be read as a workbook: its content is damaged or not what "
                             "a spreadsheet program writes. Open it and save it again, or export CSV.") from exc
-    hidden = choice.hidden_rows if choice is not None else ()
-    filtered = choice.filtered if choice is not None else False
+    hidden, filtered = ((choice.hidden_rows, choice.filtered) if choice is not None
+                        else hidden_by_sheet[index] if index < len(hidden_by_sheet) else ((), False))
     return SheetTable(frame.fillna("").to_numpy(dtype=object).tolist(), chosen.name, sheets, hidden, filtered, fmt)
