@@ -170,9 +170,11 @@ def test_an_xlsb_is_not_refused_as_macros_but_a_name_that_lies_is_refused() -> N
         load_roster(b"IPEI,UPN,Site\n", "r.ods")
 
 
-def test_hidden_rows_of_xls_and_ods_are_left_out_and_listed() -> None:
+def test_hidden_rows_of_xls_xlsb_and_ods_are_left_out_and_listed() -> None:
     rows = [*ROSTER, ["03717C0E0A", "cleo@contoso.com", "Oslo"]]
     for name, data, hidden in (("r.xls", xls_fixture("hidden-row.xls"), "rows 3"),
+                               ("r.xlsb", xlsb([("Old", STALE), ("Roster", rows)], hidden=["Old"],
+                                               hidden_rows=[3, 4]), "rows 3, 4"),
                                ("r.ods", ods([("Roster", rows)], hidden=[(3, "collapse"), (4, "filter")]),
                                 "rows 3, 4")):
         result = load_roster(data, name)

@@ -173,13 +173,27 @@ def _varint(data: bytes, at: int, most: int) -> tuple[int, int]:
     return value, at + most
 
 
-_BRT_ROW, _BRT_DIM, _BRT_SST = 0, 148, 159
+_BRT_ROW, _BRT_DIM, _BRT_SST, _BRT_BUNDLE_SH = 0, 148, 159, 156
 _BRT_CELLS = range(1, 14)  # blank, RK, error, bool, real, string, shared string, the formula cells
 
 
-def xlsb_extent(data: bytes, row_limit: int, options: ImportOptions) -> Extent:
-    """The furthest row and column an .xlsb sheet's records name (its dimension record included)."""
+@dataclass(frozen=True, slots=True)
+class XlsbSheet:
+    extent: Extent
+    hidden_rows: tuple[int, ...] = ()
+    filtered: bool = False
+
+
+_BRT_AFILTER = 161  # BrtBeginAFilter: the sheet has an AutoFilter
+_ROW_DY_ZERO = 0x1000  # fDyZero in BrtRowHdr's flags (after rw, ixfe, miyRw): the row is hidden
+
+
+def xlsb_sheet(data: bytes, row_limit: int, options: ImportOptions) -> XlsbSheet:
+    """The furthest row and column an .xlsb sheet's records name (its dimension record included),
+    and the rows it marks hidden."""
     row = max_row = max_col = 0
+    hidden: list[int] = []
+    filtered = False
     at = 0
     try:
         while at < len(data):
@@ -188,6 +202,10 @@ def xlsb_extent(data: bytes, row_limit: int, options: ImportOptions) -> Extent:
             if kind == _BRT_ROW and length >= 4:
                 row = struct.unpack_from("<I", data, at)[0] + 1
                 max_row = max(max_row, row)
+                if length >= 12 and struct.unpack_from("<H", data, at + 10)[0] & _ROW_DY_ZERO:
+                    hidden.append(row)
+            elif kind == _BRT_AFILTER:
+                filtered = True
             elif kind in _BRT_CELLS and length >= 4:
                 max_col = max(max_col, struct.unpack_from("<I", data, at)[0] + 1)
             elif kind == _BRT_DIM and length >= 16:
@@ -199,7 +217,25 @@ def xlsb_extent(data: bytes, row_limit: int, options: ImportOptions) -> Extent:
             at += length
     except (ValueError, struct.error):
         pass  # a damaged tail: calamine refuses it, and what was measured so far stands
-    return Extent(max_row, max_col)
+    return XlsbSheet(Extent(max_row, max_col), tuple(hidden), filtered)
+
+
+def xlsb_sheet_ids(workbook: bytes) -> list[str]:
+    """The relationship id of each sheet, in workbook order (BrtBundleSh records of workbook.bin)."""
+    ids: list[str] = []
+    at = 0
+    try:
+        while at < len(workbook):
+            kind, at = _varint(workbook, at, 2)
+            length, at = _varint(workbook, at, 4)
+            if kind == _BRT_BUNDLE_SH and length >= 12:
+                count = struct.unpack_from("<I", workbook, at + 8)[0]
+                ids.append("" if count == 0xFFFFFFFF else
+                           workbook[at + 12 : at + 12 + 2 * min(count, 255)].decode("utf-16-le", "replace"))
+            at += length
+    except (ValueError, struct.error):
+        pass
+    return ids
 
 
 def xlsb_strings(data: bytes) -> int:

@@ -1,7 +1,8 @@
 """Old Excel (.xls), Excel binary (.xlsb) and LibreOffice (.ods) workbooks, read by python-calamine
 under the same bounds as .xlsx: the size cap, zip-bomb bounds, no macros, no password, and a grid
 no larger than the row, column and cell bounds, measured before calamine sizes it
-(binary_bounds: the .xls and .xlsb cell records, the .ods repeat counts)."""
+(binary_bounds: the .xls and .xlsb cell records, the .ods repeat counts). The same walk finds the
+rows each sheet hides, which are left out and listed as for .xlsx (workbook_sheets)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import struct
 import zipfile
 
 from teams_sip.domain.roster import ImportRefused
-from teams_sip.importing.binary_bounds import ods_facts, xls_facts, xlsb_extent, xlsb_strings
+from teams_sip.importing.binary_bounds import ods_facts, xls_facts, xlsb_sheet, xlsb_sheet_ids, xlsb_strings
 from teams_sip.importing.options import ImportOptions
 from teams_sip.importing.sheet_bounds import Extent
+from teams_sip.importing.workbook_sheets import relationship_targets
 from teams_sip.importing.xlsx_file import DAMAGED, ZIP_ERRORS, SheetTable, check_zip_size, read_sheet
 
 OTHER_SUFFIXES = {".xls": "xls", ".xlt": "xls", ".xlsb": "xlsb", ".ods": "ods", ".ots": "ods"}
@@ -60,9 +62,7 @@ def _check_zipped(data: bytes, filename: str, fmt: str, options: ImportOptions, 
                 for name in sorted(n for n in names if n.lower().endswith("sharedstrings.bin")):
                     if xlsb_strings(zf.read(name)) > options.max_shared_strings:
                         raise ImportRefused(f"{filename} declares more distinct texts than a roster holds.")
-                parts = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".bin")]
-                for name in sorted(parts):
-                    refuse_extent(filename, xlsb_extent(zf.read(name), row_limit, options), options, row_limit)
+                return _check_xlsb_sheets(zf, names, filename, options, row_limit)
             else:
                 if "content.xml" not in names:
                     raise ImportRefused(f"{filename} is a zip file but not an OpenDocument spreadsheet.")
@@ -73,7 +73,21 @@ def _check_zipped(data: bytes, filename: str, fmt: str, options: ImportOptions, 
                 return facts.hidden
     except (*ZIP_ERRORS, struct.error) as exc:
         raise ImportRefused(f"{filename}: {DAMAGED}") from exc
-    return ()  # .xlsb: hidden rows are not read from its row records
+    return ()
+
+
+def _check_xlsb_sheets(zf: zipfile.ZipFile, names: set[str], filename: str, options: ImportOptions,
+                       row_limit: int) -> Hidden:
+    """Every sheet part within the grid bound; the hidden rows of each sheet, in workbook order."""
+    found = {}
+    for name in sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".bin")):
+        sheet = xlsb_sheet(zf.read(name), row_limit, options)
+        refuse_extent(filename, sheet.extent, options, row_limit)
+        found[name] = (sheet.hidden_rows, sheet.filtered)
+    rels = zf.read("xl/_rels/workbook.bin.rels")[:1_000_000] if "xl/_rels/workbook.bin.rels" in names else b""
+    targets = relationship_targets(rels.decode("utf-8", "replace"))
+    ids = xlsb_sheet_ids(zf.read("xl/workbook.bin")) if "xl/workbook.bin" in names else []
+    return tuple(found.get(targets.get(rid, ""), ((), False)) for rid in ids)
 
 
 def read_other(data: bytes, filename: str, fmt: str, options: ImportOptions, row_limit: int) -> SheetTable:

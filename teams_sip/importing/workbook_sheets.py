@@ -64,13 +64,7 @@ def xlsx_sheets(zf: zipfile.ZipFile) -> tuple[SheetInfo, ...]:
         rels = zf.read("xl/_rels/workbook.xml.rels")[:1_000_000].decode("utf-8", "replace")
     except KeyError:
         return ()
-    targets: dict[str, str] = {}
-    for tag in _RELATIONSHIP.findall(rels):
-        attrs = dict(_TAG_ATTRS.findall(tag))
-        if "Id" in attrs and "Target" in attrs:
-            target = attrs["Target"]
-            targets[attrs["Id"]] = (target.lstrip("/") if target.startswith("/")
-                                    else posixpath.normpath(posixpath.join("xl", target)))
+    targets = relationship_targets(rels)
     sheets = []
     for tag in _SHEET_TAG.findall(workbook):
         pairs = _TAG_ATTRS.findall(tag)
@@ -79,6 +73,18 @@ def xlsx_sheets(zf: zipfile.ZipFile) -> tuple[SheetInfo, ...]:
         name = _unescape(values.get("name", ""))
         sheets.append(SheetInfo(name, values.get("state", "visible") == "visible", targets.get(rid)))
     return tuple(sheets)
+
+
+def relationship_targets(rels: str) -> dict[str, str]:
+    """Relationship id -> part path, from a workbook's relationships part (targets relative to xl/)."""
+    targets: dict[str, str] = {}
+    for tag in _RELATIONSHIP.findall(rels):
+        attrs = dict(_TAG_ATTRS.findall(tag))
+        if "Id" in attrs and "Target" in attrs:
+            target = attrs["Target"]
+            targets[attrs["Id"]] = (target.lstrip("/") if target.startswith("/")
+                                    else posixpath.normpath(posixpath.join("xl", target)))
+    return targets
 
 
 def _unescape(text: str) -> str:
