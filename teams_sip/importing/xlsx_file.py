@@ -162,6 +162,14 @@ def _check_extent(xml: bytes, filename: str, options: ImportOptions) -> None:
         )
 
 
+# What calamine raises for a damaged workbook: its own errors, an OSError ("failed to fill whole
+# buffer") when a record claims more bytes than its part holds, and for some damaged .xlsb records a
+# Rust panic (pyo3's PanicException, a BaseException): all three found by fuzzing .xlsb sheets.
+_READ_ERRORS = (python_calamine.CalamineError, ValueError, KeyError, IndexError, OSError, OverflowError)
+_UNREADABLE = ("{} could not be read as a workbook: its content is damaged or not what a spreadsheet program "
+               "writes. Open it and save it again, or export CSV.")
+
+
 def read_xlsx(data: bytes, filename: str, options: ImportOptions, row_limit: int) -> SheetTable:
     choice = check_workbook(data, filename, options)
     return read_sheet(data, filename, options, row_limit, choice, "xlsx")
@@ -184,9 +192,12 @@ def read_sheet(data: bytes, filename: str, options: ImportOptions, row_limit: in
             io.BytesIO(data), sheet_name=index, engine="calamine", header=None, dtype=str,
             keep_default_na=False, na_filter=False, nrows=row_limit,
         )
-    except (python_calamine.CalamineError, ValueError, KeyError, IndexError, zipfile.BadZipFile, zlib.error) as exc:
-        raise ImportRefused(f"{filename} could not be read as a workbook: its content is damaged or not what "
-                            "a spreadsheet program writes. Open it and save it again, or export CSV.") from exc
+    except (*_READ_ERRORS, zipfile.BadZipFile, zlib.error) as exc:
+        raise ImportRefused(_UNREADABLE.format(filename)) from exc
+    except BaseException as exc:  # a Rust panic inside calamine arrives as pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ImportRefused(_UNREADABLE.format(filename)) from None
     hidden, filtered = ((choice.hidden_rows, choice.filtered) if choice is not None
                         else hidden_by_sheet[index] if index < len(hidden_by_sheet) else ((), False))
     return SheetTable(frame.fillna("").to_numpy(dtype=object).tolist(), chosen.name, sheets, hidden, filtered, fmt)
