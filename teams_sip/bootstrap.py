@@ -74,6 +74,14 @@ class Services:
         return client
 
     @property
+    def fingerprint_key(self) -> bytes:
+        """The HMAC key of code fingerprints, kept outside the state store (adapters/fingerprint_key.py)."""
+        from teams_sip.adapters.fingerprint_key import load_fingerprint_key
+
+        key: bytes = self._once("fingerprint_key", lambda: load_fingerprint_key(self.settings))
+        return key
+
+    @property
     def notifier(self) -> Notifier:
         def make() -> Notifier:
             sender = self.settings.service.mail_sender

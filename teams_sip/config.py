@@ -74,6 +74,9 @@ class ServiceSettings:
     verdict_recheck_hours: float = 24.0
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
+    trust_platform_auth_headers: bool = False  # only where App Service authentication sets x-ms-client-principal
+    code_fingerprint_key: Secret | None = field(default=None, repr=False)  # HMAC key (Key Vault reference)
+    code_fingerprint_key_file: Path | None = None  # else a key file, created (mode 600) on first use
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,14 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         verdict_recheck_hours=v.number("VERDICT_RECHECK_HOURS", 24.0, low=0.0, high=24.0 * 30),
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
+        trust_platform_auth_headers=v.flag("TRUST_PLATFORM_AUTH_HEADERS", default=False),
+        code_fingerprint_key=v.secret("CODE_FINGERPRINT_KEY"),
+        code_fingerprint_key_file=_optional_path(v.text("CODE_FINGERPRINT_KEY_FILE")),
     )
+
+
+def _optional_path(text: str | None) -> Path | None:
+    return Path(text) if text else None
 
 
 def _infer_auth_mode(secret: Secret | None, cert: Path | None) -> AuthMode:

@@ -93,7 +93,7 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
     ready: list[tuple[ImportedCode, StoredDevice, DeviceRecord]] = []
     for code in parsed.codes:
         current = stored[code.hardware_id]
-        problem, settled = _check(code, current.record, now)
+        problem, settled = _check(code, current.record, now, rollout.services.fingerprint_key)
         if settled is None:
             outcome.results.append(RowResult(code.row, "rejected", problem, code.hardware_id))
         else:
@@ -114,7 +114,7 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
     return outcome
 
 
-def _check(code: ImportedCode, record: DeviceRecord, now: datetime) -> tuple[str, DeviceRecord | None]:
+def _check(code: ImportedCode, record: DeviceRecord, now: datetime, key: bytes) -> tuple[str, DeviceRecord | None]:
     pending = record.pending
     if pending is None or pending.kind != IntentKind.ISSUE_CODE:
         return "no code was requested for this handset; teams-sip asks for codes when its install window opens", None
@@ -123,6 +123,6 @@ def _check(code: ImportedCode, record: DeviceRecord, now: datetime) -> tuple[str
     if code.expires_at <= now:
         return "this code has already expired; generate a new one in Teams admin center", None
     try:
-        return "", settle_code(record, code.code, code.expires_at, now)
+        return "", settle_code(record, code.code, code.expires_at, now, fingerprint_key=key)
     except IllegalTransitionError as exc:
         return str(exc), None

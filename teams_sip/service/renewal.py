@@ -90,7 +90,8 @@ def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, c
     cause = "renewal requested by an admin" + (" (replaces a live code)" if start is not record else "")
     action = RenewCode(hid, record.site, record.install_date, record.codes_issued, cause, window.closes)
     plan = Plan(now, (action,), {hid: start} if start is not record else {})
-    execution = Executor(rollout.devices, rollout.provisioning(), delivery_for(rollout)).run(plan, {hid: stored})
+    execution = Executor(rollout.devices, rollout.provisioning(), delivery_for(rollout),
+                         fingerprint_key=rollout.services.fingerprint_key).run(plan, {hid: stored})
     outcome = _outcome(hid, execution.issued[0].expires_at if execution.issued else None, site.time_zone,
                        hid in execution.awaiting_admin, execution.conflicts, execution.failures)
     rollout.audit.record(now, actor, "renew-code", hid, correlation_id,

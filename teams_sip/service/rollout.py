@@ -32,7 +32,7 @@ from teams_sip.service.imports import ImportOutcome, import_options, import_rost
 from teams_sip.service.json_text import readable_json
 from teams_sip.service.listing_ahead import expect_listing, listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
-from teams_sip.service.pass_leases import FencedPort, PassLeases
+from teams_sip.service.pass_leases import FencedPort, PassLeases, pass_owner
 from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
@@ -246,9 +246,9 @@ class Rollout:
         admin fixed licences or numbers for installs that are not near yet)."""
         clock, correlation = self.services.clock, correlation_id or uuid.uuid4().hex[:16]
         wanted = None if sites is None else set(sites)
-        guard = PassLeases(self.leases, correlation, clock.now)
+        guard = PassLeases(self.leases, pass_owner(correlation), clock.now)
         if not guard.acquire(wanted):
-            return PassOutcome(False, None, None, "another reconciliation pass is running; this one was skipped")
+            return PassOutcome(False, None, None, guard.refusal())
         self._fence = guard.fence
         sent_before = self._traffic()
         try:
@@ -277,6 +277,7 @@ class Rollout:
                                          tenant_id=self.services.settings.tenant_id, now=clock.now,
                                          admin_contacts=self.services.settings.service.admin_contacts)
             execution = Executor(self.devices, self.provisioning(), delivery,
+                                 fingerprint_key=self.services.fingerprint_key,
                                  calls_at_once=self.services.settings.http.max_concurrency).run(plan, stored)
             if self.services.provisioning is not None:
                 TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))

@@ -75,12 +75,12 @@ def test_caller_from_app_service_principal_and_admin_group() -> None:
     principal = {"claims": [{"typ": "preferred_username", "val": "admin@contoso.com"},
                             {"typ": "groups", "val": "g-admins"}]}
     encoded = base64.b64encode(json.dumps(principal).encode()).decode()
-    caller = caller_of(_req(headers={"x-ms-client-principal": encoded}))
+    caller = caller_of(_req(headers={"x-ms-client-principal": encoded}), trust_platform=True)
     assert caller.name == "admin@contoso.com" and caller.authenticated
     require_admin(caller, "g-admins")
     with pytest.raises(HttpError) as denied:
         require_admin(caller, "other")
     assert denied.value.status == 403
-    assert caller_of(_req()).name == "function-key"
+    assert caller_of(_req(headers={"x-functions-key": "k"})).name == "function-key"
     with pytest.raises(HttpError):
-        caller_of(_req(headers={"x-ms-client-principal": "%%%"}))
+        caller_of(_req(headers={"x-ms-client-principal": "%%%"}), trust_platform=True)
