@@ -108,6 +108,7 @@ def _outcome(hid: str, expires: datetime | None, tz: str, awaiting: bool, confli
         return RenewalOutcome(hid, "awaiting_admin", "Generate the code in Teams admin center and upload the "
                                                      "code export (assisted mode).")
     if conflicts:
-        raise RenewalRefusedError(f"Handset {hid} was changed by a reconciliation pass meanwhile; try again.")
+        raise RenewalRefusedError(f"Handset {hid} was changed meanwhile (by another renewal or a reconciliation "
+                                  "pass); nothing was replaced by this request. Look at its state, then try again.")
     reason = failures[0][1] if failures else "no code was issued"
     raise RenewalFailedError(f"Teams issued no code for handset {hid}: {reason}. The next pass settles it.")
