@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,9 +16,8 @@ from typing import TYPE_CHECKING
 from teams_sip.bootstrap import Services
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
-from teams_sip.domain.lifecycle.plan import plan as make_plan
 from teams_sip.domain.lifecycle.records import DeviceRecord
-from teams_sip.domain.lifecycle.report import RunReport, build_report
+from teams_sip.domain.lifecycle.report import RunReport
 from teams_sip.domain.lifecycle.windows import RECHECK_LEAD, WindowRule, install_window
 from teams_sip.domain.sites import Site
 from teams_sip.errors import ConfigError
@@ -27,40 +25,32 @@ from teams_sip.service.audit import AuditLog
 from teams_sip.service.collector import collecting_less
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
-from teams_sip.service.executor import Execution, Executor
+from teams_sip.service.executor import Execution
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
 from teams_sip.service.json_text import readable_json
 from teams_sip.service.listing_ahead import expect_listing, listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
-from teams_sip.service.pass_leases import FencedPort, PassLeases
+from teams_sip.service.pass_leases import FencedPort
 from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
-from teams_sip.service.ports.store import LeaseLostError, Leases
+from teams_sip.service.ports.store import Leases
+from teams_sip.service.reconcile import TENANT_WIDE, PassOutcome, ReconcilePass
 from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
-from teams_sip.service.worksheet_delivery import WorksheetDelivery
 
 if TYPE_CHECKING:
     from teams_sip.adapters.graph.config_reads import RunningListing
 
-TENANT_WIDE = ""  # the work item for devices no site owns (drift) and the sign-in stage
+
+__all__ = ["TENANT_WIDE", "PassOutcome", "Rollout"]
 
 _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
              "waitingForSignIn": ObservedState.WAITING_FOR_SIGN_IN, "signedIn": ObservedState.SIGNED_IN}
-
-
-@dataclass(frozen=True)
-class PassOutcome:
-    ran: bool
-    report: RunReport | None
-    execution: Execution | None
-    message: str
-    signin: tuple[str, ...] = ()
 
 
 class Rollout:
@@ -70,7 +60,6 @@ class Rollout:
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
         self.last_preflight: PreflightRun | None = None
-        self._fence: Callable[[], None] | None = None
 
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
@@ -93,15 +82,15 @@ class Rollout:
                           remove_released_in_teams=svc.remove_released_in_teams,
                           teams_lists_pending=self.services.settings.provisioning_mode == "api")
 
-    def provisioning(self) -> ProvisioningPort:
-        """The port a pass changes Teams through; during a pass, fenced by the pass's leases."""
+    def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
+        """The port a pass changes Teams through, fenced by `fence` (the pass's own leases) when given."""
         port = self.services.provisioning
         if port is None:
             from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
 
             port = AssistedProvisioning(self.services.artifacts, self.services.notifier,
                                         self.services.settings.service.admin_contacts, self.services.clock.now)
-        return port if self._fence is None else FencedPort(port, self._fence)
+        return port if fence is None else FencedPort(port, fence)
 
     def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> dict[str, ObservedDevice]:
         """What Teams reports now: the provisioning list (API mode) or signed-in SIP devices (assisted).
@@ -129,7 +118,7 @@ class Rollout:
             yield watch.result
 
     @contextmanager
-    def _listing_ahead(self, checking: bool) -> Iterator[RunningListing | None]:
+    def reading_ahead(self, checking: bool) -> Iterator[RunningListing | None]:
         """The tenant's configuration listing, begun as the pass begins (listing_ahead.py)."""
         if not checking:
             yield None
@@ -178,7 +167,7 @@ class Rollout:
         self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.services.clock.now(), known)
 
-    def _pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
+    def pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
                        ahead: RunningListing | None) -> dict[str, StoredVerdict]:
         """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due."""
         known = self.verdicts.all()
@@ -243,60 +232,12 @@ class Rollout:
         the stored record's site; TENANT_WIDE = devices no roster or record places, plus sign-in), under
         one lease per site so queue workers fan out; skipped while a whole-tenant pass holds its lease.
         `check_all_users` asks Graph about every user, not only those `due_for_check` names (after an
-        admin fixed licences or numbers for installs that are not near yet)."""
-        clock, correlation = self.services.clock, correlation_id or uuid.uuid4().hex[:16]
-        wanted = None if sites is None else set(sites)
-        guard = PassLeases(self.leases, correlation, clock.now)
-        if not guard.acquire(wanted):
-            return PassOutcome(False, None, None, "another reconciliation pass is running; this one was skipped")
-        self._fence = guard.fence
-        sent_before = self._traffic()
-        try:
-            with (self.watching_teams() as observe, self._listing_ahead(check_users) as ahead,
-                  ThreadPoolExecutor(max_workers=1) as pool):
-                # Graph (the users) and the provisioning service (the devices) are asked at the same
-                # time; the plan needs both, so the pass waits for the slower one, not for their sum.
-                all_rows = self.roster.current()
-                rows = all_rows if wanted is None else [r for r in all_rows if r.site in wanted]
-                site_map = self.sites(all_rows)
-                checking = pool.submit(self._pass_verdicts, rows, check=check_users, force=check_all_users,
-                                       sites=site_map, ahead=ahead)
-                stored = {d.record.hardware_id: d for d in self.devices.all()}
-                observed = observe({h: s.record for h, s in stored.items()})
-                verdicts = checking.result()
-            if wanted is not None:
-                owner = {r.hardware_id: r.site for r in all_rows}
-                owner.update({h: s.record.site for h, s in stored.items() if h not in owner})
-                stored = {h: s for h, s in stored.items() if owner[h] in wanted}
-                observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
-            now = clock.now()
-            plan = make_plan(self.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
-                             site_map, now, self.policy())
-            delivery = WorksheetDelivery(self.services.artifacts, self.services.notifier, sites=site_map,
-                                         roster={r.hardware_id: r for r in rows},
-                                         tenant_id=self.services.settings.tenant_id, now=clock.now,
-                                         admin_contacts=self.services.settings.service.admin_contacts)
-            execution = Executor(self.devices, self.provisioning(), delivery,
-                                 calls_at_once=self.services.settings.http.max_concurrency).run(plan, stored)
-            if self.services.provisioning is not None:
-                TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))
-            self._notify(plan.of_type(Notify), site_map)
-            signin = SignInSummary()
-            if wanted is None or TENANT_WIDE in wanted:  # every record is in `after` only for the whole tenant
-                signin = self.signin_stage(site_map).run(execution.after.values() if wanted is None else None)
-            before = {h: s.record for h, s in stored.items()}
-            report = build_report(before, execution.after, now, plan.actions)
-            traffic = tuple(after - before for after, before in zip(self._traffic(), sent_before, strict=True))
-            self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None, traffic=traffic)
-            return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
-        except LeaseLostError:
-            return PassOutcome(False, None, None, "this pass took too long and another pass took over; it stopped "
-                                                  "before calling Teams again")
-        finally:
-            self._fence = None
-            guard.release()
+        admin fixed licences or numbers for installs that are not near yet). Each call runs its own
+        `ReconcilePass` (service/reconcile.py), so passes at once in this process share nothing."""
+        run = ReconcilePass(self, actor=actor, correlation=correlation_id or uuid.uuid4().hex[:16], sites=sites)
+        return run.run(check_users=check_users, check_all_users=check_all_users)
 
-    def _notify(self, notices: list[Notify], sites: Mapping[str, Site]) -> None:
+    def notify(self, notices: list[Notify], sites: Mapping[str, Site]) -> None:
         per_site: dict[str, list[Notify]] = {}
         for notice in notices:
             per_site.setdefault(notice.site, []).append(notice)
@@ -322,12 +263,12 @@ class Rollout:
                           {"lines": len(summary.lines())})
         return summary
 
-    def _traffic(self) -> tuple[int, int]:
+    def traffic(self) -> tuple[int, int]:
         """(requests, throttled) so far, counting each request inside a $batch as throttling does."""
         m = self.services.metrics
         return m.requests + m.batch_inner_requests, m.throttled + m.inner_throttled
 
-    def _keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
+    def keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
               correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0)) -> None:
         from teams_sip.observability import record_pass
 
