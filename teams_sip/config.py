@@ -116,6 +116,12 @@ class Settings:
 def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> Settings:
     """Read, merge and validate. `env` defaults to os.environ; the file defaults to
     $TEAMS_SIP_SETTINGS_FILE or ./local.settings.json when it exists."""
+    return settings_from_values(load_values(env, settings_file))
+
+
+def load_values(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> dict[str, str]:
+    """The merged name -> text values `load_settings` validates (environment over file), for a
+    command that overlays its own (`check --simulator` points them at a simulated tenant)."""
     environ = dict(os.environ if env is None else env)
     path = settings_file
     if path is None and environ.get(SETTINGS_FILE_VARIABLE):
@@ -124,7 +130,7 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         path = Path("local.settings.json")
     values: dict[str, str] = _read_settings_file(path) if path is not None else {}
     values.update({k: v for k, v in environ.items() if v != ""})
-    return settings_from_values(values)
+    return values
 
 
 def _read_settings_file(path: Path) -> dict[str, str]:

@@ -75,7 +75,7 @@ class ReconcilePass:
             rows = all_rows if wanted is None else [row for row in all_rows if row.site in wanted]
             site_map = r.sites(all_rows)
             checking = pool.submit(r.pass_verdicts, rows, check=check_users, force=check_all_users,
-                                   sites=site_map, ahead=ahead)
+                                   sites=site_map, reads=ahead)
             stored = {d.record.hardware_id: d for d in r.devices.all()}
             observed = observe({h: s.record for h, s in stored.items()})
             verdicts = checking.result()

@@ -11,9 +11,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from teams_sip.bootstrap import Services
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
 from teams_sip.domain.lifecycle.records import DeviceRecord
@@ -28,13 +26,14 @@ from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
 from teams_sip.service.json_text import readable_json
-from teams_sip.service.listing_ahead import expect_listing, listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import FencedPort
 from teams_sip.service.policy_ledger import StoreLedger
+from teams_sip.service.ports.directory import DirectoryReads
 from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import Leases
+from teams_sip.service.ports.wiring import Ports
 from teams_sip.service.reconcile import TENANT_WIDE, PassOutcome, ReconcilePass
 from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
@@ -43,10 +42,6 @@ from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 
-if TYPE_CHECKING:
-    from teams_sip.adapters.graph.config_reads import RunningListing
-
-
 __all__ = ["TENANT_WIDE", "PassOutcome", "Rollout"]
 
 _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
@@ -54,7 +49,7 @@ _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
 
 
 class Rollout:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Ports) -> None:
         self.services = services
         store = services.store
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
@@ -68,7 +63,7 @@ class Rollout:
                                 correlation_id=correlation_id, roster=self.roster, artifacts=self.services.artifacts,
                                 audit=self.audit, options=import_options(opts.import_max_mb, opts.import_max_rows))
         if outcome.import_id is not None:
-            expect_listing(self.services.store, len({r.upn for r in outcome.result.accepted if r.upn}))
+            self.services.directory.roster_imported(len({r.upn for r in outcome.result.accepted if r.upn}))
         return outcome
 
     # Building blocks -----------------------------------------------------------------------------
@@ -84,12 +79,7 @@ class Rollout:
 
     def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
         """The port a pass changes Teams through, fenced by `fence` (the pass's own leases) when given."""
-        port = self.services.provisioning
-        if port is None:
-            from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
-
-            port = AssistedProvisioning(self.services.artifacts, self.services.notifier,
-                                        self.services.settings.service.admin_contacts, self.services.clock.now)
+        port = self.services.registrar
         return port if fence is None else FencedPort(port, fence)
 
     def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> dict[str, ObservedDevice]:
@@ -102,9 +92,7 @@ class Rollout:
         if api is not None:
             return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
                                                   d.code_expires_at) for d in api.list_devices()}
-        from teams_sip.adapters.graph.teamwork_devices import as_observed, list_sip_devices
-
-        return as_observed(list_sip_devices(self.services.graph))
+        return self.services.sip_devices.observed()
 
     @contextmanager
     def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], dict[str, ObservedDevice]]]:
@@ -118,13 +106,13 @@ class Rollout:
             yield watch.result
 
     @contextmanager
-    def reading_ahead(self, checking: bool) -> Iterator[RunningListing | None]:
-        """The tenant's configuration listing, begun as the pass begins (listing_ahead.py)."""
+    def reading_ahead(self, checking: bool) -> Iterator[DirectoryReads | None]:
+        """The directory told a pass is starting, so it may begin reading what the pass will ask."""
         if not checking:
             yield None
             return
-        with listing_ahead(self.services.graph, self.services.store) as ahead:
-            yield ahead
+        with self.services.directory.reads(pass_starting=True) as reads:
+            yield reads
 
     def entries(self, rows: list[RosterRow], verdicts: Mapping[str, StoredVerdict] | None = None
                 ) -> list[RosterEntry]:
@@ -139,40 +127,39 @@ class Rollout:
 
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
                          sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None,
-                         ahead: RunningListing | None = None) -> int:
+                         reads: DirectoryReads | None = None) -> int:
         """Runs the pre-flight for the users `due_for_check` names (everyone with `force`); `sites`
         spares re-reading the sites file when the caller already resolved them, `known` (the stored
-        verdicts, brought up to date here) re-reading the verdicts; `ahead` is the pass's listing
-        begun early (taken if a listing pays, else stopped)."""
+        verdicts, brought up to date here) re-reading the verdicts; `reads` are the pass's directory
+        reads, begun as the pass began (service/ports/directory.py). Answers how many were saved."""
+        return self.preflight(rows, force=force, sites=sites, known=known, reads=reads)[0]
+
+    def preflight(self, rows: list[RosterRow], *, force: bool = False, sites: Mapping[str, Site] | None = None,
+                  known: dict[str, StoredVerdict] | None = None, reads: DirectoryReads | None = None
+                  ) -> tuple[int, PreflightRun | None]:
+        """`refresh_verdicts`, also answering the pre-flight run (None when nobody was due)."""
+        if reads is None:
+            with self.services.directory.reads() as own:
+                return self.preflight(rows, force=force, sites=sites, known=known, reads=own)
         from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
 
         pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
-        store = self.services.store
         if not pairs:  # nobody to ask: no Graph session is started for it
-            if ahead is not None:
-                self.services.graph.run(ahead.stop())
-            remember_listing(store, 0)
-            return 0
-        from teams_sip.adapters.graph.directory import GraphDirectory
-        from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
-
+            reads.skip()
+            return 0, None
         settings = self.services.settings
-        source = TeamsAdminPolicySettings(settings, self.services.tokens) if settings.policy_admin_base_url else None
-        catalogue, label = load_catalogue(source, settings.service.compliant_calling_policies)
-        session = self.services.graph
-        directory = GraphDirectory(session.client, ahead=ahead)
-        run = session.run(run_preflight(roster_users(sorted(pairs)), directory, catalogue,
-                                        self.services.clock, StoreLedger(store).load(), label))
-        remember_listing(store, directory.listed_chains)
+        catalogue, label = load_catalogue(self.services.policy_settings(), settings.service.compliant_calling_policies)
+        run = reads.run(run_preflight(roster_users(sorted(pairs)), reads.directory(), catalogue,
+                                      self.services.clock, StoreLedger(self.services.store).load(), label))
         self.last_preflight = run
-        return self.verdicts.save(run.verdicts, self.services.clock.now(), known)
+        return self.verdicts.save(run.verdicts, self.services.clock.now(), known), run
 
     def pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
-                       ahead: RunningListing | None) -> dict[str, StoredVerdict]:
+                      reads: DirectoryReads | None) -> dict[str, StoredVerdict]:
         """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due."""
         known = self.verdicts.all()
         if check:
-            self.refresh_verdicts(rows, force=force, sites=sites, known=known, ahead=ahead)
+            self.refresh_verdicts(rows, force=force, sites=sites, known=known, reads=reads)
         return known
 
     def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None,
@@ -206,19 +193,17 @@ class Rollout:
 
     def fix_policies(self, policy: str, *, apply: bool, actor: str, correlation_id: str) -> FixPlan:
         """Dry run unless `apply`: which users would get `policy`; applied changes go to the ledger."""
-        from teams_sip.adapters.graph.directory import GraphDirectory
         from teams_sip.service.remediation import apply_fixes, check_target_policy, plan_fixes
 
-        self.refresh_verdicts(self.roster.current(), force=True)
-        run = self.last_preflight
+        _, run = self.preflight(self.roster.current(), force=True)
         ledger = StoreLedger(self.services.store)
         verdicts = list(run.verdicts) if run is not None else []
         check_target_policy(verdicts, policy)
         plan = plan_fixes(verdicts, policy, ledger.load())
         if not apply:
             return plan
-        session = self.services.graph
-        applied: FixPlan = session.run(apply_fixes(plan, GraphDirectory(session.client), ledger, self.services.clock))
+        directory = self.services.directory
+        applied: FixPlan = directory.run(apply_fixes(plan, directory.open(), ledger, self.services.clock))
         self.audit.record(self.services.clock.now(), actor, "fix-policies", policy, correlation_id,
                           {"assigned": sum(1 for c in applied.changes if c.status == "assigned")})
         self.refresh_verdicts(self.roster.current(), force=True)
@@ -265,8 +250,7 @@ class Rollout:
 
     def traffic(self) -> tuple[int, int]:
         """(requests, throttled) so far, counting each request inside a $batch as throttling does."""
-        m = self.services.metrics
-        return m.requests + m.batch_inner_requests, m.throttled + m.inner_throttled
+        return self.services.traffic()
 
     def keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
               correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0)) -> None:
