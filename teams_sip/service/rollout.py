@@ -1,7 +1,12 @@
-"""The rollout service: the use cases every entrypoint (CLI, Functions, local server) calls.
+"""The use cases every entrypoint (CLI, Functions, local server) calls, wired over the ports.
 
-One object per process, built from `Services`. A reconciliation pass holds a lease, so two Function
-instances (or the timer and an admin's "run now") never run the same pass twice at once.
+One object per process, given the `Ports` the composition root built (teams_sip/bootstrap.py). It
+holds nothing a single run owns: each reconciliation pass is its own `ReconcilePass`
+(service/reconcile.py) with its own leases and fence, so the passes of one worker (the queue takes
+several items at once) and "Run now" never share them. The other use cases are handlers of their
+own: the pre-flight and fix-policies (service/user_checks.py), code renewal (service/renewal.py), the
+code export (service/code_import.py), the page's views (service/views.py); this class keeps the
+building blocks they share (the roster, sites, the plan's policy, the provisioning port).
 """
 
 from __future__ import annotations
@@ -9,16 +14,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.report import RunReport
-from teams_sip.domain.lifecycle.windows import RECHECK_LEAD, WindowRule, install_window
+from teams_sip.domain.lifecycle.windows import WindowRule
 from teams_sip.domain.sites import Site
-from teams_sip.errors import ConfigError
 from teams_sip.service.audit import AuditLog
 from teams_sip.service.collector import collecting_less
 from teams_sip.service.device_store import DeviceStore
@@ -28,7 +30,6 @@ from teams_sip.service.imports import ImportOutcome, import_options, import_rost
 from teams_sip.service.json_text import readable_json
 from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import FencedPort
-from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.directory import DirectoryReads
 from teams_sip.service.ports.notifier import Message
 from teams_sip.service.ports.provisioning import ProvisioningPort
@@ -40,6 +41,7 @@ from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.site_directory import resolve_sites
+from teams_sip.service.user_checks import UserChecks
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 
 __all__ = ["TENANT_WIDE", "PassOutcome", "Rollout"]
@@ -54,7 +56,8 @@ class Rollout:
         store = services.store
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
-        self.last_preflight: PreflightRun | None = None
+        self.checks = UserChecks(services, self.roster, self.verdicts, self.audit, self.sites,
+                                 lambda: self.policy().window)
 
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
@@ -125,89 +128,26 @@ class Rollout:
                                    row.install_date, verdict))
         return out
 
+    # Pre-flight (service/user_checks.py) ---------------------------------------------------------
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
                          sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None,
                          reads: DirectoryReads | None = None) -> int:
-        """Runs the pre-flight for the users `due_for_check` names (everyone with `force`); `sites`
-        spares re-reading the sites file when the caller already resolved them, `known` (the stored
-        verdicts, brought up to date here) re-reading the verdicts; `reads` are the pass's directory
-        reads, begun as the pass began (service/ports/directory.py). Answers how many were saved."""
-        return self.preflight(rows, force=force, sites=sites, known=known, reads=reads)[0]
-
-    def preflight(self, rows: list[RosterRow], *, force: bool = False, sites: Mapping[str, Site] | None = None,
-                  known: dict[str, StoredVerdict] | None = None, reads: DirectoryReads | None = None
-                  ) -> tuple[int, PreflightRun | None]:
-        """`refresh_verdicts`, also answering the pre-flight run (None when nobody was due)."""
-        if reads is None:
-            with self.services.directory.reads() as own:
-                return self.preflight(rows, force=force, sites=sites, known=known, reads=own)
-        from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
-
-        pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
-        if not pairs:  # nobody to ask: no Graph session is started for it
-            reads.skip()
-            return 0, None
-        settings = self.services.settings
-        catalogue, label = load_catalogue(self.services.policy_settings(), settings.service.compliant_calling_policies)
-        run = reads.run(run_preflight(roster_users(sorted(pairs)), reads.directory(), catalogue,
-                                      self.services.clock, StoreLedger(self.services.store).load(), label))
-        self.last_preflight = run
-        return self.verdicts.save(run.verdicts, self.services.clock.now(), known), run
+        return self.checks.refresh_verdicts(rows, force=force, sites=sites, known=known, reads=reads)
 
     def pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
                       reads: DirectoryReads | None) -> dict[str, StoredVerdict]:
-        """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due."""
-        known = self.verdicts.all()
-        if check:
-            self.refresh_verdicts(rows, force=force, sites=sites, known=known, reads=reads)
-        return known
+        return self.checks.pass_verdicts(rows, check=check, force=force, sites=sites, reads=reads)
 
     def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None,
                       stored: Mapping[str, StoredVerdict] | None = None) -> set[tuple[str, str]]:
-        """(upn, account type) of users a pass asks Graph about: never checked, checked under another
-        account type, waiting for a policy the ledger says has taken effect since, or not eligible,
-        last checked VERDICT_RECHECK_HOURS ago and with a handset whose install window is near (from a
-        day before it opens until it closes; no install date or no usable site time zone counts as
-        near). Eligible users are not asked again. A blocked user's verdict changes nothing for a
-        handset installed next week, and re-asking thousands of them every day was most of a pass's
-        Graph traffic; a pass with `check_all_users` and fix-policies still ask everyone at once."""
-        stored = self.verdicts.all() if stored is None else stored
-        now = self.services.clock.now()
-        every = timedelta(hours=self.services.settings.service.verdict_recheck_hours)
-        propagated: dict[str, datetime] = {}  # upn -> latest moment a policy we assigned took effect
-        for entry in StoreLedger(self.services.store).load().entries():
-            if entry.effective_by <= now:
-                upn = entry.upn.casefold()
-                propagated[upn] = max(entry.effective_by, propagated.get(upn, entry.effective_by))
-        near = _NearWindows(self.sites(rows) if sites is None else sites, self.policy().window, now)
-        due = set()
-        for row in rows:
-            upn = row.upn.casefold()
-            verdict = stored.get(upn)
-            if (verdict is None or (verdict.account_kind and verdict.account_kind != row.account_type)
-                    or (verdict.verdict != Verdict.ELIGIBLE
-                        and ((now - verdict.checked_at >= every and near(row))
-                             or (upn in propagated and verdict.checked_at < propagated[upn])))):
-                due.add((row.upn, row.account_type))
-        return due
+        return self.checks.due_for_check(rows, sites, stored)
 
     def fix_policies(self, policy: str, *, apply: bool, actor: str, correlation_id: str) -> FixPlan:
-        """Dry run unless `apply`: which users would get `policy`; applied changes go to the ledger."""
-        from teams_sip.service.remediation import apply_fixes, check_target_policy, plan_fixes
+        return self.checks.fix_policies(policy, apply=apply, actor=actor, correlation_id=correlation_id)
 
-        _, run = self.preflight(self.roster.current(), force=True)
-        ledger = StoreLedger(self.services.store)
-        verdicts = list(run.verdicts) if run is not None else []
-        check_target_policy(verdicts, policy)
-        plan = plan_fixes(verdicts, policy, ledger.load())
-        if not apply:
-            return plan
-        directory = self.services.directory
-        applied: FixPlan = directory.run(apply_fixes(plan, directory.open(), ledger, self.services.clock))
-        self.audit.record(self.services.clock.now(), actor, "fix-policies", policy, correlation_id,
-                          {"assigned": sum(1 for c in applied.changes if c.status == "assigned")})
-        self.refresh_verdicts(self.roster.current(), force=True)
-        return applied
+    @property
+    def last_preflight(self) -> PreflightRun | None:
+        return self.checks.last_preflight
 
     # The pass ------------------------------------------------------------------------------------
     @collecting_less()  # service/collector.py: a pass's thousands of records are not rescanned over and over
@@ -273,22 +213,3 @@ class Rollout:
         self.audit.record(report.generated_at, actor, "reconcile", "pass", correlation,
                           {"actions": report.actions, "codes_issued": len(execution.issued),
                            "failures": len(execution.failures)})
-
-
-@dataclass(frozen=True)
-class _NearWindows:
-    """Whether a roster row's install window is near enough for its user's verdict to matter."""
-
-    sites: Mapping[str, Site]
-    rule: WindowRule
-    now: datetime
-
-    def __call__(self, row: RosterRow) -> bool:
-        site = self.sites.get(row.site)
-        if row.install_date is None or site is None:
-            return True
-        try:
-            window = install_window(row.install_date, site.time_zone, self.rule)
-        except ConfigError:
-            return True
-        return window.is_near(self.now, RECHECK_LEAD)
