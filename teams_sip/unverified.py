@@ -1,6 +1,6 @@
 """Every fact the project relies on that Microsoft does not document, in one named place.
 
-REFERENCE.md marks these facts unverified. When one proves wrong in a real tenant, it is
+docs/microsoft.md marks these facts "assumption". When one proves wrong in a real tenant, it is
 corrected here and nowhere else. Adapters import their tables from this module; nothing else
 may hard-code these hosts, paths, scopes or field names.
 """
@@ -20,7 +20,7 @@ request). Graph publishes no budget for the Teams admin APIs, nor the device-man
 pace themselves below it; a wrong figure costs speed, never correctness (every 429 is still obeyed
 after its Retry-After)."""
 
-# --- Device provisioning (REFERENCE.md section 5; docs/provisioning-api.md) -------------------
+# --- Device provisioning (docs/microsoft.md "What has no public API"; docs/provisioning-api.md)
 
 PROVISIONING_SCOPE: Final = "https://devicemgmt.teams.microsoft.com/.default"
 """Token scope for the device-management service; the simulator issues tokens for it too."""
@@ -59,7 +59,7 @@ PROVISIONING_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 }
 """Production mapping of each contract operation (unverified: correct here when proven wrong)."""
 
-# --- Calling-policy settings through the Teams admin API (REFERENCE.md section 3) ------------
+# --- Calling-policy settings through the Teams admin API (docs/microsoft.md "Calling policies")
 
 POLICY_ADMIN_BASE_URL: Final = "https://api.interfaces.records.teams.microsoft.com"
 POLICY_ADMIN_PATH: Final = "/Skype.Policy/configurations/TeamsCallingPolicy"
@@ -70,7 +70,7 @@ POLICY_FIELD_IDENTITY: Final = "Identity"  # "Global" or "Tag:<name>", as Get-Cs
 POLICY_FIELD_ALLOW_SIP_DEVICES: Final = "AllowSIPDevicesCalling"  # bool
 POLICY_FIELD_ALLOW_CALL_REDIRECT: Final = "AllowCallRedirect"  # "Enabled" | "Disabled" | "UserOverride"
 
-# --- Bulk sign-in of common-area accounts (REFERENCE.md section 4) -----------------------------
+# --- Bulk sign-in of common-area accounts (docs/microsoft.md "Bulk sign-in") ---------------------
 # Microsoft documents bulk sign-in only as PowerShell cmdlets (New-CsSdgBulkSignInRequest,
 # Get-CsSdgBulkSignInRequestStatus). No host, audience or path below is documented: we guess the
 # device-management service, as for provisioning. The cmdlets' models live in the module's
@@ -106,6 +106,6 @@ BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 """Production mapping of each bulk sign-in operation (unverified: correct here when proven wrong)."""
 
 
-# SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
+# SIP Gateway provisioning URL suffixes (docs/microsoft.md, SIP Gateway section): Microsoft shows `/lang_xx` and
 # `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
 COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")

@@ -98,3 +98,21 @@ def test_only_the_composition_root_builds_adapters() -> None:
                   for line, m in imported_names(path.read_text(encoding="utf-8"))
                   if _forbidden(m, ("teams_sip.adapters",))]
     assert not found, "adapters built outside the composition root:\n" + "\n".join(found)
+
+
+# --- a self-contained project ------------------------------------------------------------------------
+
+OUTSIDE = ("REFERENCE" + ".md", "../" + "shared", "/work/" + "shared")
+"""Paths outside the repository that no tracked file may cite (spelled in parts, so this file does not)."""
+
+
+def test_no_tracked_file_cites_a_path_outside_the_repository() -> None:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    found = []
+    for name in filter(None, listed.decode().split("\0")):
+        path = ROOT / name
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        found += [f"{name} cites {needle}" for needle in OUTSIDE if needle in text]
+    assert not found, "facts must live in the repository (docs/microsoft.md):\n" + "\n".join(found)

@@ -1,4 +1,4 @@
-"""Simulated SIP Gateway bulk sign-in (REFERENCE.md section 4): batches of at most 100 devices,
+"""Simulated SIP Gateway bulk sign-in (docs/microsoft.md "Bulk sign-in"): batches of at most 100 devices,
 at most 3 in flight per region, completed after a simulated delay with one result per item that
 uses the documented error strings for every cause the world can see. A successful item signs the
 common-area account in on the device through `World.sign_in`, the same hook a person uses.

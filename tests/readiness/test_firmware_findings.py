@@ -21,7 +21,7 @@ def test_rove_30_below_minimum_is_an_error_naming_minimum_and_source(handset):
     [finding] = firmware_findings("Rove 30", handset, None)
     assert finding.severity is Severity.ERROR
     assert "8.0.5.0002" in finding.message
-    assert "REFERENCE.md" in finding.message
+    assert "Plan for SIP Gateway" in finding.message
 
 
 def test_rove_20_needs_0003_not_0002():
@@ -94,7 +94,7 @@ def test_table_holds_reference_values_with_their_source():
     for model in ("B2", "B4", "Rove 30", "Rove 40"):
         row = minimum_for("Poly Rove", model)
         assert row is not None and row.version == "8.0.5.0002"
-        assert "REFERENCE.md section 1 item 2" in (row.source or "")
+        assert "Plan for SIP Gateway" in (row.source or "")
 
 
 def test_every_row_is_either_sourced_and_parseable_or_marked_unverified():

@@ -41,7 +41,7 @@ USER_FIELDS = "id,userPrincipalName,accountEnabled,userType,assignedLicenses,ass
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
-USERS_PAGE = 999  # users take $top up to 999 (REFERENCE.md section 3)
+USERS_PAGE = 999  # users take $top up to 999 (docs/microsoft.md "Paging")
 USERS_PAGE_ROUND_TRIP_S = 0.5
 """One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
 PAGE_ROUND_TRIP_S = 0.1

@@ -4,7 +4,7 @@ This is how assisted mode (no provisioning API) sees sign-ins. Teams lists a SIP
 its first sign-in, so the list says nothing about devices waiting on activation. `currentUser`
 carries an object id and display name but no UPN, so the UPNs are looked up in `/users` (15 ids per
 `$filter`, 20 filters per `$batch`). Entries without a usable hardware id are skipped and counted,
-never guessed. The endpoint is beta and announced for deprecation (REFERENCE section 3).
+never guessed. The endpoint is beta and announced for deprecation (docs/microsoft.md "SIP devices inventory").
 Graph documents no last-contact time on teamworkDevice: `lastSeenDateTime` is read if present,
 else `lastModifiedDateTime` stands in for it.
 """

@@ -1,6 +1,6 @@
 """Extra prerequisites of common-area (shared) accounts, which sign in through bulk sign-in.
 
-REFERENCE.md section 4 lists them. The service checks what the directory shows (licence, IP phone
+docs/microsoft.md "Bulk sign-in" lists them. The service checks what the directory shows (licence, IP phone
 policy); the rest lives in Entra ID or in Teams PowerShell settings the app cannot read, so it is
 handed to the admin as a "verify yourself" list naming the exact setting.
 """

@@ -2,8 +2,8 @@
 
 The import uses this table to tell the admin where on the handset, on its label or in which web
 page the identifier is, and to recognise the model column. Facts marked `verified=False` are
-field practice that Microsoft and the vendors do not document in one place (REFERENCE.md
-section 2): correct them here, nowhere else.
+field practice that Microsoft and the vendors do not document in one place (docs/microsoft.md,
+SIP Gateway section): correct them here, nowhere else.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ DECT_SYSTEMS: tuple[DectSystem, ...] = (
             Hint(Place.HANDSET_MENU, "status / about screen of the handset", _UNVERIFIED),
             Hint(Place.BASE_WEB_PAGE, "Extensions (handset list) page of the base web UI", _UNVERIFIED),
         ),
-        source="REFERENCE.md section 1 item 2 (models); identifier places are field practice",
+        source="Plan for SIP Gateway (models); identifier places are field practice",
     ),
     DectSystem(
         vendor="Spectralink",
@@ -71,7 +71,7 @@ DECT_SYSTEMS: tuple[DectSystem, ...] = (
             Hint(Place.HANDSET_MENU, "handset status menu (IPEI line)", _UNVERIFIED),
             Hint(Place.BASE_WEB_PAGE, "Users page of the IP-DECT server web UI", _UNVERIFIED),
         ),
-        source="REFERENCE.md section 2 (decimal form); models and places are field practice",
+        source="ETSI EN 300 175-6 (decimal form); models and places are field practice",
     ),
     DectSystem(
         vendor="Ascom",
@@ -84,7 +84,7 @@ DECT_SYSTEMS: tuple[DectSystem, ...] = (
             Hint(Place.HANDSET_MENU, "handset information menu (IPEI line)", _UNVERIFIED),
             Hint(Place.BASE_WEB_PAGE, "users / handsets page of the IPBS web UI", _UNVERIFIED),
         ),
-        source="REFERENCE.md section 2 (decimal form); models and places are field practice",
+        source="ETSI EN 300 175-6 (decimal form); models and places are field practice",
     ),
     DectSystem(
         vendor="Gigaset",
@@ -97,7 +97,7 @@ DECT_SYSTEMS: tuple[DectSystem, ...] = (
             Hint(Place.HANDSET_MENU, "dial *#06# on the handset", _UNVERIFIED),
             Hint(Place.BASE_WEB_PAGE, "Mobile devices page of the base web UI (IPUI column)", _UNVERIFIED),
         ),
-        source="REFERENCE.md section 2 (lower-case IPUI); models and places are field practice",
+        source="Gigaset field practice (lower-case IPUI); models and places are field practice",
     ),
     DectSystem(
         vendor="Yealink",
@@ -123,7 +123,7 @@ DECT_SYSTEMS: tuple[DectSystem, ...] = (
             Hint(Place.HANDSET_MENU, "handset status menu", _UNVERIFIED),
             Hint(Place.BASE_WEB_PAGE, "Extensions page of the base web UI", _UNVERIFIED),
         ),
-        source="REFERENCE.md section 2 (0x form); models and places are field practice",
+        source="Snom provisioning (0x form); models and places are field practice",
     ),
 )
 

@@ -1,8 +1,8 @@
 """Minimum firmware per model, in ONE table with the source of each value, and the row check.
 
-Only values REFERENCE.md states are filled in. A model without a documented minimum carries
-`version=None`: the check then warns that it could not verify, rather than invent a number or
-pass silently.
+Only values a Microsoft page states are filled in (docs/microsoft.md, firmware). A model without a
+documented minimum carries `version=None`: the check then warns that it could not verify, rather
+than invent a number or pass silently.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from enum import StrEnum
 from teams_sip.domain.readiness.dect_systems import DECT_SYSTEMS, DeviceKind, ModelMatch, find_model
 from teams_sip.domain.readiness.firmware_version import FirmwareVersion, parse_firmware
 
-_ROVE_SOURCE = "REFERENCE.md section 1 item 2 (Poly Rove base and handset 8.0.5.0002 or later)"
+_ROVE_SOURCE = "Plan for SIP Gateway (Poly Rove base and handset 8.0.5.0002 or later)"
 _ROVE_B1_SOURCE = _ROVE_SOURCE + "; B1 is not named there, the Rove base minimum is applied"
-_ROVE_20_SOURCE = "REFERENCE.md section 1 item 2 (Rove 20: 8.0.5.0003)"
+_ROVE_20_SOURCE = "Plan for SIP Gateway (Rove 20: 8.0.5.0003)"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _table() -> tuple[MinimumFirmware, ...]:
         MinimumFirmware("Poly Rove", "Rove 30", DeviceKind.HANDSET, "8.0.5.0002", _ROVE_SOURCE),
         MinimumFirmware("Poly Rove", "Rove 40", DeviceKind.HANDSET, "8.0.5.0002", _ROVE_SOURCE),
     ]
-    # No documented minimum for the other vendors (REFERENCE.md names none): unverified, never invented.
+    # No documented minimum for the other vendors (no Microsoft page names one): unverified, never invented.
     for system in DECT_SYSTEMS:
         if system.vendor != "Poly Rove":
             rows += _unverified(system.vendor, system.bases, DeviceKind.BASE)

@@ -1,7 +1,7 @@
 """The SIP Gateway provisioning URL a site's base stations and phones are pointed at.
 
 Microsoft documents the three regional servers, the `/lang_xx` suffix and the `/tenantid/<guid>`
-suffix that bulk sign-in needs (REFERENCE.md section 1 item 2). It does not document how the two
+suffix that bulk sign-in needs (docs/microsoft.md, SIP Gateway section). It does not document how the two
 suffixes combine; that choice is teams_sip.unverified.COMBINED_SUFFIX_ORDER, corrected there only.
 """
 

@@ -1,7 +1,7 @@
 """What each documented bulk sign-in error means for a device, and what the admin should do.
 
 The strings are the ones Microsoft documents for `Get-CsSdgBulkSignInRequestStatus` items
-(REFERENCE.md section 4). An error string we do not know maps to `NEEDS_ADMIN`, never to success.
+(docs/microsoft.md "Bulk sign-in"). An error string we do not know maps to `NEEDS_ADMIN`, never to success.
 """
 
 from __future__ import annotations
