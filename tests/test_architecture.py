@@ -116,3 +116,18 @@ def test_no_tracked_file_cites_a_path_outside_the_repository() -> None:
         text = path.read_bytes().decode("utf-8", "replace")
         found += [f"{name} cites {needle}" for needle in OUTSIDE if needle in text]
     assert not found, "facts must live in the repository (docs/microsoft.md):\n" + "\n".join(found)
+
+
+def test_the_readme_reproduce_command_runs_every_folder_it_names() -> None:
+    """A marker filter once made the README's reliability command skip a whole folder silently."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line.split("`")[1] for line in readme.splitlines() if line.startswith("Reproduce: `")]
+    assert commands, "README has no Reproduce: command"
+    for command in commands:
+        args = command.split()[1:]
+        folders = [a for a in args if a.startswith("tests/")]
+        out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+                             cwd=ROOT, capture_output=True, text=True, check=False).stdout
+        collected = [line for line in out.splitlines() if "::" in line]
+        for folder in folders:
+            assert any(line.startswith(folder) for line in collected), f"`{command}` runs nothing in {folder}"
