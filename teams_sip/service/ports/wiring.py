@@ -17,10 +17,17 @@ from teams_sip.service.ports.teams import SipDeviceInventory
 
 
 class Ports(Protocol):
-    settings: Settings
-    clock: Clock
-    store: StateStore
-    artifacts: ArtifactStore
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def store(self) -> StateStore: ...
+
+    @property
+    def artifacts(self) -> ArtifactStore: ...
 
     @property
     def provisioning(self) -> ProvisioningPort | None:
