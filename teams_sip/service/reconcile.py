@@ -46,18 +46,21 @@ class ReconcilePass:
         self.rollout, self.actor, self.correlation = rollout, actor, correlation
         self.wanted = None if sites is None else set(sites)
         self.leases = PassLeases(rollout.leases, correlation, rollout.services.clock.now)
-        self.traffic_before = rollout.traffic()
+        self.traffic_before = (0, 0)
 
     def provisioning(self) -> ProvisioningPort:
         """The port this pass changes Teams through, fenced by this pass's own leases."""
         return self.rollout.provisioning(self.leases.fence)
 
     def traffic(self) -> tuple[int, ...]:
+        """(requests, throttled) since this pass took its leases. The counts are the process's
+        (Ports.traffic), so passes running at once in one process each include the other's."""
         return tuple(after - before for after, before in zip(self.rollout.traffic(), self.traffic_before, strict=True))
 
     def run(self, *, check_users: bool, check_all_users: bool) -> PassOutcome:
         if not self.leases.acquire(self.wanted):
             return PassOutcome(False, None, None, SKIPPED)
+        self.traffic_before = self.rollout.traffic()
         try:
             return self._run(check_users, check_all_users)
         except LeaseLostError:
