@@ -111,9 +111,11 @@ def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) 
         [*tenant.settings.service.compliant_calling_policies, *args.compliant_policy],
         [*DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, *args.common_area_ip_phone_policy],
     )
-    pending = StoreLedger(tenant.store).load()
-    with tenant.directory.reads() as reads:
-        return reads.run(run_preflight(users, reads.directory(), catalogue, tenant.clock, pending, source))
+    pending = StoreLedger(tenant.store).load()  # read only: a check leaves the store as it found it
+    directory = tenant.directory
+    result: PreflightRun = directory.run(run_preflight(users, directory.open(), catalogue, tenant.clock, pending,
+                                                       source))
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
