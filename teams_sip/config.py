@@ -74,6 +74,7 @@ class ServiceSettings:
     verdict_recheck_hours: float = 24.0
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
+    teamwork_devices: bool = True  # off: never read the SIP device inventory (tenants where it is retired)
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         verdict_recheck_hours=v.number("VERDICT_RECHECK_HOURS", 24.0, low=0.0, high=24.0 * 30),
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
+        teamwork_devices=v.flag("TEAMWORK_DEVICES", default=True),
     )
 
 

@@ -6,6 +6,7 @@ instances (or the timer and an admin's "run now") never run the same pass twice 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from teams_sip.bootstrap import Services
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
+from teams_sip.domain.lifecycle.offboarding import Offboarding
 from teams_sip.domain.lifecycle.plan import plan as make_plan
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.report import RunReport, build_report
@@ -41,6 +43,7 @@ from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
+from teams_sip.service.sip_inventory import InventoryReading, reading, switched_off
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 from teams_sip.service.worksheet_delivery import WorksheetDelivery
@@ -70,6 +73,7 @@ class Rollout:
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
         self.last_preflight: PreflightRun | None = None
+        self.inventory_note: str | None = None  # why the last observation had no SIP device inventory
         self._fence: Callable[[], None] | None = None
 
     # Imports -------------------------------------------------------------------------------------
@@ -91,7 +95,8 @@ class Rollout:
         svc = self.services.settings.service
         return PlanPolicy(window=WindowRule(svc.window_opens_at, svc.window_days), max_renewals=svc.max_code_renewals,
                           remove_released_in_teams=svc.remove_released_in_teams,
-                          teams_lists_pending=self.services.settings.provisioning_mode == "api")
+                          teams_lists_pending=self.services.settings.provisioning_mode == "api",
+                          offboarding=None if self.services.settings.provisioning_mode == "api" else Offboarding())
 
     def provisioning(self) -> ProvisioningPort:
         """The port a pass changes Teams through; during a pass, fenced by the pass's leases."""
@@ -103,22 +108,33 @@ class Rollout:
                                         self.services.settings.service.admin_contacts, self.services.clock.now)
         return port if self._fence is None else FencedPort(port, self._fence)
 
-    def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> dict[str, ObservedDevice]:
+    def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> dict[str, ObservedDevice] | None:
         """What Teams reports now: the provisioning list (API mode) or signed-in SIP devices (assisted).
         Given the stored records, API mode lists signed-in devices in full only now and then
-        (service/observation.py)."""
+        (service/observation.py). None: the SIP device inventory could not be used this pass
+        (`inventory_note` says why; service/sip_inventory.py)."""
+        self.inventory_note = None
         api = self.services.provisioning
         if api is not None and records is not None:
             return TeamsObserver(api, self.services.store).observe(records, self.services.clock.now())
         if api is not None:
             return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
                                                   d.code_expires_at) for d in api.list_devices()}
-        from teams_sip.adapters.graph.teamwork_devices import as_observed, list_sip_devices
+        inventory = self._sip_inventory(records)
+        self.inventory_note = inventory.note
+        return inventory.observed
 
-        return as_observed(list_sip_devices(self.services.graph))
+    def _sip_inventory(self, records: Mapping[str, DeviceRecord] | None) -> InventoryReading:
+        if not self.services.settings.service.teamwork_devices:
+            return switched_off()
+        from teams_sip.adapters.graph.teamwork_devices import as_observed, read_sip_inventory
+
+        listing = read_sip_inventory(self.services.graph)
+        listed = None if listing.devices is None else as_observed(listing.devices)
+        return reading(listed, listing.reason, records)
 
     @contextmanager
-    def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], dict[str, ObservedDevice]]]:
+    def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], dict[str, ObservedDevice] | None]]:
         """`observe` in two steps for a pass: in API mode the long device lists start on entry, so
         they overlap the pass's own reads; the function yielded completes them given the records."""
         api = self.services.provisioning
@@ -268,7 +284,8 @@ class Rollout:
                 owner = {r.hardware_id: r.site for r in all_rows}
                 owner.update({h: s.record.site for h, s in stored.items() if h not in owner})
                 stored = {h: s for h, s in stored.items() if owner[h] in wanted}
-                observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
+                if observed is not None:
+                    observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
             now = clock.now()
             plan = make_plan(self.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
                              site_map, now, self.policy())
@@ -286,6 +303,8 @@ class Rollout:
                 signin = self.signin_stage(site_map).run(execution.after.values() if wanted is None else None)
             before = {h: s.record for h, s in stored.items()}
             report = build_report(before, execution.after, now, plan.actions)
+            if observed is None and self.inventory_note:  # said once, in the report of the pass
+                report = dataclasses.replace(report, notes=(self.inventory_note,))
             traffic = tuple(after - before for after, before in zip(self._traffic(), sent_before, strict=True))
             self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None, traffic=traffic)
             return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
