@@ -14,6 +14,7 @@ from typing import Any
 from teams_sip.errors import InputError
 from teams_sip.simulator.catalog import ALL_ROLES, SKUS
 from teams_sip.simulator.faults import FaultSettings
+from teams_sip.simulator.teamwork import TeamworkSettings
 
 ACCOUNT_TYPES = ("user", "resourceAccount", "guest", "sfbOnPremUser", "unknown", "ineligibleUser")
 REDIRECT_VALUES = ("Enabled", "Disabled", "UserOverride")
@@ -82,6 +83,7 @@ class Scenario:
     seed: int = 0
     policy_propagation_minutes: float = 60.0
     faults: FaultSettings = field(default_factory=FaultSettings)
+    teamwork: TeamworkSettings = field(default_factory=TeamworkSettings)  # the SIP device inventory's answers
 
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:

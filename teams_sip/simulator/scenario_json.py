@@ -18,6 +18,7 @@ from teams_sip.simulator.scenario import (
     ScenarioError,
     ScenarioUser,
 )
+from teams_sip.simulator.teamwork import TeamworkSettings
 
 
 def _obj(value: Any, where: str) -> dict[str, Any]:
@@ -103,6 +104,12 @@ def scenario_from_dict(data: Any) -> Scenario:
         raise
     except Exception as exc:
         raise ScenarioError(f"faults: {exc}") from None
+    try:
+        teamwork = TeamworkSettings().updated(_obj(d.get("teamwork", {}), "teamwork"))
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise ScenarioError(f"teamwork: {exc}") from None
     users = d.get("users", [])
     if not isinstance(users, list):
         raise ScenarioError("users must be a list")
@@ -124,6 +131,7 @@ def scenario_from_dict(data: Any) -> Scenario:
             _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
         ),
         faults=fault_settings,
+        teamwork=teamwork,
     )
     scenario.validate()
     return scenario
@@ -137,6 +145,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "app": {"clientId": s.app.client_id, "clientSecret": s.app.client_secret, "roles": list(s.app.roles)},
         "policyPropagationMinutes": s.policy_propagation_minutes,
         "faults": {f.name: getattr(s.faults, f.name) for f in fields(s.faults)},
+        "teamwork": s.teamwork.as_json(),
         "callingPolicies": [
             {"name": p.name, "allowSipDevicesCalling": p.allow_sip_devices, "allowCallRedirect": p.allow_call_redirect}
             for p in s.calling_policies

@@ -241,6 +241,12 @@ class SimulatedTenant:
         with self.world.lock:
             self.world.devices.set_online(hardware_id, True, self.world.tick())
 
+    def set_teamwork(self, **changes: Any) -> None:
+        """How teamwork/devices answers from now on (simulator/teamwork.py): listing="retired" retires
+        it mid-scenario, enum_case="pascal", mac_prefix="LAN:", ..."""
+        with self.world.lock:
+            self.world.teamwork = self.world.teamwork.updated(changes)
+
     def set_faults(self, **changes: Any) -> None:
         self.faults.configure(changes)
 

@@ -71,6 +71,7 @@ class World:
         self.propagation = timedelta(minutes=self.scenario.policy_propagation_minutes)
         self.outbox: list[SentMail] = []
         self.devices = DeviceRegistry(self.rng)
+        self.teamwork = self.scenario.teamwork  # replaced whole by SimulatedTenant.set_teamwork
         now = self.clock.now()
         for d in self.scenario.devices:
             self.devices.register(d.hardware_id, d.location, now)
