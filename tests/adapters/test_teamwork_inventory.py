@@ -38,7 +38,8 @@ class _Pages:
     """A stand-in for Graph answering fixed pages by URL (the foreign Graph, not our code)."""
 
     def __init__(self, pages: Mapping[str, dict[str, Any]]) -> None:
-        self.pages, self.asked = dict(pages), []  # type: list[str]
+        self.pages = dict(pages)
+        self.asked: list[str] = []
 
     def url(self, path: str, *, beta: bool = False) -> str:
         return path if "://" in path else f"{ROOT}/{path.lstrip('/')}"

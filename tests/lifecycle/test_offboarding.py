@@ -15,8 +15,8 @@ from teams_sip.domain.lifecycle.plan import plan
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.states import DeviceState
 
-from .test_plan import HID, World
 from .support import entry, utc
+from .test_plan import HID, World
 
 S = DeviceState
 ASSISTED = PlanPolicy(teams_lists_pending=False, offboarding=Offboarding())
