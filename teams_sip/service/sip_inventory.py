@@ -47,6 +47,7 @@ def reading(listed: Mapping[str, ObservedDevice] | None, reason: str,
 
 
 def _listed_before(records: Mapping[str, DeviceRecord]) -> int:
-    """Handsets whose absence from the inventory would count (signed in, or signed out since)."""
+    """Handsets whose absence from the inventory would count (signed in, or signed out since), those
+    already missing included: a fleet that thinned out and then vanished whole is still no answer."""
     rules = Offboarding()
-    return sum(1 for r in records.values() if r.missing_since is None and rules.limit(r) is not None)
+    return sum(1 for r in records.values() if rules.limit(r) is not None)
