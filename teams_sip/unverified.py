@@ -109,3 +109,10 @@ BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 # SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
 # `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
 COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")
+
+# --- SIP device inventory (Graph beta teamwork/devices; docs/microsoft.md) ----------------------
+
+TEAMWORK_MAC_INTERFACE_PREFIX: Final = r"^[A-Za-z][A-Za-z0-9 _]*:(?=[0-9A-Fa-f]{2}[-:.]?)"
+"""`hardwareDetail.macAddresses` entries may name their interface before the address
+("LAN:00-11-22-33-44-55", "WIFI:..."). No Microsoft page shows a non-empty entry (the examples have
+`[]`); the client strips such a prefix and reads the plain forms as well."""

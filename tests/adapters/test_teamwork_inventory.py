@@ -109,7 +109,9 @@ def test_interface_prefixed_mac_addresses_match_the_handset(sim, graph, signed_i
 
 @pytest.mark.parametrize(("value", "expected"), [("LAN:00-11-22-33-44-55", "001122334455"),
                                                  ("wifi:00:11:22:33:44:5a", "00112233445A"),
-                                                 ("Ethernet 1:0011.2233.4455", "001122334455")])
+                                                 ("Ethernet 1:0011.2233.4455", "001122334455"),
+                                                 ("aa:bb:cc:dd:ee:ff", "AABBCCDDEEFF"),
+                                                 ("LAN:AA-BB-CC-DD-EE-0F", "AABBCCDDEE0F")])
 def test_prefixed_forms(value: str, expected: str) -> None:
     assert normalise_hardware_id(value) == expected
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
+from teams_sip import unverified
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.errors import GraphError, GraphUnavailableError
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState
@@ -38,7 +39,7 @@ ACTIVITY_STATES = ("unknown", "busy", "idle", "unavailable", "unknownFutureValue
 SIP_TYPE = "sip"
 _SEPARATORS = re.compile(r"[-:.\s]")
 _HEX12 = re.compile(r"^[0-9A-F]{12}$")
-_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9 _]*:(?=[0-9A-Fa-f]{2}[-:.]?)")  # 'LAN:', 'WIFI:' before the address
+_PREFIX = re.compile(unverified.TEAMWORK_MAC_INTERFACE_PREFIX)  # 'LAN:', 'WIFI:' before the address
 
 
 class _Reader(Protocol):
@@ -168,8 +169,11 @@ def normalise_hardware_id(value: object) -> str | None:
     ('LAN:00-03-71-7C-0E-0A') -> '0003717C0E0A'; else None."""
     if not isinstance(value, str):
         return None
-    compact = _SEPARATORS.sub("", _PREFIX.sub("", value.strip())).upper()
-    return compact if _HEX12.match(compact) else None
+    for text in (value.strip(), _PREFIX.sub("", value.strip())):  # 'AA:BB:...' is no 'AA' interface
+        compact = _SEPARATORS.sub("", text).upper()
+        if _HEX12.match(compact):
+            return compact
+    return None
 
 
 def as_observed(devices: Iterable[ObservedSipDevice]) -> dict[str, ObservedDevice]:
