@@ -63,9 +63,10 @@ def _latest_notes(rollout: Rollout) -> list[str]:
     return list(json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")["notes"])
 
 
-def test_relative_next_links_across_pages_in_a_real_pass(tmp_path: Path) -> None:
+def test_relative_next_links_prefixed_macs_and_pascal_case_in_a_real_pass(tmp_path: Path) -> None:
     fleet = handsets(55)
     with assisted(tmp_path, fleet) as (w, rollout):
+        w.sim.set_teamwork(enum_case="pascal", mac_prefix="LAN:")  # 'Healthy', 'LAN:00-01-...'
         w.sim.reset_stats()
         _onboarded(w, rollout, fleet)  # 55 signed in: pages of 50 and 5, the second by a relative link
         assert w.sim.stats()["requests"][LIST] == 3  # an empty page first, then pages of 50 and 5
