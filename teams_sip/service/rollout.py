@@ -7,6 +7,7 @@ instances (or the timer and an admin's "run now") never run the same pass twice 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -73,8 +74,14 @@ class Rollout:
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
         self.last_preflight: PreflightRun | None = None
-        self.inventory_note: str | None = None  # why the last observation had no SIP device inventory
+        self._inventory = threading.local()  # per thread: passes of different sites may run at once
         self._fence: Callable[[], None] | None = None
+
+    @property
+    def inventory_note(self) -> str | None:
+        """Why this thread's last observation had no SIP device inventory (None: it had one)."""
+        note: str | None = getattr(self._inventory, "note", None)
+        return note
 
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str) -> ImportOutcome:
@@ -113,7 +120,7 @@ class Rollout:
         Given the stored records, API mode lists signed-in devices in full only now and then
         (service/observation.py). None: the SIP device inventory could not be used this pass
         (`inventory_note` says why; service/sip_inventory.py)."""
-        self.inventory_note = None
+        self._inventory.note = None
         api = self.services.provisioning
         if api is not None and records is not None:
             return TeamsObserver(api, self.services.store).observe(records, self.services.clock.now())
@@ -121,7 +128,7 @@ class Rollout:
             return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
                                                   d.code_expires_at) for d in api.list_devices()}
         inventory = self._sip_inventory(records)
-        self.inventory_note = inventory.note
+        self._inventory.note = inventory.note
         return inventory.observed
 
     def _sip_inventory(self, records: Mapping[str, DeviceRecord] | None) -> InventoryReading:
