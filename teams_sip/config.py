@@ -167,7 +167,9 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
     provisioning_url = v.url("PROVISIONING_BASE_URL")
     if provisioning_mode == "api" and provisioning_url is None:
-        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
+        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api: the URL of a service "
+                          "that implements our provisioning contract (docs/provisioning-api.md), such as the "
+                          "simulator; Microsoft documents no such API.")
     state_store = v.choice("STATE_STORE", STATE_STORES, default="sqlite")
     tables_endpoint = v.url("TABLES_ENDPOINT")
     if state_store == "table" and tables_endpoint is None:

@@ -1,4 +1,6 @@
-"""The provisioning API client (docs/provisioning-api.md) over httpx, with the shared retry rules.
+"""The provisioning API client over httpx, with the shared retry rules. It speaks our own contract
+(docs/provisioning-api.md), to the simulator or a gateway that implements it: Microsoft documents no
+endpoint for registering devices or issuing codes.
 
 Every input is validated before the first request, so a bad hardware id never leaves half a
 batch registered. Batches above the contract's 500 are split (a rollout's registrations go out
@@ -212,8 +214,9 @@ def _error(operation: str, hid: str, response: httpx.Response) -> ProvisioningEr
         )
     if status == 403:
         return ProvisioningError(
-            f"The provisioning service refused {operation}{subject} (403 {code}): grant the app "
-            f"{unverified.PROVISIONING_ROLE} for {unverified.PROVISIONING_SCOPE}. {message}".strip(),
+            f"The provisioning service at PROVISIONING_BASE_URL refused {operation}{subject} (403 {code}): the "
+            f"app's token for {unverified.PROVISIONING_SCOPE} lacks the permission that service requires; "
+            f"see its own documentation (Microsoft documents no such API). {message}".strip(),
             status=status,
             code=code,
         )

@@ -1,4 +1,4 @@
-"""Assisted provisioning: the ProvisioningPort for tenants without the device-management API.
+"""Assisted provisioning: the ProvisioningPort for Teams as Microsoft documents it (no provisioning API).
 
 Teams admin center still does the two steps nobody can automate there: the admin uploads our
 "MAC id"/"Location" file under Waiting on activation, and generates codes on the install day. This
