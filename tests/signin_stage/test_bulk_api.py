@@ -18,7 +18,7 @@ from teams_sip.adapters.signin.api_client import BulkSignInApiClient, build_bulk
 from teams_sip.domain.signin.bulk import BulkItem
 from teams_sip.domain.signin.errors import meaning_of
 from teams_sip.domain.sites import Region
-from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.bulk_signin import BulkSignInError, BulkSignInPort
 from teams_sip.service.signin_records import SignInBook
 from teams_sip.simulator import Scenario, SimulatedTenant
 from tests.clients.conftest import FAULTS_OFF, sim_settings
@@ -112,8 +112,8 @@ def test_duplicate_and_wrong_format_answers_map_to_needs_admin(sim, bulk) -> Non
     sim.clock.advance(STEP)
     status = bulk.status(batch_id)
     assert status is not None and status.completed
-    assert {(i.error, i.meaning.outcome.value) for i in status.items} == {
-        ("Duplicate devices found for bulk sign-in", "needs_admin")}
+    assert {(i.error, i.meaning.outcome.value) for i in status.items} == {  # the answer names their addresses
+        ("Duplicate devices found for bulk sign-in. IP addresses: 192.0.2.1, 192.0.2.2", "needs_admin")}
     assert meaning_of("Failed", "Input hardware-ID is of wrong format").outcome.value == "needs_admin"
 
 
@@ -177,3 +177,16 @@ def test_one_personal_and_one_common_area_account_reach_signed_in(tmp_path: Path
     devices = sim.world.devices.devices
     assert (devices[person].state, devices[person].signed_in_user) == ("signedIn", personal_upn)
     assert (devices[shared].state, devices[shared].signed_in_user) == ("signedIn", shared_upn)
+
+
+def test_a_refused_token_names_no_invented_permission(sim, bulk) -> None:
+    sim.set_app_roles(["User.Read.All"])
+    try:
+        with pytest.raises(BulkSignInError) as caught:
+            bulk.submit(Region.NOAM, [BulkItem(hw_id("E9"), "a@contoso.example")], "denied-1")
+    finally:
+        from teams_sip.simulator.catalog import ALL_ROLES
+
+        sim.set_app_roles(list(ALL_ROLES))
+    text = str(caught.value)
+    assert caught.value.status == 403 and "TeamsDevice.ReadWrite.All" not in text and "grant" not in text
