@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from teams_sip import config
+from teams_sip.errors import ConfigError
 from tests.infra.bicep_tree import named_pairs, parse
 
 SAMPLE_OUTPUTS = {
@@ -95,7 +96,7 @@ def test_defaults_match_the_app() -> None:
 
 def test_api_mode_without_a_gateway_url_is_refused_at_start() -> None:
     settings = deployed_settings({"authMode": "managed_identity", "provisioningMode": "api"})
-    with pytest.raises(config.ConfigError, match="PROVISIONING_BASE_URL"):
+    with pytest.raises(ConfigError, match="PROVISIONING_BASE_URL"):
         config.settings_from_values(settings)
 
 

@@ -139,7 +139,7 @@ def test_mixed_batches_are_refused() -> None:
 
 
 def test_a_status_exported_by_hand_gives_each_items_hardware_id() -> None:
-    data = ("User Name,Hardware ID,Status,Error\n"
-            "lobby@contoso.com,00-03-71-7C-0E-0A,Failed,Duplicate devices found for bulk sign-in. 10.0.0.7\n").encode()
+    data = (b"User Name,Hardware ID,Status,Error\n"
+            b"lobby@contoso.com,00-03-71-7C-0E-0A,Failed,Duplicate devices found for bulk sign-in. 10.0.0.7\n")
     (item,) = parse_result_file(data).items
     assert item.hardware_id == "0003717C0E0A" and item.meaning.outcome is Outcome.NEEDS_ADMIN

@@ -2,7 +2,8 @@
 
 "Configure SIP Gateway" lists them (docs/microsoft.md, "Bulk sign-in"). The service checks what
 the directory shows (licence, IP phone policy); the rest lives in Entra ID, Teams admin center or
-Teams PowerShell settings the app cannot read, so it is handed to the admin as a "verify yourself" list naming the exact setting.
+Teams PowerShell settings the app cannot read, so it is handed to the admin as a "verify yourself"
+list naming the exact setting.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def firmware_findings(model: str | None, handset_fw: str | None, base_fw: str | 
                                                     "(expected digits and dots, e.g. 8.0.5.0002, or PCS22D)."))
             continue
         findings += _check(match, kind, version, label)
-    if not findings and not _any_verified(match):
+    if not findings and not any(given.values()) and not _any_verified(match):
         findings.append(_no_minimum(match))
     return list(dict.fromkeys(findings))
 
