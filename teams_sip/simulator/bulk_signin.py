@@ -69,16 +69,16 @@ class Batch:
     items: list[BatchItem]
     status: str = IN_PROGRESS
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "BatchId": self.batch_id,
-            "Region": self.region,
-            "BatchStatus": self.status,
-            "BatchItem": [
-                {"UserName": i.username, "HardwareId": i.hardware_id, "Status": i.status, "Error": i.error}
-                for i in self.items
-            ],
-        }
+    def as_json(self, hardware_ids: bool = True) -> dict[str, object]:
+        """The status answer; `hardware_ids=False` leaves HardwareId out of the items, the other reading
+        of a status Microsoft documents without field names (invented.BULK_STATUS_ITEM_FIELDS)."""
+        def item(i: BatchItem) -> dict[str, object]:
+            shown: dict[str, object] = {"UserName": i.username, "HardwareId": i.hardware_id, "Status": i.status,
+                                        "Error": i.error}
+            return shown if hardware_ids else {k: v for k, v in shown.items() if k != "HardwareId"}
+
+        return {"BatchId": self.batch_id, "Region": self.region, "BatchStatus": self.status,
+                "BatchItem": [item(i) for i in self.items]}
 
 
 @dataclass
@@ -89,6 +89,7 @@ class BulkSignIns:
     tenant_ip_trusted: bool = True
     untrusted_locations: set[str] = field(default_factory=set)  # device locations (sites) not trusted
     untagged: set[str] = field(default_factory=set)  # hardware ids provisioned without /tenantid/
+    status_hardware_ids: bool = True  # False: status items carry no HardwareId (the docs name no fields)
     batches: dict[str, Batch] = field(default_factory=dict)
     by_reference: dict[str, str] = field(default_factory=dict)
 

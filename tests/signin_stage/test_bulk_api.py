@@ -39,7 +39,8 @@ def sim() -> Iterator[SimulatedTenant]:
 @pytest.fixture
 def bulk(sim: SimulatedTenant) -> Iterator[BulkSignInApiClient]:
     sim.set_faults(**FAULTS_OFF)
-    sim.set_bulk_signin(delay=timedelta(minutes=5), tenant_ip_trusted=True, untrusted_locations=set())
+    sim.set_bulk_signin(delay=timedelta(minutes=5), tenant_ip_trusted=True, untrusted_locations=set(),
+                        status_hardware_ids=True)
     settings = sim_settings(sim, HTTP_MAX_RETRIES="1")
     with build_bulk_signin_client(settings, build_token_provider(settings, sim.clock), sim.bulk_signin_url) as c:
         yield c
@@ -190,3 +191,20 @@ def test_a_refused_token_names_no_invented_permission(sim, bulk) -> None:
         sim.set_app_roles(list(ALL_ROLES))
     text = str(caught.value)
     assert caught.value.status == 403 and "TeamsDevice.ReadWrite.All" not in text and "grant" not in text
+
+
+@pytest.mark.parametrize("with_hardware_ids", [True, False])
+def test_status_items_are_matched_by_hardware_id_when_there_else_by_username(tmp_path: Path, sim, bulk,
+                                                                              with_hardware_ids: bool) -> None:
+    sim.set_bulk_signin(status_hardware_ids=with_hardware_ids)
+    bench = Bench(tmp_path, sim.clock, bulk=bulk)
+    hw = hw_id("E6" if with_hardware_ids else "E7")
+    activate_in_sim(sim, hw)
+    bench.add(activated(hw, upn(sim, "common_area"), sim.clock.now(), common_area=True))
+    assert bench.stage.run().batches_submitted == 1
+    dashed = BulkItem(hw, "").dashed
+    [batch_id] = [b["BatchId"] for b in sim.bulk_batches() if any(i["HardwareId"] == dashed for i in b["BatchItem"])]
+    sim.clock.advance(STEP)
+    status = bulk.status(batch_id)
+    assert status is not None and [i.hardware_id for i in status.items] == [hw if with_hardware_ids else None]
+    assert bench.stage.run().outcomes == {"signed_in": 1}
