@@ -51,7 +51,9 @@ class AssistedProvisioning:
                        f"Upload {len(new)} new handset(s) for {site} in Teams admin center",
                        f"Teams admin center > Teams devices > SIP devices > Actions > Provision devices > "
                        f"Waiting on activation > Upload: use the attached file ({len(known)} handset(s) for "
-                       f"{site}; rows already uploaded are harmless).",
+                       f"{site}; rows already uploaded are harmless). DECT handsets are listed as 00 + their "
+                       "hex IPEI: field practice for Poly Rove; for other vendors check that the first handset "
+                       "shows the same id in Teams admin center.",
                        Attachment(f"tac-upload-{safe_filename(site)}.csv", "text/csv", data))
         return [RegisterResult(d.hardware_id, "created") for d in devices]
 
