@@ -67,3 +67,18 @@ def test_an_export_without_expiries_lapses_24_hours_after_teams_sip_first_asked(
         for fmt in ("csv", "html"):
             sheet = call("get_worksheet", params={"format": fmt}, route={"site": "Lyon Plant", "day": "2026-03-17"})
             assert "2026-03-18 08:00 CET (generated after 08:00)" in sheet.get_body().decode("utf-8-sig")
+
+
+def test_an_export_without_expiries_more_than_24_hours_after_the_ask_is_refused_as_possibly_lapsed(
+        tmp_path: Path) -> None:
+    with world(tmp_path, mode="assisted") as w:
+        upload()
+        call("run_now", "POST", "/api/run")
+        w.clock.set(datetime(2026, 3, 17, 7, 0, tzinfo=UTC))
+        call("run_now", "POST", "/api/run")
+        w.clock.set(datetime(2026, 3, 18, 7, 30, tzinfo=UTC))  # 24.5 hours after the ask
+        status, body = _codes("MAC id,Verification code\n00-0D-EA-DB-EE-F4,48151623\n")
+        assert status == 400 and body["summary"] == {"settled": 0, "rejected": 1}
+        assert "asked for this code more than 24 hours ago" in body["rows"][0]["message"]
+        anna = w.rollout.devices.get(ANNA)
+        assert anna is not None and anna.record.state is not DeviceState.CODE_ISSUED

@@ -53,10 +53,10 @@ def firmware_findings(model: str | None, handset_fw: str | None, base_fw: str | 
         return []
     match = find_model(model)
     if match is None:
-        return [Finding(Severity.WARNING, f"Model {model!r} is not in the supported DECT systems table "
-                                          f"({', '.join(s.vendor for s in DECT_SYSTEMS)}); its firmware was "
-                                          "not checked. Confirm the model is on Microsoft's SIP Gateway "
-                                          "compatible-devices list and at its minimum firmware.")]
+        return [Finding(Severity.WARNING, f"Model {model!r} is not in teams-sip's DECT systems table "
+                                          f"({', '.join(s.vendor for s in DECT_SYSTEMS)}), so its firmware was "
+                                          "not checked and teams-sip cannot tell whether it is on Microsoft's "
+                                          f"compatible-device list ({PLAN_ARTICLE}): confirm it there.")]
     named = minimum_for(match.system.vendor, match.model) if match.model else None
     if named is not None and not named.listed:
         return [_not_listed(f"{named.vendor} {named.model} is {NOT_LISTED}")]
