@@ -94,6 +94,7 @@ class Settings:
     provisioning_mode: ProvisioningMode = "assisted"
     provisioning_base_url: str | None = None
     bulk_signin_base_url: str | None = None
+    provisioning_scope: str | None = None  # api mode: the token scope of the gateway implementing our contracts
     policy_admin_base_url: str | None = None
     ca_bundle: Path | None = None
     state_store: StateStoreKind = "sqlite"
@@ -199,6 +200,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         provisioning_mode=provisioning_mode,
         provisioning_base_url=provisioning_url,
         bulk_signin_base_url=v.url("BULK_SIGNIN_BASE_URL"),
+        provisioning_scope=v.text("PROVISIONING_SCOPE"),
         policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
         ca_bundle=v.existing_file("CA_BUNDLE"),
         state_store=state_store,

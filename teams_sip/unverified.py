@@ -27,8 +27,8 @@ after its Retry-After)."""
 # is no production mapping onto a Microsoft service.
 
 PROVISIONING_SCOPE: Final = "https://devicemgmt.teams.microsoft.com/.default"
-"""Token scope our contract's bearer tokens are requested for; a service implementing the contract
-accepts tokens for it (the simulator issues them). Not a documented Microsoft scope."""
+"""Default token scope for our contracts: the simulator issues tokens for it. Not a documented Microsoft
+scope; a gateway implementing the contracts has its own app registration, named by PROVISIONING_SCOPE."""
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,14 @@ def test_no_production_mapping_pretends_to_exist() -> None:
 
     assert not hasattr(unverified, "PROVISIONING_ENDPOINTS") and not hasattr(unverified, "BULK_SIGNIN_ENDPOINTS")
     assert not hasattr(unverified, "PROVISIONING_BASE_URL")
+
+
+def test_provisioning_scope_names_the_gateways_own_app_registration(sim) -> None:
+    """A gateway implementing our contract has its own scope; the client asks for that one. The simulator
+    accepts only its default, so a Graph-scoped token is refused there: proof the setting is used."""
+    settings = sim_settings(sim, PROVISIONING_SCOPE="https://graph.microsoft.com/.default", HTTP_MAX_RETRIES="0")
+    assert settings.provisioning_scope == "https://graph.microsoft.com/.default"
+    with build_provisioning_client(settings, build_token_provider(settings, sim.clock)) as other, \
+            pytest.raises(ProvisioningError) as caught:
+        other.list_devices()
+    assert caught.value.status == 401
