@@ -95,6 +95,7 @@ class Settings:
     provisioning_mode: ProvisioningMode = "assisted"
     provisioning_base_url: str | None = None
     bulk_signin_base_url: str | None = None
+    provisioning_scope: str | None = None  # api mode: the token scope of the gateway implementing our contracts
     policy_admin_base_url: str | None = None
     ca_bundle: Path | None = None
     state_store: StateStoreKind = "sqlite"
@@ -168,7 +169,9 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
     provisioning_url = v.url("PROVISIONING_BASE_URL")
     if provisioning_mode == "api" and provisioning_url is None:
-        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
+        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api: the URL of a service "
+                          "that implements our provisioning contract (docs/provisioning-api.md), such as the "
+                          "simulator; Microsoft documents no such API.")
     state_store = v.choice("STATE_STORE", STATE_STORES, default="sqlite")
     tables_endpoint = v.url("TABLES_ENDPOINT")
     if state_store == "table" and tables_endpoint is None:
@@ -198,6 +201,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         provisioning_mode=provisioning_mode,
         provisioning_base_url=provisioning_url,
         bulk_signin_base_url=v.url("BULK_SIGNIN_BASE_URL"),
+        provisioning_scope=v.text("PROVISIONING_SCOPE"),
         policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
         ca_bundle=v.existing_file("CA_BUNDLE"),
         state_store=state_store,

@@ -198,8 +198,9 @@ class TestCommonArea:
         assert outcome(v, "common_area.shared_devices_licence") is Outcome.PASS
         assert outcome(v, "common_area.ip_phone_policy") is Outcome.PASS
         items = " ".join(f"{x.item} {x.where}" for x in v.verify_yourself)
-        for needle in ("MFA", "Named locations", "BulkSignIn", "/tenantid/", "password"):
+        for needle in ("MFA", "Network topology > Trusted IPs", "BulkSignIn", "/tenantid/", "password"):
             assert needle in items
+        assert "named location" not in items.lower()  # trusted IPs live in Teams, not in Entra
 
     def test_without_shared_devices_licence_is_blocked(self) -> None:
         v = run(good(teams=self.cap().teams), AccountKind.COMMON_AREA)

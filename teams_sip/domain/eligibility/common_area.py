@@ -1,8 +1,9 @@
 """Extra prerequisites of common-area (shared) accounts, which sign in through bulk sign-in.
 
-REFERENCE.md section 4 lists them. The service checks what the directory shows (licence, IP phone
-policy); the rest lives in Entra ID or in Teams PowerShell settings the app cannot read, so it is
-handed to the admin as a "verify yourself" list naming the exact setting.
+"Configure SIP Gateway" lists them (docs/microsoft.md, "Bulk sign-in"). The service checks what
+the directory shows (licence, IP phone policy); the rest lives in Entra ID, Teams admin center or
+Teams PowerShell settings the app cannot read, so it is handed to the admin as a "verify yourself"
+list naming the exact setting.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ VERIFY_YOURSELF: tuple[VerifyYourself, ...] = (
     ),
     VerifyYourself(
         "The site's public IP addresses are trusted, set at least 24 hours before sign-in",
-        "Entra admin center > Protection > Conditional Access > Named locations: the site's egress IPs, "
-        "marked as trusted location.",
+        "Teams admin center > Locations > Network topology > Trusted IPs: the site's public (egress) IPs "
+        "(New-CsTenantTrustedIPAddress in PowerShell).",
     ),
     VerifyYourself(
         "Bulk sign-in is enabled for the tenant",
