@@ -198,12 +198,17 @@ def resolve_query(req: ApiRequest) -> tuple[dict[str, str], int]:
     return {str(k): str(v) for k, v in query.items()}, offset
 
 
+def eventual(req: ApiRequest) -> bool:
+    """`ConsistencyLevel: eventual`: what makes a directory query an advanced one (`$count` included)."""
+    return req.header("consistencylevel").strip().lower() == "eventual"
+
+
 def page(
     req: ApiRequest, window: list[dict[str, Any]], total: int, query: dict[str, str], offset: int, top: int
 ) -> dict[str, Any]:
     """One page (`window` = items offset..offset+top of `total`) with @odata.nextLink when more remain."""
     body: dict[str, Any] = {"@odata.context": f"{req.root}/$metadata#{req.path.strip('/')}", "value": window}
-    if query.get("$count", "").lower() == "true":  # Graph's advanced query: the size of the whole result
+    if query.get("$count", "").lower() == "true" and eventual(req):  # else ignored, as Graph's page says
         body["@odata.count"] = total
     if offset + top < total:
         state = json.dumps({"q": query, "o": offset + top}, separators=(",", ":")).encode()

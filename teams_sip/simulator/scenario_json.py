@@ -61,6 +61,7 @@ def _user(raw: Any, index: int, domain: str) -> ScenarioUser:
         ip_phone_policy=_optional_str(d, "ipPhonePolicy", where),
         usage_location=_typed(d.get("usageLocation", "DE"), str, f"{where}.usageLocation"),
         case=_typed(d.get("case", "custom"), str, f"{where}.case"),
+        assigned_plans_shown=_typed(d.get("assignedPlansShown", True), bool, f"{where}.assignedPlansShown"),
     )
 
 
@@ -124,6 +125,10 @@ def scenario_from_dict(data: Any) -> Scenario:
             _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
         ),
         faults=fault_settings,
+        default_policies_listed=_typed(d.get("defaultPoliciesListed", True), bool, "defaultPoliciesListed"),
+        voice_flag_without_calling_plan=_typed(
+            d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
+        ),
     )
     scenario.validate()
     return scenario
@@ -157,10 +162,13 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "ipPhonePolicy": u.ip_phone_policy,
                 "usageLocation": u.usage_location,
                 "case": u.case,
+                "assignedPlansShown": u.assigned_plans_shown,
             }
             for u in s.users
         ],
         "devices": [
             {"hardwareId": x.hardware_id, "location": x.location, "state": x.state, "user": x.user} for x in s.devices
         ],
+        "defaultPoliciesListed": s.default_policies_listed,
+        "voiceFlagWithoutCallingPlan": s.voice_flag_without_calling_plan,
     }
