@@ -101,7 +101,7 @@ def test_an_ineligible_account_is_blocked_with_its_own_reason(listed: bool) -> N
 
 def test_the_docs_calling_plan_user_with_the_voice_flag_off_is_eligible() -> None:
     s = scenario()
-    with tenant(s) as (sim, session, _):
+    with tenant(s) as (_, session, _policies):
         user = s.users[0]
         body = session.get_json(f"/admin/teams/userConfigurations/{user.id}")
         assert body["value"]["isEnterpriseVoiceEnabled"] is False  # as the documented example answers
