@@ -109,3 +109,22 @@ BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 # SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
 # `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
 COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")
+
+# --- Teams user configuration and licences (issue 17, items 3 and 4; docs/microsoft.md) ---------
+
+UNLISTED_POLICY: Final = "Global"
+"""Assumption: a policy type missing from a user's `effectivePolicyAssignments` means the user has
+the org-wide default. Microsoft's example lists only non-default policies and no page says whether
+the default is listed; the checks judge Global's settings then and say the policy was assumed.
+`teams_sip.domain.eligibility.facts.DEFAULT_POLICY` holds the same name (the domain imports only the
+standard library; a test keeps the two equal)."""
+
+VOICE_FLAG_ALONE_BLOCKS: Final = False
+"""Assumption: `isEnterpriseVoiceEnabled` false never fails a user on its own. The resource page only
+says "whether voice capability is enabled", and Microsoft's own example user has a Calling Plan, a
+primary number and the flag false. For a user without a Calling Plan (Operator Connect, Direct
+Routing) with a number and the flag false, the checks answer "needs attention" with the reason."""
+
+CALLING_PLAN_FEATURE: Final = "CallingPlan"
+"""A `featureTypes` entry that means a Calling Plan: the documented example shows "Teams" and
+"CallingPlan"; no page lists the values. Counted besides the Calling Plan service plans."""

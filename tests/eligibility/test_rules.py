@@ -283,3 +283,14 @@ class TestWaitingForPolicy:
         assert PendingPolicy.from_json(new.to_json()) == new
         with pytest.raises(ValueError):
             PendingPolicy.from_json({**new.to_json(), "assignedAt": "2025-03-03T08:00:00"})
+
+
+def test_the_domain_holds_the_assumptions_unverified_records() -> None:
+    from teams_sip import unverified
+    from teams_sip.domain.eligibility import checks, facts
+
+    assert facts.DEFAULT_POLICY == unverified.UNLISTED_POLICY
+    assert checks.CALLING_PLAN_FEATURE == unverified.CALLING_PLAN_FEATURE
+    no_calling_plan = good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV")),
+                           teams=teams(enterprise_voice=False))
+    assert (run(no_calling_plan).verdict is Verdict.BLOCKED) is unverified.VOICE_FLAG_ALONE_BLOCKS

@@ -18,6 +18,7 @@ from teams_sip.domain.eligibility.policies import PolicyCatalogue, policy_key
 P, F, U = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN
 CALLING_POLICY = "TeamsCallingPolicy"
 LICENCE_CHECKS = ("licence.teams", "licence.skype_plan2", "licence.teams_phone")
+CALLING_PLAN_FEATURE = "CallingPlan"  # the same as teams_sip.unverified.CALLING_PLAN_FEATURE (a test checks)
 ACCOUNT_TYPE_REMEDY = {
     "resourceaccount": "Resource accounts (auto attendants, call queues) cannot sign in to a SIP device; "
     "use a user or common-area account.",
@@ -154,7 +155,7 @@ def _has_calling_plan(facts: UserFacts, teams: TeamsConfig) -> bool:
     licensed = facts.licences is not None and any(
         facts.licences.plan(p) is PlanStatus.ENABLED for p in CALLING_PLAN_PLANS
     )
-    return licensed or teams.has_feature("CallingPlan")
+    return licensed or teams.has_feature(CALLING_PLAN_FEATURE)
 
 
 def _pstn(facts: UserFacts, teams: TeamsConfig, number: str | None) -> CheckResult:
