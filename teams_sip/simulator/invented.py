@@ -40,3 +40,8 @@ advanced-query page shows the request and the error without the header, not the 
 USER_PLAN_SERVICES: Final = ("MicrosoftCommunicationsOnline", "TeamspaceAPI")
 """assignedPlans' `service` names served (MCO* plans, then every other): the real names per plan are
 not listed on the user resource page."""
+
+SELECT_UNKNOWN_CODE: Final = "Request_BadRequest"
+"""A `$select` naming a property the resource does not have answers 400 with this code and "Could not
+find a property named '<name>' on type '<type>'." (users and userConfigurations). No page read shows
+this error; it is served so the client can never rely on a property the resource pages do not list."""

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from teams_sip.simulator.api_types import ApiRequest, bad_request
+from teams_sip.simulator.invented import SELECT_UNKNOWN_CODE
 
 MAX_IN_VALUES = 15
 UNSUPPORTED = "Request_UnsupportedQuery"
@@ -156,7 +157,7 @@ def parse_select(text: str | None, known: Sequence[str], type_name: str) -> list
     out = []
     for name in wanted:
         if name.lower() not in lookup:
-            raise bad_request(f"Could not find a property named '{name}' on type '{type_name}'.", "Request_BadRequest")
+            raise bad_request(f"Could not find a property named '{name}' on type '{type_name}'.", SELECT_UNKNOWN_CODE)
         out.append(lookup[name.lower()])
     return out
 

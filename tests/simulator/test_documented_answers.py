@@ -142,3 +142,13 @@ def test_the_switches_survive_the_scenario_file() -> None:
     assert Scenario.from_dict(small().to_dict()).default_policies_listed is True
     with pytest.raises(ScenarioError, match="defaultPoliciesListed"):
         small(defaultPoliciesListed="yes")
+
+
+def test_generated_users_that_should_pass_carry_skype_for_business_online_plan_2() -> None:
+    from teams_sip.domain.clock import ManualClock
+    from teams_sip.simulator.world import World
+
+    s = Scenario.generate(users=60, seed=3)
+    world = World(s, ManualClock(s.start))
+    should_pass = [u for u in s.users if u.case.startswith("eligible") or u.case == "common_area"]
+    assert should_pass and all("MCOSTANDARD" in world.enabled_plans(u) for u in should_pass)
