@@ -12,9 +12,9 @@ import pytest
 
 from teams_sip.adapters.auth import build_token_provider
 from teams_sip.adapters.graph.blocking import GraphSession
-from teams_sip.adapters.graph.directory import GraphDirectory
+from teams_sip.adapters.graph.directory import NO_PLANS, PLANS_NOT_LISTED, GraphDirectory, licences_from_user
 from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
-from teams_sip.domain.eligibility import AccountKind, CheckResult, Outcome, UserVerdict, Verdict
+from teams_sip.domain.eligibility import AccountKind, CheckResult, Outcome, PlanStatus, UserVerdict, Verdict
 from teams_sip.service.eligibility import RosterUser, load_catalogue, run_preflight
 from teams_sip.simulator import Scenario, SimulatedTenant
 from tests.eligibility.conftest import sim_settings
@@ -137,6 +137,9 @@ def test_a_user_on_the_default_policy_is_judged_on_globals_settings(listed_defau
     assert ("assumed" in sip.reason) is not listed_default
     assert ("assumed" in check(user, "policy.call_redirect").reason) is not listed_default
     assert "assumed" not in check(found["calling.plan"], "policy.sip_devices").reason  # its own policy is listed
+    if global_allows:  # the verdict itself says what it took for granted
+        assert ("assumed" in user.main_reason) is not listed_default
+        assert found["calling.plan"].main_reason == "all checks passed"
 
 
 @pytest.mark.parametrize("listed", [False, True], ids=["lookups", "listing"])
@@ -157,3 +160,14 @@ def test_skype_for_business_online_plan_2_turned_off_fails_its_own_check() -> No
     assert [c.check for c in user.problems] == ["licence.skype_plan2"]
     assert "Skype for Business Online (Plan 2)" in user.main_reason and "turned off" in user.main_reason
     assert check(found["calling.plan"], "licence.skype_plan2").outcome is Outcome.PASS
+
+
+def test_assigned_plans_decide_between_unlicensed_and_unknown() -> None:
+    sku = [{"skuId": "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "disabledPlans": []}]
+    assert licences_from_user({"assignedLicenses": sku}) == (None, NO_PLANS)
+    assert licences_from_user({"assignedLicenses": sku, "assignedPlans": []}) == (None, PLANS_NOT_LISTED)
+    unlicensed, why = licences_from_user({"assignedLicenses": [], "assignedPlans": []})
+    assert unlicensed is not None and not unlicensed.plans and why is None
+    plans = [{"servicePlanId": "0FEAEB32-D00E-4D66-BD5A-43B5B83DB82C", "capabilityStatus": "Suspended"}]
+    suspended, _ = licences_from_user({"assignedLicenses": sku, "assignedPlans": plans})
+    assert suspended is not None and suspended.plan("0feaeb32-d00e-4d66-bd5a-43b5b83db82c") is PlanStatus.DISABLED

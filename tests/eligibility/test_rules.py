@@ -242,6 +242,12 @@ class TestCommonArea:
             PolicyAssignment("TeamsCallingPolicy", "SIPDevices"), PolicyAssignment("TeamsIPPhonePolicy", "Lobby"))))
         assert outcome(run(other, AccountKind.COMMON_AREA), "common_area.ip_phone_policy") is Outcome.UNKNOWN
 
+    def test_an_unlisted_ip_phone_policy_is_judged_as_global_and_said_to_be_assumed(self) -> None:
+        unlisted = self.cap(teams=teams(policies=(PolicyAssignment("TeamsCallingPolicy", "SIPDevices"),)))
+        v = run(unlisted, AccountKind.COMMON_AREA)
+        (ip,) = [c for c in v.checks if c.check == "common_area.ip_phone_policy"]
+        assert ip.outcome is Outcome.FAIL and "(Global)" in ip.reason and "assumed" in ip.reason and ip.remedy
+
     def test_personal_accounts_skip_common_area_checks(self) -> None:
         v = run(good())
         assert not [c for c in v.checks if c.check.startswith("common_area")]

@@ -209,7 +209,8 @@ def calling_policy_checks(
         reason = f"the effective calling policy could not be read: {facts.teams_error or 'not available'}"
         return [CheckResult(c, U, reason) for c in ("policy.sip_devices", "policy.call_redirect")]
     effective, assumed = facts.teams.effective_or_default(CALLING_POLICY)
-    note = f" ({assumed_default(CALLING_POLICY)})" if assumed else ""
+    assumption = assumed_default(CALLING_POLICY) if assumed else ""
+    note = f" ({assumption})" if assumed else ""
     remedy = (
         "Assign a calling policy with AllowSIPDevicesCalling True and AllowCallRedirect Enabled: "
         f"teams-sip fix-policies FILE --policy NAME, or Grant-CsTeamsCallingPolicy -Identity {facts.upn} "
@@ -227,7 +228,7 @@ def calling_policy_checks(
             results.append(_waiting(check, pending, effective.name, now))
         else:
             fix = "" if judgement.outcome is P else remedy
-            results.append(CheckResult(check, judgement.outcome, judgement.reason + note, fix))
+            results.append(CheckResult(check, judgement.outcome, judgement.reason + note, fix, assumption=assumption))
     return results
 
 

@@ -80,14 +80,8 @@ def common_area_checks(facts: UserFacts, catalogue: PolicyCatalogue) -> list[Che
     if judgement.outcome is Outcome.UNKNOWN and policy_key(effective.name) == "global":
         # The org-wide default signs users in as users (SignInMode UserSignIn) unless changed.
         judgement = Judgement(Outcome.FAIL, "the IP phone policy is the org-wide default (Global), not CommonAreaPhone")
-    if assumed:
-        judgement = Judgement(judgement.outcome, f"{judgement.reason} ({assumed_default(IP_PHONE_POLICY)})")
-    results.append(
-        CheckResult(
-            "common_area.ip_phone_policy",
-            judgement.outcome,
-            judgement.reason,
-            "" if judgement.outcome is Outcome.PASS else remedy,
-        )
-    )
+    assumption = assumed_default(IP_PHONE_POLICY) if assumed else ""
+    reason = f"{judgement.reason} ({assumption})" if assumed else judgement.reason
+    fix = "" if judgement.outcome is Outcome.PASS else remedy
+    results.append(CheckResult("common_area.ip_phone_policy", judgement.outcome, reason, fix, assumption=assumption))
     return results
