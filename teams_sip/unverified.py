@@ -90,3 +90,22 @@ TEAMWORK_MAC_INTERFACE_PREFIX: Final = r"^[A-Za-z][A-Za-z0-9 _]*:(?=[0-9A-Fa-f]{
 """`hardwareDetail.macAddresses` entries may name their interface before the address
 ("LAN:00-11-22-33-44-55", "WIFI:..."). No Microsoft page shows a non-empty entry (the examples have
 `[]`); the client strips such a prefix and reads the plain forms as well."""
+
+# --- Teams user configuration and licences (issue 17, items 3 and 4; docs/microsoft.md) ---------
+
+UNLISTED_POLICY: Final = "Global"
+"""Assumption: a policy type missing from a user's `effectivePolicyAssignments` means the user has
+the org-wide default. Microsoft's example lists only non-default policies and no page says whether
+the default is listed; the checks judge Global's settings then and say the policy was assumed.
+`teams_sip.domain.eligibility.facts.DEFAULT_POLICY` holds the same name (the domain imports only the
+standard library; a test keeps the two equal)."""
+
+VOICE_FLAG_ALONE_BLOCKS: Final = False
+"""Assumption: `isEnterpriseVoiceEnabled` false never fails a user on its own. The resource page only
+says "whether voice capability is enabled", and Microsoft's own example user has a Calling Plan, a
+primary number and the flag false. For a user without a Calling Plan (Operator Connect, Direct
+Routing) with a number and the flag false, the checks answer "needs attention" with the reason."""
+
+CALLING_PLAN_FEATURE: Final = "CallingPlan"
+"""A `featureTypes` entry that means a Calling Plan: the documented example shows "Teams" and
+"CallingPlan"; no page lists the values. Counted besides the Calling Plan service plans."""

@@ -53,6 +53,7 @@ class ScenarioUser:
     usage_location: str = "DE"
     case: str = "custom"  # why the generator made this user (tests pick users by it)
     id: str = ""
+    assigned_plans_shown: bool = True  # False: Graph's user object comes without assignedPlans (invented.py)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ class Scenario:
     policy_propagation_minutes: float = 60.0
     faults: FaultSettings = field(default_factory=FaultSettings)
     teamwork: TeamworkSettings = field(default_factory=TeamworkSettings)  # the SIP device inventory's answers
+
+    default_policies_listed: bool = True
+    """Whether effectivePolicyAssignments names a policy the user has from the org-wide default (as
+    "Global"), or leaves it out (False). Microsoft's pages show neither: tests cover both readings."""
+    voice_flag_without_calling_plan: bool = True
+    """isEnterpriseVoiceEnabled of users without a Calling Plan (Operator Connect, Direct Routing): the
+    user's own `enterpriseVoice` (True), or always false (False). The docs show only a Calling Plan user."""
 
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:

@@ -62,6 +62,7 @@ def _user(raw: Any, index: int, domain: str) -> ScenarioUser:
         ip_phone_policy=_optional_str(d, "ipPhonePolicy", where),
         usage_location=_typed(d.get("usageLocation", "DE"), str, f"{where}.usageLocation"),
         case=_typed(d.get("case", "custom"), str, f"{where}.case"),
+        assigned_plans_shown=_typed(d.get("assignedPlansShown", True), bool, f"{where}.assignedPlansShown"),
     )
 
 
@@ -132,6 +133,11 @@ def scenario_from_dict(data: Any) -> Scenario:
         ),
         faults=fault_settings,
         teamwork=teamwork,
+
+        default_policies_listed=_typed(d.get("defaultPoliciesListed", True), bool, "defaultPoliciesListed"),
+        voice_flag_without_calling_plan=_typed(
+            d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
+        ),
     )
     scenario.validate()
     return scenario
@@ -166,10 +172,13 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "ipPhonePolicy": u.ip_phone_policy,
                 "usageLocation": u.usage_location,
                 "case": u.case,
+                "assignedPlansShown": u.assigned_plans_shown,
             }
             for u in s.users
         ],
         "devices": [
             {"hardwareId": x.hardware_id, "location": x.location, "state": x.state, "user": x.user} for x in s.devices
         ],
+        "defaultPoliciesListed": s.default_policies_listed,
+        "voiceFlagWithoutCallingPlan": s.voice_flag_without_calling_plan,
     }

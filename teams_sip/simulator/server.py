@@ -264,6 +264,11 @@ class SimulatedTenant:
     def reset_stats(self) -> None:
         self.faults.reset_stats()
 
+    def prefer_received(self) -> dict[str, dict[str, int]]:
+        """Per route (named as in `stats()`, inner `$batch` requests included): how many requests came
+        with each `Prefer` header value ("" = none). Not cleared by `reset_stats`."""
+        return self.backend.received.prefer()
+
     @property
     def outbox(self) -> list[SentMail]:
         with self.world.lock:

@@ -8,7 +8,7 @@ list naming the exact setting.
 
 from __future__ import annotations
 
-from teams_sip.domain.eligibility.facts import UserFacts
+from teams_sip.domain.eligibility.facts import UserFacts, assumed_default
 from teams_sip.domain.eligibility.outcomes import CheckResult, Outcome, VerifyYourself
 from teams_sip.domain.eligibility.plans import SHARED_DEVICES_SKU
 from teams_sip.domain.eligibility.policies import Judgement, PolicyCatalogue, policy_key
@@ -76,27 +76,13 @@ def common_area_checks(facts: UserFacts, catalogue: PolicyCatalogue) -> list[Che
             )
         )
         return results
-    effective = facts.teams.effective(IP_PHONE_POLICY)
-    if effective is None:
-        results.append(
-            CheckResult(
-                "common_area.ip_phone_policy",
-                Outcome.FAIL,
-                "no CommonAreaPhone IP phone policy assigned",
-                remedy,
-            )
-        )
-        return results
+    effective, assumed = facts.teams.effective_or_default(IP_PHONE_POLICY)
     judgement = catalogue.common_area_ip_phone(effective.name)
     if judgement.outcome is Outcome.UNKNOWN and policy_key(effective.name) == "global":
         # The org-wide default signs users in as users (SignInMode UserSignIn) unless changed.
         judgement = Judgement(Outcome.FAIL, "the IP phone policy is the org-wide default (Global), not CommonAreaPhone")
-    results.append(
-        CheckResult(
-            "common_area.ip_phone_policy",
-            judgement.outcome,
-            judgement.reason,
-            "" if judgement.outcome is Outcome.PASS else remedy,
-        )
-    )
+    assumption = assumed_default(IP_PHONE_POLICY) if assumed else ""
+    reason = f"{judgement.reason} ({assumption})" if assumed else judgement.reason
+    fix = "" if judgement.outcome is Outcome.PASS else remedy
+    results.append(CheckResult("common_area.ip_phone_policy", judgement.outcome, reason, fix, assumption=assumption))
     return results
