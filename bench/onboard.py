@@ -193,9 +193,8 @@ def run_naive(scenario: Scenario, handsets: list[Handset], eligible_upns: set[st
             sim.reset_stats()
             with timed() as watch:
                 for h in handsets:
-                    found = graph.get_json("/users", {"$filter": f"userPrincipalName eq '{h.upn}'"})
-                    for item in found.get("value", []):
-                        graph.get_json(f"/users/{item['id']}/licenseDetails")
+                    query = {"$filter": f"userPrincipalName eq '{h.upn}'", "$select": "id,assignedPlans"}
+                    for item in graph.get_json("/users", query).get("value", []):  # plans: no licenseDetails
                         graph.get_json(f"/admin/teams/userConfigurations/{item['id']}")
                 chosen = [h for h in handsets if h.upn.casefold() in eligible_upns]
                 for h in chosen:

@@ -74,6 +74,7 @@ class ServiceSettings:
     verdict_recheck_hours: float = 24.0
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
+    teamwork_devices: bool = True  # off: never read the SIP device inventory (tenants where it is retired)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Settings:
     provisioning_mode: ProvisioningMode = "assisted"
     provisioning_base_url: str | None = None
     bulk_signin_base_url: str | None = None
+    provisioning_scope: str | None = None  # api mode: the token scope of the gateway implementing our contracts
     policy_admin_base_url: str | None = None
     ca_bundle: Path | None = None
     state_store: StateStoreKind = "sqlite"
@@ -173,7 +175,9 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
     provisioning_url = v.url("PROVISIONING_BASE_URL")
     if provisioning_mode == "api" and provisioning_url is None:
-        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
+        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api: the URL of a service "
+                          "that implements our provisioning contract (docs/provisioning-api.md), such as the "
+                          "simulator; Microsoft documents no such API.")
     state_store = v.choice("STATE_STORE", STATE_STORES, default="sqlite")
     tables_endpoint = v.url("TABLES_ENDPOINT")
     if state_store == "table" and tables_endpoint is None:
@@ -203,6 +207,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         provisioning_mode=provisioning_mode,
         provisioning_base_url=provisioning_url,
         bulk_signin_base_url=v.url("BULK_SIGNIN_BASE_URL"),
+        provisioning_scope=v.text("PROVISIONING_SCOPE"),
         policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
         ca_bundle=v.existing_file("CA_BUNDLE"),
         state_store=state_store,
@@ -235,6 +240,7 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         verdict_recheck_hours=v.number("VERDICT_RECHECK_HOURS", 24.0, low=0.0, high=24.0 * 30),
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
+        teamwork_devices=v.flag("TEAMWORK_DEVICES", default=True),
     )
 
 

@@ -6,6 +6,7 @@ together; the timer and an admin's "Run now" may meet) never share them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -80,13 +81,15 @@ class ReconcilePass:
             checking = pool.submit(r.pass_verdicts, rows, check=check_users, force=check_all_users,
                                    sites=site_map, reads=ahead)
             stored = {d.record.hardware_id: d for d in r.devices.all()}
-            observed = observe({h: s.record for h, s in stored.items()})
+            seen = observe({h: s.record for h, s in stored.items()})
             verdicts = checking.result()
+        observed = seen.observed
         if wanted is not None:
             owner = {row.hardware_id: row.site for row in all_rows}
             owner.update({h: s.record.site for h, s in stored.items() if h not in owner})
             stored = {h: s for h, s in stored.items() if owner[h] in wanted}
-            observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
+            if observed is not None:
+                observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
         now = clock.now()
         plan = make_plan(r.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
                          site_map, now, r.policy())
@@ -104,6 +107,8 @@ class ReconcilePass:
             signin = r.signin_stage(site_map).run(execution.after.values() if wanted is None else None)
         before = {h: s.record for h, s in stored.items()}
         report = build_report(before, execution.after, now, plan.actions)
+        if seen.note:  # said once, in the report of the pass
+            report = dataclasses.replace(report, notes=(seen.note,))
         r.keep(report, execution, signin.lines(), self.actor, self.correlation, latest=wanted is None,
                traffic=self.traffic())
         return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
+from teams_sip.domain.lifecycle.offboarding import Offboarding
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.report import RunReport
 from teams_sip.domain.lifecycle.windows import WindowRule
@@ -40,6 +41,7 @@ from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
+from teams_sip.service.sip_inventory import InventoryReading, reading, switched_off
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.user_checks import UserChecks
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
@@ -78,27 +80,33 @@ class Rollout:
         svc = self.services.settings.service
         return PlanPolicy(window=WindowRule(svc.window_opens_at, svc.window_days), max_renewals=svc.max_code_renewals,
                           remove_released_in_teams=svc.remove_released_in_teams,
-                          teams_lists_pending=self.services.settings.provisioning_mode == "api")
+                          teams_lists_pending=self.services.settings.provisioning_mode == "api",
+                          offboarding=None if self.services.settings.provisioning_mode == "api" else Offboarding())
 
     def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
         """The port a pass changes Teams through, fenced by `fence` (the pass's own leases) when given."""
         port = self.services.registrar
         return port if fence is None else FencedPort(port, fence)
 
-    def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> dict[str, ObservedDevice]:
+    def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> InventoryReading:
         """What Teams reports now: the provisioning list (API mode) or signed-in SIP devices (assisted).
         Given the stored records, API mode lists signed-in devices in full only now and then
-        (service/observation.py)."""
+        (service/observation.py). `observed` None: the SIP device inventory could not be used this
+        pass, and `note` says why (service/sip_inventory.py)."""
         api = self.services.provisioning
         if api is not None and records is not None:
-            return TeamsObserver(api, self.services.store).observe(records, self.services.clock.now())
+            return InventoryReading(TeamsObserver(api, self.services.store).observe(records, self.services.clock.now()))
         if api is not None:
-            return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
-                                                  d.code_expires_at) for d in api.list_devices()}
-        return self.services.sip_devices.observed()
+            return InventoryReading({d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user,
+                                                                   d.last_seen, d.code_expires_at)
+                                     for d in api.list_devices()})
+        if not self.services.settings.service.teamwork_devices:
+            return switched_off()
+        listing = self.services.sip_devices.read()
+        return reading(listing.observed, listing.reason, records)
 
     @contextmanager
-    def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], dict[str, ObservedDevice]]]:
+    def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], InventoryReading]]:
         """`observe` in two steps for a pass: in API mode the long device lists start on entry, so
         they overlap the pass's own reads; the function yielded completes them given the records."""
         api = self.services.provisioning
@@ -106,7 +114,7 @@ class Rollout:
             yield self.observe
             return
         with TeamsObserver(api, self.services.store).watch(self.services.clock.now()) as watch:
-            yield watch.result
+            yield lambda records: InventoryReading(watch.result(records))
 
     @contextmanager
     def reading_ahead(self, checking: bool) -> Iterator[DirectoryReads | None]:

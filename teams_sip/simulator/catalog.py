@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from teams_sip.unverified import POLICY_ADMIN_AUDIENCE, PROVISIONING_ROLE
+from teams_sip.simulator.invented import CONTRACT_ROLE as PROVISIONING_ROLE
+from teams_sip.unverified import POLICY_ADMIN_AUDIENCE
 
 SERVICE_PLANS: Final[dict[str, str]] = {
     "MCOEV": "4828c8ec-dc2e-4779-b502-87ac9ce28ab7",

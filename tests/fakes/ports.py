@@ -15,6 +15,7 @@ from teams_sip.service.ports.bulk_signin import BulkSignInPort
 from teams_sip.service.ports.directory import PolicySettingsSource
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
+from teams_sip.service.ports.teams import SipListing
 from tests.fakes.artifacts import MemoryArtifactStore, MemoryNotifier
 from tests.fakes.directory import SIP_POLICY, MemoryDirectorySession
 from tests.fakes.provisioning import MemoryProvisioning
@@ -35,8 +36,8 @@ class MemoryInventory:
     def __init__(self) -> None:
         self.devices: dict[str, ObservedDevice] = {}
 
-    def observed(self) -> dict[str, ObservedDevice]:
-        return dict(self.devices)
+    def read(self) -> SipListing:
+        return SipListing(dict(self.devices))
 
 
 @dataclass

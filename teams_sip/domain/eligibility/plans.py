@@ -25,6 +25,10 @@ SHARED_DEVICES_SKU: Final = "295a8eb0-f78d-45c7-8b5b-1eed5ed02dff"
 
 TEAMS_PLAN: Final = SERVICE_PLANS["TEAMS1"]
 TEAMS_PHONE_PLAN: Final = SERVICE_PLANS["MCOEV"]
+SKYPE_PLAN2_PLAN: Final = SERVICE_PLANS["MCOSTANDARD"]
+"""Skype for Business Online (Plan 2): the SIP Gateway plan article lists it beside Teams, Phone System
+and PSTN connectivity as required for SIP devices (it is not sold alone; E3, E5 and Teams Shared
+Devices carry it)."""
 CALLING_PLAN_PLANS: Final[frozenset[str]] = frozenset(
     SERVICE_PLANS[name] for name in ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN6")
 )

@@ -1,6 +1,6 @@
 """What an installer sets on a Poly Rove base station, in the order the base's web UI shows it.
 
-docs/microsoft.md "Compatible devices and firmware" names the settings (ITSP provisioning: Method, Interval, ConfigUrl;
+Field guides for Poly Rove name the settings (ITSP provisioning: Method, Interval, ConfigUrl;
 firmware: FirmwareServer, FirmwarePath, BaseFw, FwBranch) but not every value. A value teams-sip
 does not know is printed as such, with where to get it, rather than guessed.
 """
@@ -21,7 +21,7 @@ class RoveRelease:
     fw_branch: str | None = None
 
 
-# The minimum from docs/microsoft.md (firmware); server, path and branch are not documented.
+# Microsoft's minimum (Plan for SIP Gateway); server, path and branch are not documented there.
 APPROVED_ROVE_RELEASE = RoveRelease()
 
 
