@@ -18,6 +18,7 @@ requests per handset; peak memory < 1 GB; the full run < 10 minutes. Exits 1 nam
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -179,23 +180,21 @@ def run_naive(scenario: Scenario, handsets: list[Handset], eligible_upns: set[st
     """One request at a time: per user the three Graph reads the checks need, then one register call
     per eligible device on upload day and one issueCodes call per device on its install day. The
     decisions (who is eligible) are ours, so both clients do the same work; only the requests differ."""
-    from teams_sip.adapters.auth import build_token_provider
-    from teams_sip.adapters.graph.blocking import GraphSession
-    from teams_sip.adapters.provisioning.api_client import build_provisioning_client
     from teams_sip.service.ports.provisioning import DeviceRegistration
 
     clock = ManualClock(UPLOAD)
     with SimulatedTenant.start(scenario, clock=clock) as sim:
         settings = settings_from_values(_settings(sim, tmp, write_sites(tmp / "sites.csv", SITES)))
-        tokens = build_token_provider(settings, clock)
         sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)
-        with GraphSession(settings, tokens) as graph, build_provisioning_client(settings, tokens) as api:
+        services = build_services(settings, clock=clock, in_memory=True)
+        graph, api = services.graph, services.provisioning
+        assert api is not None, "the naive client speaks to the provisioning API"
+        with contextlib.closing(services):
             sim.reset_stats()
             with timed() as watch:
                 for h in handsets:
-                    found = graph.get_json("/users", {"$filter": f"userPrincipalName eq '{h.upn}'"})
-                    for item in found.get("value", []):
-                        graph.get_json(f"/users/{item['id']}/licenseDetails")
+                    query = {"$filter": f"userPrincipalName eq '{h.upn}'", "$select": "id,assignedPlans"}
+                    for item in graph.get_json("/users", query).get("value", []):  # plans: no licenseDetails
                         graph.get_json(f"/admin/teams/userConfigurations/{item['id']}")
                 chosen = [h for h in handsets if h.upn.casefold() in eligible_upns]
                 for h in chosen:

@@ -55,6 +55,7 @@ class DeliveredCode:
     install_date: date | None
     code: Secret = field(repr=False)
     expires_at: datetime
+    generated_after: datetime | None = None  # assisted export without expiries: expires_at is derived from it
 
 
 @dataclass
@@ -92,8 +93,9 @@ def _intents(plan: Plan) -> dict[str, tuple[IntentKind, str]]:
 
 class Executor:
     def __init__(self, devices: DeviceStore, provisioning: ProvisioningPort, deliver: Deliver, *,
-                 calls_at_once: int = 4) -> None:
+                 fingerprint_key: bytes, calls_at_once: int = 4) -> None:
         self._devices = devices
+        self._key = fingerprint_key  # Services.fingerprint_key: codes are stored only as keyed fingerprints
         self._provisioning = provisioning
         self._deliver = deliver
         self._at_once = max(1, calls_at_once)  # issueCodes calls in flight together (HTTP_MAX_CONCURRENCY)
@@ -243,7 +245,7 @@ class Executor:
         hid = answer.hardware_id
         if answer.code is not None and answer.expires_at is not None:
             code, expires = answer.code, answer.expires_at
-            return hid, lambda r: settle_code(r, code, expires, now)
+            return hid, lambda r: settle_code(r, code, expires, now, fingerprint_key=self._key)
         if answer.error_code == AWAITING_ADMIN:
             result.awaiting_admin.append(hid)  # the intent stays until the admin's code export arrives
             return None

@@ -91,5 +91,6 @@ def get_import(req: func.HttpRequest) -> func.HttpResponse:
     if record is None:
         raise NotFoundError(f"No import {import_id[:40]!r} exists.")
     stored = service.services.artifacts.get(f"imports/{record.import_id}/report.json")
-    body = record.to_dict() | {"report": json.loads(stored) if stored else None}
+    body = {k: v for k, v in record.to_dict().items() if k != "artefact"}  # where the server keeps it: not the caller's
+    body["report"] = json.loads(stored) if stored else None
     return json_response(body)

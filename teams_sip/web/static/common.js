@@ -110,8 +110,10 @@ export function uploadFile(file, path, progress) {
     const show = (pct) => { if (bar) { bar.value = pct; label.textContent = `${pct}%`; } };
     if (bar) { bar.parentElement.hidden = false; show(0); }
     xhr.open("POST", path);
-    const type = file.type || "application/octet-stream";
-    for (const [k, v] of Object.entries(authHeaders({ "content-type": type }))) xhr.setRequestHeader(k, v);
+    // Multipart, never a raw body: the local server refuses the types a foreign page can send unasked.
+    const form = new FormData();
+    form.append("file", file, file.name);
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) show(Math.round((100 * e.loaded) / e.total)); };
     xhr.onload = () => {
       show(100);
@@ -121,7 +123,7 @@ export function uploadFile(file, path, progress) {
       resolve({ status: xhr.status, body });
     };
     xhr.onerror = () => reject(new Error("The upload failed: the service could not be reached."));
-    xhr.send(file);
+    xhr.send(form);
   });
 }
 
