@@ -20,6 +20,7 @@ from teams_sip.adapters.graph.client import GraphClient
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure
 from teams_sip.domain.eligibility import PhoneNumber, PolicyAssignment, TeamsConfig, UserFacts
+from teams_sip.throttling_limits import TEAMS
 
 CONFIG_FIELDS = (
     "id,userPrincipalName,accountType,isEnterpriseVoiceEnabled,featureTypes,telephoneNumbers,"
@@ -287,7 +288,7 @@ def _middle_out(ordered: Sequence[str]) -> list[str]:
 class LookupPace:
     """Lookups per second beside a listing, at most the `ceiling` asked for: halved whenever the budget
     answers 429 (a throttled page stalls its chain for the whole Retry-After), grown back by a tenth
-    with each envelope that went through without one. The budget is the service's and unpublished."""
+    with each envelope that went through without one. Only Teams' own 429s count."""
 
     def __init__(self, ceiling: float) -> None:
         self.ceiling = self.per_second = ceiling
@@ -300,8 +301,8 @@ class LookupPace:
 
 
 def _throttled(client: GraphClient) -> int:
-    counts = client.metrics.snapshot()
-    return counts["throttled"] + counts["inner_throttled"]
+    """429s from Teams only: a throttled users read says nothing about the Teams budget."""
+    return client.metrics.throttles(TEAMS)
 
 
 async def _look_up(
