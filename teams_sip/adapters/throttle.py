@@ -104,14 +104,16 @@ class ServiceBudgets:
                 bucket.tokens -= d.units
 
     def block(self, draws: Sequence[Draw], seconds: float) -> None:
-        """A 429: the buckets of the refusing service (not the global one) wait out its Retry-After."""
+        """A 429: the buckets of the refusing service (not the global one) wait out its Retry-After.
+        Of several 429s outstanding the shortest wait counts: the service has said a request may go
+        again then (each refused request still waits for its own Retry-After)."""
         with self._lock:
-            until = time.monotonic() + seconds
+            now = time.monotonic()
             for d in draws:
                 if d.name != GLOBAL:
                     bucket = self._bucket(d)
-                    bucket.blocked_until = max(bucket.blocked_until, until)
-                    bucket.tokens = min(bucket.tokens, 0.0)
+                    pending = bucket.blocked_until if bucket.blocked_until > now else now + seconds
+                    bucket.blocked_until = min(pending, now + seconds)
 
     def tokens(self, name: str) -> float | None:
         with self._lock:

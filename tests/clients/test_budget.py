@@ -85,9 +85,8 @@ def _fast_teams(settings: Any, per_second: float) -> Any:
 
 def test_envelopes_of_teams_lookups_keep_to_the_teams_rate() -> None:
     requests = [BatchRequest(f"r{n}", f"/admin/teams/userConfigurations/u{n}") for n in range(300)]  # 15 envelopes
-    with scripted_graph({}) as stand_in:
-        with GraphSession(_fast_teams(stand_in.settings(), 100.0), fixed_tokens()) as session:
-            session.batch(requests)
+    with scripted_graph({}) as stand_in, GraphSession(_fast_teams(stand_in.settings(), 100.0), fixed_tokens()) as s:
+        s.batch(requests)
     arrivals = sorted(t for times in stand_in.arrivals.values() for t in times)
     assert arrivals[79] - arrivals[0] < 0.5, "the first four envelopes go at once (the bucket starts full)"
     assert arrivals[-1] - arrivals[0] >= 1.9, "the rest no faster than the bucket refills: (300 - 90) / 100 s"
@@ -95,11 +94,10 @@ def test_envelopes_of_teams_lookups_keep_to_the_teams_rate() -> None:
 
 def test_users_lookups_are_not_held_by_the_teams_rate() -> None:
     requests = [BatchRequest(f"r{n}", f"/users?$filter=id eq 'u{n}'&$select=id") for n in range(300)]
-    with scripted_graph({}) as stand_in:
-        with GraphSession(_fast_teams(stand_in.settings(), 1.0), fixed_tokens()) as session:
-            started = time.monotonic()
-            session.batch(requests)
-            assert time.monotonic() - started < 1.5, "300 units of a 3,500-unit identity bucket go at once"
+    with scripted_graph({}) as stand_in, GraphSession(_fast_teams(stand_in.settings(), 1.0), fixed_tokens()) as s:
+        started = time.monotonic()
+        s.batch(requests)
+        assert time.monotonic() - started < 1.5, "300 units of a 3,500-unit identity bucket go at once"
 
 
 def test_inner_429s_are_resent_after_their_own_retry_after_and_counted() -> None:
