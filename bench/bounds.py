@@ -72,12 +72,15 @@ def budget_seconds(units: float, limit: BucketLimit) -> float:
 
 
 def bound(units: Mapping[str, float], bucket_limits: Mapping[str, BucketLimit], chain: int,
-          round_trip_s: float) -> Bound:
-    """One stretch's bound from the units answered per bucket family and its longest chain."""
+          round_trip_s: float, other_chains: Sequence[tuple[int, float]] = ()) -> Bound:
+    """One stretch's bound from the units answered per bucket family and its longest chain (of
+    requests whose round trip is `round_trip_s`; `other_chains` are further (length, round trip)
+    chains of other request kinds, the longest in time counts)."""
     parts = [(budget_seconds(u, bucket_limits[name]), name) for name, u in units.items() if name in bucket_limits]
     budget_s, bucket = max(parts, default=(0.0, ""))
     if budget_s == 0.0:
         bucket = ""
+    chain, round_trip_s = max([(chain, round_trip_s), *other_chains], key=lambda c: c[0] * c[1])
     return Bound(budget_s, bucket, chain, round_trip_s, max(budget_s, chain * round_trip_s))
 
 
@@ -88,6 +91,12 @@ def total(bounds: Sequence[Bound]) -> float:
 def answered_units(stats: Mapping[str, Any]) -> dict[str, float]:
     """Units the simulator admitted per bucket family (`sim.stats()["services"]`): answered only."""
     return {name: float(v["units"]) for name, v in (stats.get("services") or {}).items()}
+
+
+def answered(stats: Mapping[str, Any], endpoint: str) -> int:
+    """Requests to `endpoint` that were answered (not refused with 429)."""
+    refused = (stats.get("throttledByEndpoint") or {}).get(endpoint, 0)
+    return int(stats["requests"].get(endpoint, 0)) - int(refused)
 
 
 def throttled_answers(stats: Mapping[str, Any]) -> int:

@@ -186,13 +186,14 @@ def service_pricing(http: HttpSettings, service: str) -> PricingFn:
 
 
 def graph_pricing(http: HttpSettings, roots: Sequence[str]) -> PricingFn:
-    """Plain Graph requests are counted, never held (pages: a held page stalls its whole chain);
-    a `$batch` envelope costs nothing here, its sender reserves its inner requests' draws."""
+    """Plain Graph requests (pages) wait only when their buckets are empty: they may take the share
+    bulk reads leave them, and waiting a token's refill is cheaper than a 429's round trip. A `$batch`
+    envelope costs nothing here; its sender reserves its inner requests' draws."""
 
     def price(request: httpx.Request) -> tuple[list[Draw], bool]:
         where = split_url(str(request.url), roots)
         if where is None or where[0].rstrip("/") == "/$batch":
             return [], False
-        return graph_draws(http, request.method, *where), False
+        return graph_draws(http, request.method, *where), True
 
     return price

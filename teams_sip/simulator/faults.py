@@ -69,6 +69,7 @@ class FaultInjector:
         self._tenant, self._tenant_users = tenant, tenant_users
         self._services = ServiceThrottle(tenant, tenant_users)
         self.requests: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()  # 429s by endpoint: requests minus these were answered
         self.statuses: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.throttled = 0
@@ -149,6 +150,8 @@ class FaultInjector:
         with self._lock:
             self.requests[endpoint] += 1
             self.statuses[str(status)] += 1
+            if status == 429:
+                self.refused[endpoint] += 1
             if inner:
                 self.inner_batch_requests += 1
 
@@ -172,11 +175,13 @@ class FaultInjector:
                 "innerBatchRequests": self.inner_batch_requests,
                 "tokenRequests": self.token_requests,
                 "services": self._services.stats(),
+                "throttledByEndpoint": dict(sorted(self.refused.items())),
             }
 
     def reset_stats(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.refused.clear()
             self.statuses.clear()
             self.faults.clear()
             self.throttled = 0
