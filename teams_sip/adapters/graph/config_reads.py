@@ -176,9 +176,9 @@ class TenantListing:
         self.paged.set()
 
     def page_rate(self) -> float | None:
-        """Pages per second over the last few pages of both chains; None before four have come."""
+        """Pages per second over the last few pages of both chains; None before two have come."""
         recent = self._arrivals[-10:]
-        if len(recent) < 4 or recent[-1] <= recent[0]:
+        if len(recent) < 2 or recent[-1] <= recent[0]:
             return None
         return (len(recent) - 1) / (recent[-1] - recent[0])
 
@@ -261,7 +261,7 @@ async def race_listing(
     try:
         while not listing.settled.is_set():
             sending = {task for task in sending if not task.done()}
-            pace.cap(spare_lookups(budget, listing.page_rate(), per_second))
+            pace.cap(spare_lookups(budget, listing.page_rate() or listing.chains / PAGE_ROUND_TRIP_S, per_second))
             if len(sending) < lanes and listing.in_order and pace.per_second >= 1:
                 chunk: list[str] = []
                 size = min(MAX_PER_BATCH, int(pace.per_second))  # about a second of the spare budget
@@ -299,16 +299,17 @@ def _middle_out(ordered: Sequence[str]) -> list[str]:
     return [ordered[n] for n in by_distance]
 
 
+PAGE_ROUND_TRIP_S = 0.1
+"""One listing page of 100 configurations: network latency plus the service's own time (assumed until
+the listing's own pages show their pace)."""
 IDLE_CHECK_S = 0.05
 """How often the race looks again when the listing's own pages take the whole Teams budget."""
 
 
-def spare_lookups(budget: float, page_rate: float | None, ceiling: float) -> float:
-    """Lookups per second the Teams budget leaves beside the listing's own pages, at most `ceiling`:
-    under a budget of requests, a page (100 users) is worth a hundred lookups, so lookups only take
-    what the pages cannot use. None before four pages have shown the listing's pace."""
-    if page_rate is None:
-        return 0.0
+def spare_lookups(budget: float, page_rate: float, ceiling: float) -> float:
+    """Lookups per second the Teams budget leaves beside the listing's own pages (`page_rate`), at most
+    `ceiling`: under a budget of requests a page (100 users) is worth a hundred lookups, so lookups
+    only take what the pages cannot use."""
     return max(0.0, min(ceiling, BULK_SHARE * budget - page_rate))
 
 

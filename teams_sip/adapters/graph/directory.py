@@ -24,7 +24,13 @@ from urllib.parse import quote, urlencode
 from teams_sip import throttling_limits as limits
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
-from teams_sip.adapters.graph.config_reads import RunningListing, TenantListing, look_up_each, race_listing
+from teams_sip.adapters.graph.config_reads import (
+    PAGE_ROUND_TRIP_S,
+    RunningListing,
+    TenantListing,
+    look_up_each,
+    race_listing,
+)
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure, lookup_failure
 from teams_sip.domain.eligibility import (
@@ -44,8 +50,6 @@ LISTING_WITHOUT_COUNT = 150
 USERS_PAGE = 999  # users take $top up to 999 (REFERENCE.md section 3)
 USERS_PAGE_ROUND_TRIP_S = 0.5
 """One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
-PAGE_ROUND_TRIP_S = 0.1
-"""One listing page of 100 configurations: network latency plus the service's own time."""
 LOOKUPS_PER_S = limits.TEAMS_OTHER_GET_PER_S
 """Configuration lookups per second at the default Teams budget (GRAPH_TEAMS_REQUESTS_PER_SECOND)."""
 USER_LOOKUPS_PER_S = limits.IDENTITY_UNITS_PER_10S["S"] / limits.IDENTITY_WINDOW_S
