@@ -24,6 +24,7 @@ than naive (unless --skip-naive). Exits 1 naming any miss.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -148,16 +149,15 @@ def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path, extra: dict
 def round_trips(sim: SimulatedTenant, settings: Any) -> tuple[float, float]:
     """The smallest round trips of one configuration page and one device-list page, measured here
     with the simulated latency on (the chains' requests; the smallest keeps the bound a lower bound)."""
-    from teams_sip.adapters.auth import build_token_provider
-    from teams_sip.adapters.graph.blocking import GraphSession
     from teams_sip.adapters.graph.config_reads import CONFIG_FIELDS
-    from teams_sip.adapters.provisioning.api_client import build_provisioning_client
 
     sim.set_faults(latency_ms=LATENCY_MS, throttling="flat", rate_limit_per_s=None)
-    tokens = build_token_provider(settings, sim.clock)
     query = {"$select": CONFIG_FIELDS, "$orderby": "id"}
-    with GraphSession(settings, tokens) as graph, build_provisioning_client(settings, tokens) as api:
-        config = measure_round_trip(lambda: graph.get_json("/admin/teams/userConfigurations", query))
+    services = build_services(settings, clock=sim.clock, in_memory=True)
+    api = services.provisioning
+    assert api is not None, "the onboarding bench runs in API mode"
+    with contextlib.closing(services):
+        config = measure_round_trip(lambda: services.graph.get_json("/admin/teams/userConfigurations", query))
         devices = measure_round_trip(lambda: api.list_devices())  # an empty page: cheaper, still a floor
     return config, devices
 
@@ -233,24 +233,22 @@ def run_naive(scenario: Scenario, handsets: list[Handset], eligible_upns: set[st
     """One request at a time: per user the three Graph reads the checks need, then one register call
     per eligible device on upload day and one issueCodes call per device on its install day. The
     decisions (who is eligible) are ours, so both clients do the same work; only the requests differ."""
-    from teams_sip.adapters.auth import build_token_provider
-    from teams_sip.adapters.graph.blocking import GraphSession
-    from teams_sip.adapters.provisioning.api_client import build_provisioning_client
     from teams_sip.service.ports.provisioning import DeviceRegistration
 
     clock = ManualClock(UPLOAD)
     with SimulatedTenant.start(scenario, clock=clock) as sim:
         settings = settings_from_values(_settings(sim, tmp, write_sites(tmp / "sites.csv", SITES)))
-        tokens = build_token_provider(settings, clock)
         trips = round_trips(sim, settings)
         sim.set_faults(latency_ms=LATENCY_MS, throttling="documented")
-        with GraphSession(settings, tokens) as graph, build_provisioning_client(settings, tokens) as api:
+        services = build_services(settings, clock=clock, in_memory=True)
+        graph, api = services.graph, services.provisioning
+        assert api is not None, "the naive client speaks to the provisioning API"
+        with contextlib.closing(services):
             sim.reset_stats()
             with timed() as watch:
                 for h in handsets:
-                    found = graph.get_json("/users", {"$filter": f"userPrincipalName eq '{h.upn}'"})
-                    for item in found.get("value", []):
-                        graph.get_json(f"/users/{item['id']}/licenseDetails")
+                    query = {"$filter": f"userPrincipalName eq '{h.upn}'", "$select": "id,assignedPlans"}
+                    for item in graph.get_json("/users", query).get("value", []):  # plans: no licenseDetails
                         graph.get_json(f"/admin/teams/userConfigurations/{item['id']}")
                 chosen = [h for h in handsets if h.upn.casefold() in eligible_upns]
                 for h in chosen:

@@ -82,6 +82,7 @@ class ServiceSettings:
     verdict_recheck_hours: float = 24.0
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
+    teamwork_devices: bool = True  # off: never read the SIP device inventory (tenants where it is retired)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Settings:
     provisioning_mode: ProvisioningMode = "assisted"
     provisioning_base_url: str | None = None
     bulk_signin_base_url: str | None = None
+    provisioning_scope: str | None = None  # api mode: the token scope of the gateway implementing our contracts
     policy_admin_base_url: str | None = None
     ca_bundle: Path | None = None
     state_store: StateStoreKind = "sqlite"
@@ -124,6 +126,12 @@ class Settings:
 def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> Settings:
     """Read, merge and validate. `env` defaults to os.environ; the file defaults to
     $TEAMS_SIP_SETTINGS_FILE or ./local.settings.json when it exists."""
+    return settings_from_values(load_values(env, settings_file))
+
+
+def load_values(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> dict[str, str]:
+    """The merged name -> text values `load_settings` validates (environment over file), for a
+    command that overlays its own (`check --simulator` points them at a simulated tenant)."""
     environ = dict(os.environ if env is None else env)
     path = settings_file
     if path is None and environ.get(SETTINGS_FILE_VARIABLE):
@@ -132,7 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         path = Path("local.settings.json")
     values: dict[str, str] = _read_settings_file(path) if path is not None else {}
     values.update({k: v for k, v in environ.items() if v != ""})
-    return settings_from_values(values)
+    return values
 
 
 def _read_settings_file(path: Path) -> dict[str, str]:
@@ -175,7 +183,9 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
     provisioning_url = v.url("PROVISIONING_BASE_URL")
     if provisioning_mode == "api" and provisioning_url is None:
-        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
+        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api: the URL of a service "
+                          "that implements our provisioning contract (docs/provisioning-api.md), such as the "
+                          "simulator; Microsoft documents no such API.")
     state_store = v.choice("STATE_STORE", STATE_STORES, default="sqlite")
     tables_endpoint = v.url("TABLES_ENDPOINT")
     if state_store == "table" and tables_endpoint is None:
@@ -205,6 +215,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         provisioning_mode=provisioning_mode,
         provisioning_base_url=provisioning_url,
         bulk_signin_base_url=v.url("BULK_SIGNIN_BASE_URL"),
+        provisioning_scope=v.text("PROVISIONING_SCOPE"),
         policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
         ca_bundle=v.existing_file("CA_BUNDLE"),
         state_store=state_store,
@@ -237,6 +248,7 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         verdict_recheck_hours=v.number("VERDICT_RECHECK_HOURS", 24.0, low=0.0, high=24.0 * 30),
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
+        teamwork_devices=v.flag("TEAMWORK_DEVICES", default=True),
     )
 
 

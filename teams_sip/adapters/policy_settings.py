@@ -1,6 +1,6 @@
 """Calling-policy settings through the Teams admin API behind Teams PowerShell (unverified).
 
-No Graph API returns AllowSIPDevicesCalling (REFERENCE.md section 3). The Teams PowerShell
+No Graph API returns AllowSIPDevicesCalling (docs/microsoft.md "Calling policies"). The Teams PowerShell
 module reads it from an undocumented admin API; host, path, token audience and field names are
 all in teams_sip.unverified, so a correction after a real-tenant test touches only that module.
 Any failure is reported as a TeamsSipError: the service then falls back to the admin's catalogue.

@@ -55,6 +55,7 @@ class DeliveredCode:
     install_date: date | None
     code: Secret = field(repr=False)
     expires_at: datetime
+    generated_after: datetime | None = None  # assisted export without expiries: expires_at is derived from it
 
 
 @dataclass

@@ -39,6 +39,7 @@ def _line(code: DeliveredCode, row: RosterRow | None) -> WorksheetLine:
         ipei_hex=identity.ipei_hex,
         ipei_decimal=identity.ipei_spaced,
         mac=identity.dashed if identity.kind is IdKind.MAC else None,
+        generated_after=code.generated_after,
     )
 
 
@@ -46,13 +47,18 @@ def _to_json(line: WorksheetLine) -> dict[str, Any]:
     return {"hardware_id": line.hardware_id, "dashed": line.dashed, "upn": line.upn,
             "display_name": line.display_name, "location": line.location, "code": line.code.reveal(),
             "expires_at": line.expires_at.isoformat(), "ipei_hex": line.ipei_hex,
-            "ipei_decimal": line.ipei_decimal, "mac": line.mac}
+            "ipei_decimal": line.ipei_decimal, "mac": line.mac,
+            "generated_after": None if line.generated_after is None else line.generated_after.isoformat()}
 
 
 def _from_json(data: Mapping[str, Any]) -> WorksheetLine:
     return WorksheetLine(data["hardware_id"], data["dashed"], data["upn"], data["display_name"], data["location"],
                          Secret(data["code"]), datetime.fromisoformat(data["expires_at"]), data.get("ipei_hex"),
-                         data.get("ipei_decimal"), data.get("mac"))
+                         data.get("ipei_decimal"), data.get("mac"), _time_or_none(data.get("generated_after")))
+
+
+def _time_or_none(text: object) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
 class WorksheetDelivery:

@@ -48,6 +48,8 @@ def _json(response: ApiResponse) -> Response:
     headers = {"request-id": request_id, "client-request-id": request_id} | response.headers
     if response.body is None:
         return Response(status_code=response.status, headers=headers)
+    if isinstance(response.body, str):  # a bare value, e.g. the $count segment's number
+        return Response(response.body, status_code=response.status, headers=headers)
     return JSONResponse(response.body, status_code=response.status, headers=headers)
 
 
@@ -141,6 +143,7 @@ def build_app(backend: Backend) -> Starlette:
             app_id=principal.app_id,
             roles=principal.roles,
             root=f"{backend.base_url}{api_def.prefix}",
+            headers={k.lower(): v for k, v in request.headers.items()},
         )
         if req.path.rstrip("/") == "/$batch" and api_def.prefix in ("/v1.0", "/beta"):
             if req.method != "POST":

@@ -3,8 +3,10 @@ route tables keyed by URL prefix. Shared by the HTTP app, `$batch` and the contr
 
 from __future__ import annotations
 
+import threading
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -38,6 +40,27 @@ APIS: tuple[Api, ...] = (
 )
 
 
+class ReceivedHeaders:
+    """The `Prefer` header of every request a route received (inner `$batch` requests with their own),
+    so tests can assert on what the client sent rather than on what it meant to send."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._prefer: Counter[tuple[str, str]] = Counter()
+
+    def note(self, route: str, req: ApiRequest) -> None:
+        with self._lock:
+            self._prefer[(route, req.header("prefer"))] += 1
+
+    def prefer(self) -> dict[str, dict[str, int]]:
+        """Route name -> {Prefer value ("" when absent): requests}."""
+        with self._lock:
+            out: dict[str, dict[str, int]] = {}
+            for (route, value), n in sorted(self._prefer.items()):
+                out.setdefault(route, {})[value] = n
+            return out
+
+
 def api_for(path: str) -> Api | None:
     for api in APIS:
         if path == api.prefix or path.startswith(api.prefix + "/"):
@@ -51,6 +74,7 @@ class Backend:
     identity: Identity
     faults: FaultInjector
     base_url: str
+    received: ReceivedHeaders = field(default_factory=ReceivedHeaders)
 
     def date(self) -> str:
         return self.world.now().isoformat(timespec="seconds").replace("+00:00", "")
@@ -61,6 +85,7 @@ class Backend:
         try:
             r, m = find(api.routes, req.method, req.path)
             name = r.name
+            self.received.note(name, req)
             refusal, extra = self.faults.throttle(req.app_id, api.prefix, req.method, req.path, req.query)
             if refusal is not None:
                 response = throttled_response(refusal, self.date())
@@ -147,6 +172,7 @@ class Backend:
             app_id=outer.app_id,
             roles=outer.roles,
             root=outer.root,
+            headers={str(k).lower(): str(v) for k, v in _mapping(item.get("headers")).items()},
         )
         return self.handle(api, req, inner=True)
 
@@ -154,6 +180,10 @@ class Backend:
 def throttled_response(refusal: Refusal, date: str) -> ApiResponse:
     """A 429 as the documented sample shows it, with the refusal's Retry-After (and scope) headers."""
     return ApiResponse(429, throttled_body(date, str(uuid.uuid4())), dict(refusal.headers))
+
+
+def _mapping(raw: object) -> dict[object, object]:
+    return raw if isinstance(raw, dict) else {}
 
 
 def _failed_dependency(date: str) -> object:

@@ -18,6 +18,7 @@ from teams_sip.simulator.scenario import (
     ScenarioError,
     ScenarioUser,
 )
+from teams_sip.simulator.teamwork import TeamworkSettings
 
 
 def _obj(value: Any, where: str) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def _user(raw: Any, index: int, domain: str) -> ScenarioUser:
         ip_phone_policy=_optional_str(d, "ipPhonePolicy", where),
         usage_location=_typed(d.get("usageLocation", "DE"), str, f"{where}.usageLocation"),
         case=_typed(d.get("case", "custom"), str, f"{where}.case"),
+        assigned_plans_shown=_typed(d.get("assignedPlansShown", True), bool, f"{where}.assignedPlansShown"),
     )
 
 
@@ -103,6 +105,12 @@ def scenario_from_dict(data: Any) -> Scenario:
         raise
     except Exception as exc:
         raise ScenarioError(f"faults: {exc}") from None
+    try:
+        teamwork = TeamworkSettings().updated(_obj(d.get("teamwork", {}), "teamwork"))
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise ScenarioError(f"teamwork: {exc}") from None
     users = d.get("users", [])
     if not isinstance(users, list):
         raise ScenarioError("users must be a list")
@@ -124,6 +132,12 @@ def scenario_from_dict(data: Any) -> Scenario:
             _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
         ),
         faults=fault_settings,
+        teamwork=teamwork,
+
+        default_policies_listed=_typed(d.get("defaultPoliciesListed", True), bool, "defaultPoliciesListed"),
+        voice_flag_without_calling_plan=_typed(
+            d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
+        ),
     )
     scenario.validate()
     return scenario
@@ -137,6 +151,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "app": {"clientId": s.app.client_id, "clientSecret": s.app.client_secret, "roles": list(s.app.roles)},
         "policyPropagationMinutes": s.policy_propagation_minutes,
         "faults": {f.name: getattr(s.faults, f.name) for f in fields(s.faults)},
+        "teamwork": s.teamwork.as_json(),
         "callingPolicies": [
             {"name": p.name, "allowSipDevicesCalling": p.allow_sip_devices, "allowCallRedirect": p.allow_call_redirect}
             for p in s.calling_policies
@@ -157,10 +172,13 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "ipPhonePolicy": u.ip_phone_policy,
                 "usageLocation": u.usage_location,
                 "case": u.case,
+                "assignedPlansShown": u.assigned_plans_shown,
             }
             for u in s.users
         ],
         "devices": [
             {"hardwareId": x.hardware_id, "location": x.location, "state": x.state, "user": x.user} for x in s.devices
         ],
+        "defaultPoliciesListed": s.default_policies_listed,
+        "voiceFlagWithoutCallingPlan": s.voice_flag_without_calling_plan,
     }

@@ -199,14 +199,18 @@ class SimulatedTenant:
         delay: timedelta | None = None,
         tenant_ip_trusted: bool | None = None,
         untrusted_locations: set[str] | None = None,
+        status_hardware_ids: bool | None = None,
     ) -> None:
-        """How long batches take on the simulated clock, and which public IPs count as trusted."""
+        """How long batches take on the simulated clock, which public IPs count as trusted, and whether
+        status items carry HardwareId."""
         with self.world.lock:
             state = bulk_signins(self.world)
             state.delay = state.delay if delay is None else delay
             state.tenant_ip_trusted = state.tenant_ip_trusted if tenant_ip_trusted is None else tenant_ip_trusted
             if untrusted_locations is not None:
                 state.untrusted_locations = set(untrusted_locations)
+            if status_hardware_ids is not None:
+                state.status_hardware_ids = status_hardware_ids
 
     def set_bulk_tag(self, hardware_id: str, tagged: bool) -> None:
         """False: the handset was provisioned without /tenantid/<guid> ("BulkSignIn Tag missing")."""
@@ -242,6 +246,12 @@ class SimulatedTenant:
         with self.world.lock:
             self.world.devices.set_online(hardware_id, True, self.world.tick())
 
+    def set_teamwork(self, **changes: Any) -> None:
+        """How teamwork/devices answers from now on (simulator/teamwork.py): listing="retired" retires
+        it mid-scenario, enum_case="pascal", mac_prefix="LAN:", ..."""
+        with self.world.lock:
+            self.world.teamwork = self.world.teamwork.updated(changes)
+
     def set_faults(self, **changes: Any) -> None:
         self.faults.configure(changes)
 
@@ -254,6 +264,11 @@ class SimulatedTenant:
 
     def reset_stats(self) -> None:
         self.faults.reset_stats()
+
+    def prefer_received(self) -> dict[str, dict[str, int]]:
+        """Per route (named as in `stats()`, inner `$batch` requests included): how many requests came
+        with each `Prefer` header value ("" = none). Not cleared by `reset_stats`."""
+        return self.backend.received.prefer()
 
     @property
     def outbox(self) -> list[SentMail]:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from teams_sip import config, unverified
+from teams_sip import config
+from teams_sip.errors import ConfigError
 from tests.infra.bicep_tree import named_pairs, parse
 
 SAMPLE_OUTPUTS = {
@@ -70,8 +71,9 @@ def test_modes_offered_by_the_template_are_modes_the_app_knows() -> None:
 @pytest.mark.parametrize("provisioning_mode", ["assisted", "api"])
 @pytest.mark.parametrize("auth_mode", ["managed_identity", "client_secret"])
 def test_deployed_settings_validate(auth_mode: str, provisioning_mode: str) -> None:
+    gateway = {"provisioningBaseUrl": "https://gateway.example"} if provisioning_mode == "api" else {}
     settings = deployed_settings({"authMode": auth_mode, "provisioningMode": provisioning_mode,
-                                  "graphClientId": SAMPLE_GUID})
+                                  "graphClientId": SAMPLE_GUID} | gateway)
     loaded = config.settings_from_values(settings)
     assert loaded.auth_mode == auth_mode
     assert loaded.provisioning_mode == provisioning_mode
@@ -88,8 +90,14 @@ def test_required_names_are_set() -> None:
 
 def test_defaults_match_the_app() -> None:
     params = main()["parameters"]
-    assert params["provisioningBaseUrl"]["default"] == unverified.PROVISIONING_BASE_URL
+    assert params["provisioningBaseUrl"]["default"] == ""  # our contract has no Microsoft host to default to
     assert params["reconcileSchedule"]["default"] == "0 */15 * * * *"
+
+
+def test_api_mode_without_a_gateway_url_is_refused_at_start() -> None:
+    settings = deployed_settings({"authMode": "managed_identity", "provisioningMode": "api"})
+    with pytest.raises(ConfigError, match="PROVISIONING_BASE_URL"):
+        config.settings_from_values(settings)
 
 
 def test_secret_is_only_a_key_vault_reference() -> None:

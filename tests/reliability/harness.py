@@ -333,8 +333,8 @@ class WrappedRollout(Rollout):
         super().__init__(services)
         self._wrap = wrap
 
-    def provisioning(self) -> ProvisioningPort:
-        wrapped: ProvisioningPort = self._wrap(super().provisioning())
+    def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
+        wrapped: ProvisioningPort = self._wrap(super().provisioning(fence))
         return wrapped
 
 

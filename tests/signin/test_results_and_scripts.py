@@ -22,6 +22,9 @@ EXPECTED = {
     "Bulk Sign-in deadline expired": Outcome.NEW_ONBOARDING,
     "Duplicate devices found for bulk sign-in": Outcome.NEEDS_ADMIN,
     "Input hardware-ID is of wrong format": Outcome.NEEDS_ADMIN,
+    "On-premises AD configuration failure": Outcome.NEEDS_ADMIN,
+    "On-premises AD throttling detected": Outcome.RETRY,
+    "The Password writeback service failed to set a password on the tenant's local directory": Outcome.NEEDS_ADMIN,
 }
 
 
@@ -34,6 +37,17 @@ def test_every_documented_error_has_an_outcome_and_a_remedy(error: str, outcome:
 
 def test_documented_table_is_complete() -> None:
     assert set(DOCUMENTED_ERRORS) == set(EXPECTED)
+
+
+def test_the_duplicate_error_matches_with_the_ip_addresses_it_carries() -> None:
+    meaning = meaning_of("Failed", "Duplicate devices found for bulk sign-in. 10.1.2.3, 10.1.2.4")
+    assert meaning.outcome is Outcome.NEEDS_ADMIN and "IP addresses" in meaning.remedy
+    assert meaning_of("Failed", "Device is offline since Monday").outcome is Outcome.NEEDS_ADMIN  # exact match only
+
+
+def test_the_trusted_ip_error_names_both_documented_causes() -> None:
+    remedy = meaning_of("Failed", "Public IP not configured as Trusted IP.").remedy
+    assert "/tenantid/" in remedy and "Network topology > Trusted IPs" in remedy
 
 
 def test_success_and_unknown_errors() -> None:
@@ -60,6 +74,27 @@ def test_script_submits_polls_and_writes_result_file() -> None:
     assert "b-0001-result.csv" in script and "[ ] Trusted IPs configured 24 h ago" in script
     with pytest.raises(ValueError):
         powershell_script(_batch(), "x'; rm -rf /", "b.csv", [])
+
+
+def test_script_declares_the_module_version_and_names_the_roles() -> None:
+    script = powershell_script(_batch(), "b-0001", "b-0001.csv", [])
+    assert "#Requires -Modules @{ ModuleName='MicrosoftTeams'; ModuleVersion='5.6.0' }" in script
+    for role in ("Global Administrator", "Privileged Authentication Administrator", "Authentication Administrator"):
+        assert role in script
+
+
+def test_script_takes_each_items_hardware_id_from_the_status_when_there() -> None:
+    script = powershell_script(_batch(), "b-0001", "b-0001.csv", [])
+    assert "HardwareId = if ($_.HardwareId) { $_.HardwareId } else { $devices[$_.UserName.ToLower()] }" in script
+
+
+def test_the_signin_checklist_names_module_roles_and_trusted_ips_in_teams() -> None:
+    from teams_sip.service.signin_stage import CHECKLIST
+
+    text = " ".join(CHECKLIST)
+    assert "MicrosoftTeams PowerShell 5.6.0 or later" in text and "Authentication Administrator" in text
+    assert "Teams admin center (Locations > Network topology > Trusted IPs)" in text
+    assert "named location" not in text.lower()
 
 
 def _result(rows: list[dict[str, str]]) -> bytes:
@@ -101,3 +136,10 @@ def test_mixed_batches_are_refused() -> None:
     ])
     with pytest.raises(ResultFileError, match="several batches"):
         parse_result_file(data)
+
+
+def test_a_status_exported_by_hand_gives_each_items_hardware_id() -> None:
+    data = (b"User Name,Hardware ID,Status,Error\n"
+            b"lobby@contoso.com,00-03-71-7C-0E-0A,Failed,Duplicate devices found for bulk sign-in. 10.0.0.7\n")
+    (item,) = parse_result_file(data).items
+    assert item.hardware_id == "0003717C0E0A" and item.meaning.outcome is Outcome.NEEDS_ADMIN

@@ -108,9 +108,10 @@ class GraphClient:
         return f"{base}/{path.lstrip('/')}"
 
     async def get_json(
-        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False
+        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        response = await self.send("GET", self.url(path, beta=beta), params=params)
+        response = await self.send("GET", self.url(path, beta=beta), params=params, headers=headers)
         return _json_object(response)
 
     async def post_json(
@@ -121,11 +122,13 @@ class GraphClient:
         return None if response.status_code == 204 or not response.content else _json_object(response)
 
     async def iter_pages(
-        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False
+        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncGenerator[list[dict[str, Any]], None]:
+        """Every page of a collection; `headers` (e.g. a Prefer) go with every page's request."""
         from teams_sip.adapters.graph.paging import iter_pages
 
-        async for page in iter_pages(self, path, params, beta=beta):
+        async for page in iter_pages(self, path, params, beta=beta, headers=headers):
             yield page
 
     async def iter_items(
@@ -174,6 +177,7 @@ class GraphClient:
         params: Mapping[str, str] | None = None,
         idempotent: bool = False,
         raise_for_status: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """One logical request: bearer token, concurrency bound, retries by the middleware and
         transport, one token refresh after a 401; error statuses raised as GraphError."""
@@ -186,11 +190,11 @@ class GraphClient:
         response: httpx.Response | None = None
         for attempt in (1, 2):
             token = await asyncio.to_thread(self._tokens.token, scope)
-            headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
+            sent = {**(headers or {}), "Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
             async with self._bound(), self._mailbox(url):
                 try:
                     response = await self._http.request(
-                        method, url, json=json, params=params, headers=headers, extensions=dict(extensions)
+                        method, url, json=json, params=params, headers=sent, extensions=dict(extensions)
                     )
                 except httpx.TransportError as exc:
                     raise GraphUnavailableError(

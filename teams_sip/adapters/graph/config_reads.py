@@ -28,6 +28,10 @@ CONFIG_FIELDS = (
     "effectivePolicyAssignments"
 )
 CONFIG_PATH = "/admin/teams/userConfigurations"
+UNKNOWN_ENUM_MEMBERS = {"Prefer": "include-unknown-enum-members"}
+"""Sent on every userConfigurations request, single lookups and listing pages alike: accountType is an
+evolvable enum, and Graph names `ineligibleUser` only to clients that ask with this header (to the
+others it says `unknownFutureValue`)."""
 NO_CONFIGURATION = "Teams has no configuration for this user yet"
 LISTING_ORDER = "id"
 """Unverified: Microsoft's page for this listing names `$orderBy` but not the properties it sorts by.
@@ -37,8 +41,10 @@ arrive: lookups are sent only while it holds. Correct in any order; faster only 
 
 
 def teams_config(body: Any) -> TeamsConfig | None:
-    """A userConfiguration; the documented single-get example wraps it in "value", so unwrap it."""
-    if isinstance(body, dict) and "accountType" not in body and isinstance(body.get("value"), dict | list):
+    """A userConfiguration. The documented answer of the single GET wraps the object in "value";
+    a bare object (as a listing's items come) is read as well."""
+    wrapped = isinstance(body, dict) and not {"id", "accountType"} & body.keys()
+    if wrapped and isinstance(body.get("value"), dict | list):
         inner = body["value"]
         body = inner[0] if isinstance(inner, list) and inner else inner
     if not isinstance(body, dict):
@@ -73,7 +79,7 @@ def teams_config(body: Any) -> TeamsConfig | None:
 
 
 def _lookup(n: int, user_id: str) -> BatchRequest:
-    return BatchRequest(f"c{n}", f"{CONFIG_PATH}/{user_id}?$select={CONFIG_FIELDS}")
+    return BatchRequest(f"c{n}", f"{CONFIG_PATH}/{user_id}?$select={CONFIG_FIELDS}", headers=UNKNOWN_ENUM_MEMBERS)
 
 
 async def look_up_each(client: GraphClient, found: Mapping[str, UserFacts], lanes: int) -> dict[str, dict[str, Any]]:
@@ -153,7 +159,7 @@ class TenantListing:
     async def _pages(self, params: dict[str, str], descending: bool | None) -> None:
         """One chain of pages to its end (then the tenant is complete), or until it meets the other
         chain, or (descending) until the order is found not to hold."""
-        async for page in self._client.iter_pages(CONFIG_PATH, params):
+        async for page in self._client.iter_pages(CONFIG_PATH, params, headers=UNKNOWN_ENUM_MEMBERS):
             if descending is not None:
                 self._follow(page, descending)
             self._take(page)

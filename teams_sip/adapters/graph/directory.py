@@ -2,9 +2,10 @@
 
 - Users: `$filter=userPrincipalName in (...)` with 15 UPNs per request (Graph's limit), 20 such
   requests per `$batch`, `$select` only what the checks read; or, when the roster is most of the
-  tenant, pages of 999 users. Licences come from the same answer
-  (`assignedLicenses`, `assignedPlans`); `/licenseDetails` via `$batch` only for users whose object
-  did not carry `assignedPlans`.
+  tenant, pages of 999 users. Licences come from the same answer (`assignedLicenses`,
+  `assignedPlans`) and from nowhere else: Microsoft's permission table for `/users/{id}/licenseDetails`
+  supports no application permission, so a user whose object carries no `assignedPlans` has
+  licences that cannot be judged (the checks say so) rather than a second request that would fail.
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
   tenant when that costs fewer requests and is not slower (the tenant's size comes from `$count`),
   with lookups of the users it has not reached spending the budget it leaves idle (config_reads.py).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -47,7 +48,7 @@ USER_FIELDS = "id,userPrincipalName,accountEnabled,userType,assignedLicenses,ass
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
-USERS_PAGE = 999  # users take $top up to 999 (REFERENCE.md section 3)
+USERS_PAGE = 999  # users take $top up to 999 (docs/microsoft.md "Paging")
 USERS_PAGE_ROUND_TRIP_S = 0.5
 """One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
 LOOKUPS_PER_S = limits.TEAMS_OTHER_GET_PER_S
@@ -63,7 +64,8 @@ _PENDING = {"pendinginput", "pendingactivation", "pendingprovisioning"}
 
 
 def plan_status(raw: object) -> PlanStatus:
-    """licenseDetails' provisioningStatus or assignedPlans' capabilityStatus, folded to three states."""
+    """assignedPlans' capabilityStatus (Enabled, Warning, Suspended, Deleted, LockedOut) folded to three
+    states; licenseDetails' provisioningStatus words are understood too."""
     text = str(raw or "").lower()
     if text in _ENABLED:
         return PlanStatus.ENABLED
@@ -80,30 +82,25 @@ def _merge(plans: dict[str, PlanStatus], plan_id: str, status: PlanStatus) -> No
         plans[key] = status
 
 
-def licences_from_user(user: Mapping[str, Any]) -> Licences | None:
+NO_PLANS = "Graph returned the user without assignedPlans"
+PLANS_NOT_LISTED = "licences are assigned, but Graph lists none of their service plans (assignedPlans is empty)"
+
+
+def licences_from_user(user: Mapping[str, Any]) -> tuple[Licences | None, str | None]:
+    """The user's licences from `assignedPlans` (and SKUs from `assignedLicenses`), or None and why
+    they cannot be judged: no `assignedPlans` at all, or SKUs assigned with no plan listed for them.
+    An empty `assignedPlans` beside no `assignedLicenses` is an unlicensed user."""
     plans_raw, skus_raw = user.get("assignedPlans"), user.get("assignedLicenses")
     if not isinstance(plans_raw, list):
-        return None
+        return None, NO_PLANS
+    skus = {str(s["skuId"]).lower() for s in skus_raw or [] if isinstance(s, dict) and s.get("skuId")}
+    if not plans_raw and skus:
+        return None, PLANS_NOT_LISTED
     plans: dict[str, PlanStatus] = {}
     for plan in plans_raw:
         if isinstance(plan, dict) and plan.get("servicePlanId"):
             _merge(plans, str(plan["servicePlanId"]), plan_status(plan.get("capabilityStatus")))
-    skus = {str(s["skuId"]).lower() for s in skus_raw or [] if isinstance(s, dict) and s.get("skuId")}
-    return Licences(frozenset(skus), plans)
-
-
-def licences_from_details(details: Iterable[Any]) -> Licences:
-    plans: dict[str, PlanStatus] = {}
-    skus: set[str] = set()
-    for sku in details:
-        if not isinstance(sku, dict):
-            continue
-        if sku.get("skuId"):
-            skus.add(str(sku["skuId"]).lower())
-        for plan in sku.get("servicePlans") or []:
-            if isinstance(plan, dict) and plan.get("servicePlanId"):
-                _merge(plans, str(plan["servicePlanId"]), plan_status(plan.get("provisioningStatus")))
-    return Licences(frozenset(skus), plans)
+    return Licences(frozenset(skus), plans), None
 
 
 def listing_is_cheaper(tenant_users: int | None, roster_users: int, lookups_per_s: float = LOOKUPS_PER_S) -> bool:
@@ -187,14 +184,14 @@ class GraphDirectory:
             else:
                 spare = SPARE_SHARE * http.teams_requests_per_second
                 configs = race_listing(self._client, listing, found, lanes=self._lanes(2), per_second=spare)
-            licences, teams = await asyncio.gather(self._licence_details(facts), configs)
+            teams = await configs
         finally:
             if ahead is not None:  # begun for nothing: lookups are the cheaper way this time
                 await ahead.stop()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        for key, changes in (*licences.items(), *teams.items()):
+        for key, changes in teams.items():
             facts[key] = _with(facts[key], **changes)
         return facts
 
@@ -247,22 +244,6 @@ class GraphDirectory:
                 facts[key] = UserFacts(upn, lookup, detail)
         return facts
 
-    async def _licence_details(self, facts: Mapping[str, UserFacts]) -> dict[str, dict[str, Any]]:
-        """Changes for the users whose object did not carry `assignedPlans`, keyed like `facts`."""
-        missing = [f for f in facts.values() if f.lookup is Lookup.FOUND and f.user_id and f.licences is None]
-        if not missing:
-            return {}
-        requests = [BatchRequest(f"l{n}", f"/users/{f.user_id}/licenseDetails") for n, f in enumerate(missing)]
-        answers = await self._client.batch(requests, max_in_flight=self._lanes())
-        changes: dict[str, dict[str, Any]] = {}
-        for n, f in enumerate(missing):
-            answer = answers[f"l{n}"]
-            if answer.ok and isinstance(answer.body, dict):
-                changes[f.upn.casefold()] = {"licences": licences_from_details(answer.body.get("value") or [])}
-            else:
-                changes[f.upn.casefold()] = {"licences_error": answer_failure(answer, "/users/x/licenseDetails")[1]}
-        return changes
-
     async def _count_users(self) -> int | None:
         """Tenant size from one small request; None when the service does not answer a count."""
         request = BatchRequest(
@@ -306,13 +287,15 @@ class GraphDirectory:
 
 def _found(upn: str, user: Mapping[str, Any]) -> UserFacts:
     enabled = user.get("accountEnabled")
+    licences, why = licences_from_user(user)
     return UserFacts(
         upn=upn,
         lookup=Lookup.FOUND,
         user_id=str(user.get("id") or "") or None,
         account_enabled=enabled if isinstance(enabled, bool) else None,
         user_type=user.get("userType"),
-        licences=licences_from_user(user),
+        licences=licences,
+        licences_error=why,
     )
 
 

@@ -1,4 +1,4 @@
-"""Assisted provisioning: the ProvisioningPort for tenants without the device-management API.
+"""Assisted provisioning: the ProvisioningPort for Teams as Microsoft documents it (no provisioning API).
 
 Teams admin center still does the two steps nobody can automate there: the admin uploads our
 "MAC id"/"Location" file under Waiting on activation, and generates codes on the install day. This
@@ -51,7 +51,9 @@ class AssistedProvisioning:
                        f"Upload {len(new)} new handset(s) for {site} in Teams admin center",
                        f"Teams admin center > Teams devices > SIP devices > Actions > Provision devices > "
                        f"Waiting on activation > Upload: use the attached file ({len(known)} handset(s) for "
-                       f"{site}; rows already uploaded are harmless).",
+                       f"{site}; rows already uploaded are harmless). DECT handsets are listed as 00 + their "
+                       "hex IPEI: field practice for Poly Rove; for other vendors check that the first handset "
+                       "shows the same id in Teams admin center.",
                        Attachment(f"tac-upload-{safe_filename(site)}.csv", "text/csv", data))
         return [RegisterResult(d.hardware_id, "created") for d in devices]
 

@@ -17,6 +17,12 @@ from teams_sip.domain.secrets import Secret
 
 
 def intend(record: DeviceRecord, kind: IntentKind, at: datetime, cause: str) -> DeviceRecord:
+    """Record the call about to be made. An intent repeated while the same kind is still pending keeps
+    the time it was first made: in assisted mode a code request stays pending pass after pass until
+    the admin's export arrives, and the first ask is the earliest the admin can have generated a code."""
+    earlier = record.pending
+    if earlier is not None and earlier.kind == kind:
+        at = min(at, earlier.at)
     return dataclasses.replace(record, pending=PendingIntent(kind, at, cause))
 
 
