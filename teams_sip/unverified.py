@@ -12,13 +12,34 @@ from typing import Final
 
 # --- Throttling ---------------------------------------------------------------------------------
 
-APP_REQUESTS_PER_S: Final = 100.0
-"""Requests one app may make per second before Microsoft answers 429 (a `$batch` counts each inner
-request). Graph publishes no budget for the Teams admin APIs, nor the device-management service;
-100/s is the order the scale benchmark assumes, counted as a bucket holding one second of requests
-(a burst of that many, then that rate). The default of HTTP_REQUESTS_PER_SECOND: bulk reads
-pace themselves below it; a wrong figure costs speed, never correctness (every 429 is still obeyed
-after its Retry-After)."""
+# Documented figures live in teams_sip/throttling_limits.py; these are NOT from Microsoft's pages.
+
+TEAMS_ADMIN_PATHS: Final = ("admin/teams/",)
+"""Graph paths assumed to be throttled as Microsoft Teams: the Teams throttling table names neither
+`/admin/teams/userConfigurations` nor policy assignment, so we assume their GETs fall under "other GET
+API calls for Microsoft Teams" and their POSTs under "other API calls" (30 requests/s each)."""
+
+TEAMWORK_DEVICE_PATHS: Final = ("teamwork/devices",)
+"""Graph beta teamwork devices (the SIP device inventory): the Teams limits list the `teamwork`
+resource but not teamworkDevice; assumed to fall under Teams' "other GET" row (30 requests/s)."""
+
+TEAMS_BURST_S: Final = 1.0
+"""Teams limits are rates (requests per second) with no stated burst: we assume a bucket holding one
+second of requests. The identity bucket's size is its documented 10-second quota."""
+
+DEVICE_MANAGEMENT_REQUESTS_PER_S: Final = 10.0
+"""The Teams admin center's device-management service (provisioning, verification codes, bulk sign-in)
+publishes no limit. A conservative guess: a third of Teams' 30/s, with a bucket of one second."""
+
+POLICY_ADMIN_REQUESTS_PER_S: Final = 10.0
+"""The Teams admin API that reads calling-policy settings publishes no limit; the same guess."""
+
+CONFIG_SNAPSHOT_REQUESTS_PER_S: Final = 10.0
+"""Configuration snapshots of the Teams admin settings: no page states a limit; the same guess."""
+
+SIGNIN_LOG_PATHS: Final = ("auditLogs/",)
+"""Sign-in logs are throttled as identity and access reports (documented: signIn is on that page's
+resource list); the path prefix that selects them is ours."""
 
 # --- Device provisioning: our own contract (docs/provisioning-api.md) --------------------------
 # Microsoft documents no endpoint for registering SIP devices, issuing verification codes or removing

@@ -4,8 +4,10 @@ route tables keyed by URL prefix. Shared by the HTTP app, `$batch` and the contr
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from teams_sip.simulator import catalog
@@ -16,6 +18,7 @@ from teams_sip.simulator.faults import FaultInjector
 from teams_sip.simulator.graph_routes import ROUTES as GRAPH_ROUTES
 from teams_sip.simulator.identity import Identity
 from teams_sip.simulator.routing import Route, dispatch, find
+from teams_sip.simulator.throttling import Refusal, is_mailbox_request, throttled_body
 from teams_sip.simulator.world import World
 
 MAX_BATCH = 20
@@ -83,15 +86,12 @@ class Backend:
             r, m = find(api.routes, req.method, req.path)
             name = r.name
             self.received.note(name, req)
-            retry_after = self.faults.throttle(req.app_id)
-            if retry_after is not None:
-                raise ApiError(
-                    429,
-                    "TooManyRequests",
-                    "Too many requests. The application has exceeded its request budget; retry later.",
-                    {"Retry-After": str(retry_after)},
-                )
-            response = dispatch(self.world, r, m, req)
+            refusal, extra = self.faults.throttle(req.app_id, api.prefix, req.method, req.path, req.query)
+            if refusal is not None:
+                response = throttled_response(refusal, self.date())
+            else:
+                response = dispatch(self.world, r, m, req)
+                response.headers.update(extra)
         except ApiError as exc:
             response = exc.response(self.date())
         self.faults.count(("batch:" if inner else "") + name, response.status, inner)
@@ -120,23 +120,40 @@ class Backend:
             ids.append(item["id"])
         statuses: dict[str, int] = {}
         answers = []
-        for item in requests:
-            if any(statuses.get(dep, 200) >= 400 for dep in item.get("dependsOn") or []):
-                statuses[item["id"]] = 424
-                answers.append({"id": item["id"], "status": 424, "body": _failed_dependency(self.date())})
-                continue
-            response = self._inner(api, outer, item)
-            statuses[item["id"]] = response.status
-            answer: dict[str, object] = {
-                "id": item["id"],
-                "status": response.status,
-                "headers": {"Content-Type": "application/json"} | response.headers,
-            }
-            if response.body is not None:
-                answer["body"] = response.body
-            answers.append(answer)
+        held: list[str] = []  # mailbox slots the batch's inner requests hold until it is answered
+        try:
+            for item in requests:
+                answers.append(self._answer(api, outer, item, statuses, held))
+        finally:
+            for path in held:
+                self.faults.leave_mailbox(outer.app_id, path)
         self.faults.shuffle(answers)
         return ApiResponse(200, {"responses": answers})
+
+    def _answer(self, api: Api, outer: ApiRequest, item: dict[str, Any], statuses: dict[str, int],
+                held: list[str]) -> dict[str, object]:
+        """One inner answer: 424 after a failed dependency, 429 when its mailbox has no free slot."""
+        if any(statuses.get(dep, 200) >= 400 for dep in item.get("dependsOn") or []):
+            statuses[item["id"]] = 424
+            return {"id": item["id"], "status": 424, "body": _failed_dependency(self.date())}
+        path = urlsplit("/" + str(item["url"]).lstrip("/")).path
+        if is_mailbox_request(api.prefix, path):
+            if not self.faults.enter_mailbox(outer.app_id, path):
+                statuses[item["id"]] = 429
+                response = throttled_response(Refusal({"Retry-After": "1.000"}), self.date())
+                self.faults.count("batch:mailbox", 429, inner=True)
+                return {"id": item["id"], "status": 429, "headers": response.headers, "body": response.body}
+            held.append(path)
+        response = self._inner(api, outer, item)
+        statuses[item["id"]] = response.status
+        answer: dict[str, object] = {
+            "id": item["id"],
+            "status": response.status,
+            "headers": {"Content-Type": "application/json"} | response.headers,
+        }
+        if response.body is not None:
+            answer["body"] = response.body
+        return answer
 
     def _inner(self, api: Api, outer: ApiRequest, item: dict[str, object]) -> ApiResponse:
         url = str(item["url"])
@@ -158,6 +175,11 @@ class Backend:
             headers={str(k).lower(): str(v) for k, v in _mapping(item.get("headers")).items()},
         )
         return self.handle(api, req, inner=True)
+
+
+def throttled_response(refusal: Refusal, date: str) -> ApiResponse:
+    """A 429 as the documented sample shows it, with the refusal's Retry-After (and scope) headers."""
+    return ApiResponse(429, throttled_body(date, str(uuid.uuid4())), dict(refusal.headers))
 
 
 def _mapping(raw: object) -> dict[object, object]:

@@ -54,7 +54,8 @@ class SimulatedTenant:
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"https://{shown}:{self.port}"
         self.world = World(scenario, self.clock)
-        self.faults = FaultInjector(scenario.faults, scenario.seed)
+        self.faults = FaultInjector(scenario.faults, scenario.seed, tenant=scenario.tenant_id,
+                                    tenant_users=len(scenario.users))
         self.identity = Identity(scenario.tenant_id, scenario.app, self._tls.app_public_pem, self.clock, self.base_url)
         self.backend = Backend(self.world, self.identity, self.faults, self.base_url)
         config = uvicorn.Config(
