@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from teams_sip.simulator import catalog
+from teams_sip.simulator import catalog, recording
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
 from teams_sip.simulator.bulk_signin_routes import BULK_SIGNIN_ROUTES
 from teams_sip.simulator.device_routes import BETA_ROUTES, POLICY_ROUTES, PROVISIONING_ROUTES
@@ -110,6 +110,8 @@ class Backend:
             if response.body is not None:
                 answer["body"] = response.body
             answers.append(answer)
+        if recording.enabled():
+            _record_inner(api, requests, answers)
         self.faults.shuffle(answers)
         return ApiResponse(200, {"responses": answers})
 
@@ -132,6 +134,21 @@ class Backend:
             root=outer.root,
         )
         return self.handle(api, req, inner=True)
+
+
+def _record_inner(api: Api, requests: list[dict[str, object]], answers: list[dict[str, object]]) -> None:
+    """Each inner answer, as its own request, to the installed recorders (answers are in request order here)."""
+    for item, answer in zip(requests, answers, strict=True):
+        url = str(item["url"])
+        parts = urlsplit(url if url.startswith("/") else "/" + url)
+        headers = item.get("headers")
+        named = {str(k).lower(): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {}
+        prefer = named.get("prefer", "")
+        status = answer["status"]
+        recording.record(
+            str(item["method"]).upper(), api.prefix + unquote(parts.path), parts.query,
+            status if isinstance(status, int) else 0, answer.get("body"), prefer, inner=True,
+        )
 
 
 def _failed_dependency(date: str) -> object:

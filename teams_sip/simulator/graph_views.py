@@ -19,8 +19,9 @@ USER_EXTRA = (
 USER_PROPERTIES = USER_DEFAULT + USER_EXTRA
 CONFIG_PROPERTIES = (
     "id", "userPrincipalName", "tenantId", "accountType", "isEnterpriseVoiceEnabled", "featureTypes",
-    "telephoneNumbers", "effectivePolicyAssignments", "createdDateTime", "modifiedDateTime", "userIdentifier",
+    "telephoneNumbers", "effectivePolicyAssignments", "createdDateTime", "modifiedDateTime",
 )  # fmt: skip
+"""The properties teamsUserConfiguration has (its resource page and msgraph-sdk's model)."""
 
 
 def user_json(world: World, user_id: str) -> dict[str, Any]:
@@ -118,7 +119,6 @@ def user_config_json(world: World, user_id: str) -> dict[str, Any]:
         "id": u.id,
         "userPrincipalName": u.upn,
         "tenantId": world.scenario.tenant_id,
-        "userIdentifier": u.id,
         "accountType": u.account_type,
         "isEnterpriseVoiceEnabled": world.enterprise_voice(u),
         "featureTypes": features,
