@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from teams_sip.simulator import catalog, recording
+from teams_sip.simulator import catalog, invented, recording
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
 from teams_sip.simulator.bulk_signin_routes import BULK_SIGNIN_ROUTES
 from teams_sip.simulator.device_routes import BETA_ROUTES, POLICY_ROUTES, PROVISIONING_ROUTES
@@ -29,9 +29,9 @@ class Api:
 APIS: tuple[Api, ...] = (
     Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES),
     Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES),
-    Api("/provisioning/v1", catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
-    Api("/policyadmin", catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),
-    Api("/bulksignin/v1", catalog.PROVISIONING_RESOURCE, BULK_SIGNIN_ROUTES),
+    Api(invented.PROVISIONING_PREFIX, catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
+    Api(invented.POLICY_ADMIN_PREFIX, catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),
+    Api(invented.BULK_SIGNIN_PREFIX, catalog.PROVISIONING_RESOURCE, BULK_SIGNIN_ROUTES),
 )
 
 
@@ -112,7 +112,8 @@ class Backend:
             answers.append(answer)
         if recording.enabled():
             _record_inner(api, requests, answers)
-        self.faults.shuffle(answers)
+        if invented.BATCH_ANSWERS_SHUFFLED:
+            self.faults.shuffle(answers)
         return ApiResponse(200, {"responses": answers})
 
     def _inner(self, api: Api, outer: ApiRequest, item: dict[str, object]) -> ApiResponse:
@@ -152,13 +153,13 @@ def _record_inner(api: Api, requests: list[dict[str, object]], answers: list[dic
 
 
 def _failed_dependency(date: str) -> object:
-    return ApiError(424, "FailedDependency", "A request this one depends on failed.").response(date).body
+    return ApiError(424, *invented.FAILED_DEPENDENCY_ERROR).response(date).body
 
 
 def _fault_response(status: int, date: str) -> ApiResponse:
     if status == 503:
         return ApiError(503, "serviceNotAvailable", "The service is temporarily unavailable.").response(date)
-    return ApiError(504, "gatewayTimeout", "The gateway timed out waiting for the service.").response(date)
+    return ApiError(504, *invented.GATEWAY_TIMEOUT_ERROR).response(date)
 
 
 def fault_response(status: int, date: str) -> ApiResponse:

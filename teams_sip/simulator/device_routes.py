@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from teams_sip import unverified
-from teams_sip.simulator import catalog
+from teams_sip.simulator import catalog, invented
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse, bad_request, not_found
 from teams_sip.simulator.devices import SIGNED_IN, Device, DeviceActionError
 from teams_sip.simulator.odata import page, parse_filter, parse_top, resolve_query
@@ -19,7 +19,7 @@ from teams_sip.simulator.routing import Route, route
 from teams_sip.simulator.scenario import DEVICE_STATES
 from teams_sip.simulator.world import World
 
-MAX_BULK = 500
+MAX_BULK = invented.PROVISIONING_BULK_LIMIT
 _HARDWARE_ID = re.compile(r"^[0-9A-F]{12}$")
 
 
@@ -195,7 +195,7 @@ def _policy_json(world: World, name: str) -> dict[str, Any]:
         unverified.POLICY_FIELD_IDENTITY: p.identity,
         unverified.POLICY_FIELD_ALLOW_SIP_DEVICES: p.allow_sip_devices,
         unverified.POLICY_FIELD_ALLOW_CALL_REDIRECT: p.allow_call_redirect,
-        "Description": None,
+        invented.POLICY_ADMIN_EXTRA_FIELD: None,
     }
 
 
