@@ -24,8 +24,9 @@ ODATA_ANNOTATIONS = frozenset({"@odata.type", "@odata.context", "@odata.nextLink
 class Expectation:
     """`path` is a regular expression for the path below the API version root; `model` the dotted
     path of the generated class the 2xx body must parse as, None for "no body", "batch" for the
-    `$batch` envelope. `value_wrapped`: the page's own example wraps the entity in {"value": ...},
-    so either form is accepted."""
+    `$batch` envelope, "count" for a bare number, UNDOCUMENTED for an answer no page shows (then
+    teams_sip/simulator/invented.py must say so). `value_wrapped`: the page's own example wraps the
+    entity in {"value": ...}, so either form is accepted."""
 
     name: str
     method: str
@@ -37,10 +38,13 @@ class Expectation:
 
 
 _ID = r"/[^/]+"
+UNDOCUMENTED = "undocumented"
 
 EXPECTATIONS: tuple[Expectation, ...] = (
     Expectation("GET /users", "GET", "v1.0", r"/users", V1 + "user_collection_response.UserCollectionResponse",
                 "api-reference/v1.0/api/user-list.md"),
+    Expectation("GET /users/$count", "GET", "v1.0", r"/users/\$count", "count",
+                "api-reference/v1.0/api/user-list.md (example: count only)"),
     Expectation("GET /users/{id}", "GET", "v1.0", r"/users" + _ID, V1 + "user.User",
                 "api-reference/v1.0/api/user-get.md"),
     Expectation("GET /users/{id}/licenseDetails", "GET", "v1.0", r"/users" + _ID + r"/licenseDetails",
@@ -65,6 +69,20 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "api-reference/v1.0/api/teamsadministration-teamspolicyuserassignment-unassign.md"),
     Expectation("POST /$batch", "POST", "v1.0", r"/\$batch", "batch", "concepts/json-batching.md"),
     Expectation("POST /beta/$batch", "POST", "beta", r"/\$batch", "batch", "concepts/json-batching.md"),
+    # Tenant configuration management (issue 19 reads policies through snapshots); the snapshot file
+    # at a job's resourceLocation has no model: an entry for its route says model=UNDOCUMENTED.
+    Expectation("POST /admin/configurationManagement/configurationSnapshots/createSnapshot", "POST", "v1.0",
+                r"/admin/configurationManagement/configurationSnapshots/createSnapshot",
+                V1 + "configuration_snapshot_job.ConfigurationSnapshotJob",
+                "api-reference/v1.0/api/configurationbaseline-createsnapshot.md"),
+    Expectation("GET /admin/configurationManagement/configurationSnapshotJobs/{id}", "GET", "v1.0",
+                r"/admin/configurationManagement/configurationSnapshotJobs" + _ID,
+                V1 + "configuration_snapshot_job.ConfigurationSnapshotJob",
+                "api-reference/v1.0/api/configurationsnapshotjob-get.md"),
+    Expectation("GET /admin/configurationManagement/configurationSnapshotJobs", "GET", "v1.0",
+                r"/admin/configurationManagement/configurationSnapshotJobs",
+                V1 + "configuration_snapshot_job_collection_response.ConfigurationSnapshotJobCollectionResponse",
+                "api-reference/v1.0/api/configurationmanagement-list-configurationsnapshotjobs.md"),
     Expectation("GET /beta/teamwork/devices", "GET", "beta", r"/teamwork/devices",
                 BETA + "teamwork_device_collection_response.TeamworkDeviceCollectionResponse",
                 "api-reference/beta/api/teamworkdevice-list.md"),

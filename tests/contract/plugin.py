@@ -8,6 +8,7 @@ the client a deliberately undocumented answer says so with
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pytest
@@ -46,6 +47,7 @@ class SuiteContract:
         self.pending: list[tuple[str, list[GraphAnswer]]] = []
         self.waiting = 0
         self.judged = 0
+        self.seconds = 0.0  # spent judging (reported, so the cost stays visible)
         self.findings: dict[tuple[str, str, str, str], tuple[Finding, str]] = {}
         self.counts: Counter[tuple[str, str, str, str]] = Counter()
         self.allowed_seen: set[tuple[str, str, str, str]] = set()
@@ -62,6 +64,7 @@ class SuiteContract:
         return outcome
 
     def judge_pending(self) -> None:
+        started = time.perf_counter()
         allowed = {a.key() for a in ALLOWED}
         for nodeid, answers in self.pending:
             for answer in answers:
@@ -73,6 +76,7 @@ class SuiteContract:
                     self.findings.setdefault(finding.key(), (finding, nodeid))
             self.judged += len(answers)
         self.pending, self.waiting = [], 0
+        self.seconds += time.perf_counter() - started
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         leftover = self.recorder.drain()  # answers of module/session fixtures torn down after the last test
@@ -85,7 +89,10 @@ class SuiteContract:
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self.findings:
-            terminalreporter.write_line(f"graph contract: {self.judged} Graph answers conform to msgraph-sdk's models")
+            terminalreporter.write_line(
+                f"graph contract: {self.judged} Graph answers conform to msgraph-sdk's models "
+                f"(judged in {self.seconds:.1f} s)"
+            )
             return
         terminalreporter.section("graph contract: answers that differ from Microsoft's metadata", red=True)
         for key, (finding, nodeid) in list(self.findings.items())[:_SHOWN]:
@@ -94,6 +101,7 @@ class SuiteContract:
         if more > 0:
             terminalreporter.write_line(f"... and {more} more kinds")
         terminalreporter.write_line(
-            f"{len(self.findings)} kind(s) of divergence in {self.judged} answers; fix the simulator's view, or, "
-            "for a divergence another change fixes, add an entry to tests/contract/expectations.py ALLOWED"
+            f"{len(self.findings)} kind(s) of divergence in {self.judged} answers (judged in {self.seconds:.1f} s); "
+            "fix the simulator's view, or, for a divergence another change fixes, add an entry to "
+            "tests/contract/expectations.py ALLOWED"
         )
