@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Generator
 
 import pytest
 
@@ -56,8 +57,8 @@ class SuiteContract:
         self.allowed_seen: set[tuple[str, str, str, str]] = set()
         self.sampled: Counter[tuple[str, bool]] = Counter()
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item) -> object:
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, object, object]:
         outcome = yield
         answers = self.recorder.drain()
         if answers and item.get_closest_marker("graph_contract_exempt") is None:
