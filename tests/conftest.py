@@ -6,6 +6,9 @@ The marks are given at collection, from what a test can reach: its module's sour
 of every fixture it uses. So that a test the marking misses cannot slip into the quick tier, that
 tier (TEAMS_SIP_TIER=check, set by `make check`) makes listening on a socket and starting a process
 fail the test that tries.
+
+The Graph contract (tests/contract/plugin.py) is installed here too: it judges every Graph answer the
+simulated tenants give during the run by msgraph-sdk's generated models.
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ from typing import Any
 
 import pytest
 
+from tests.contract.plugin import pytest_addoption, pytest_configure
+
 TIER_VARIABLE = "TEAMS_SIP_TIER"
+__all__ = ["pytest_addoption", "pytest_collection_modifyitems", "pytest_configure"]
+
 SERVER_HINTS = ("SimulatedTenant", "tests.reliability.harness", "tests.functions.support", "tests.azurite",
                 "serve_process", "uvicorn", "playwright", "sim_settings", "getfixturevalue(\"azurite\")",
                 "teams_sip.demo")

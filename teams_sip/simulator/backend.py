@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from teams_sip.simulator import catalog
+from teams_sip.simulator import catalog, invented, recording
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
 from teams_sip.simulator.bulk_signin_routes import BULK_SIGNIN_ROUTES
 from teams_sip.simulator.device_routes import BETA_ROUTES, POLICY_ROUTES, PROVISIONING_ROUTES
@@ -34,9 +34,9 @@ class Api:
 APIS: tuple[Api, ...] = (
     Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES),
     Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES),
-    Api("/provisioning/v1", catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
-    Api("/policyadmin", catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),
-    Api("/bulksignin/v1", catalog.PROVISIONING_RESOURCE, BULK_SIGNIN_ROUTES),
+    Api(invented.PROVISIONING_PREFIX, catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
+    Api(invented.POLICY_ADMIN_PREFIX, catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),
+    Api(invented.BULK_SIGNIN_PREFIX, catalog.PROVISIONING_RESOURCE, BULK_SIGNIN_ROUTES),
 )
 
 
@@ -127,7 +127,10 @@ class Backend:
         finally:
             for path in held:
                 self.faults.leave_mailbox(outer.app_id, path)
-        self.faults.shuffle(answers)
+        if recording.enabled():
+            _record_inner(api, requests, answers)
+        if invented.BATCH_ANSWERS_SHUFFLED:
+            self.faults.shuffle(answers)
         return ApiResponse(200, {"responses": answers})
 
     def _answer(self, api: Api, outer: ApiRequest, item: dict[str, Any], statuses: dict[str, int],
@@ -186,14 +189,29 @@ def _mapping(raw: object) -> dict[object, object]:
     return raw if isinstance(raw, dict) else {}
 
 
+def _record_inner(api: Api, requests: list[dict[str, object]], answers: list[dict[str, object]]) -> None:
+    """Each inner answer, as its own request, to the installed recorders (answers are in request order here)."""
+    for item, answer in zip(requests, answers, strict=True):
+        url = str(item["url"])
+        parts = urlsplit(url if url.startswith("/") else "/" + url)
+        headers = item.get("headers")
+        named = {str(k).lower(): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {}
+        prefer = named.get("prefer", "")
+        status = answer["status"]
+        recording.record(
+            str(item["method"]).upper(), api.prefix + unquote(parts.path), parts.query,
+            status if isinstance(status, int) else 0, answer.get("body"), prefer, inner=True,
+        )
+
+
 def _failed_dependency(date: str) -> object:
-    return ApiError(424, "FailedDependency", "A request this one depends on failed.").response(date).body
+    return ApiError(424, *invented.FAILED_DEPENDENCY_ERROR).response(date).body
 
 
 def _fault_response(status: int, date: str) -> ApiResponse:
     if status == 503:
         return ApiError(503, "serviceNotAvailable", "The service is temporarily unavailable.").response(date)
-    return ApiError(504, "gatewayTimeout", "The gateway timed out waiting for the service.").response(date)
+    return ApiError(504, *invented.GATEWAY_TIMEOUT_ERROR).response(date)
 
 
 def fault_response(status: int, date: str) -> ApiResponse:

@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from teams_sip.domain.clock import ManualClock
+from teams_sip.simulator import invented
 from teams_sip.simulator.app import build_app
 from teams_sip.simulator.backend import Backend
 from teams_sip.simulator.bulk_signin import bulk_signins
@@ -185,7 +186,7 @@ class SimulatedTenant:
     @property
     def policy_admin_url(self) -> str:
         """Base that unverified.POLICY_ADMIN_PATH is appended to."""
-        return f"{self.base_url}/policyadmin"
+        return f"{self.base_url}{invented.POLICY_ADMIN_PREFIX}"
 
     @property
     def bulk_signin_url(self) -> str:
