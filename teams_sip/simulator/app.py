@@ -54,7 +54,7 @@ def _json(response: ApiResponse) -> Response:
     return JSONResponse(response.body, status_code=response.status, headers=headers)
 
 
-def _answer(request: Request, response: ApiResponse) -> Response:
+def _recorded(request: Request, response: ApiResponse) -> Response:
     """The HTTP answer; a Graph one is also handed to any installed recorder (tests judge them)."""
     path = request.url.path
     if recording.enabled() and recording.is_graph(path):
@@ -85,7 +85,7 @@ def build_app(backend: Backend) -> Starlette:
         slot = _mailbox_slot(request)
         if slot is not None and not faults.enter_mailbox(*slot):
             faults.count("mailbox:concurrency", 429)
-            return await _late(_json(throttled_response(Refusal({"Retry-After": "1.000"}), backend.date())))
+            return await _late(_recorded(request, throttled_response(Refusal({"Retry-After": "1.000"}), backend.date())))
         try:
             return await _answer(request)
         finally:
@@ -120,8 +120,8 @@ def build_app(backend: Backend) -> Starlette:
             await asyncio.sleep(settings.slow_seconds)
         elif fault in ("503", "504"):
             faults.count("fault:" + fault, int(fault))
-            return _answer(request, fault_response(int(fault), backend.date()))
-        return _answer(request, await _serve(request))
+            return _recorded(request, fault_response(int(fault), backend.date()))
+        return _recorded(request, await _serve(request))
 
     async def _serve(request: Request) -> ApiResponse:
         path = request.url.path
