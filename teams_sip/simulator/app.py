@@ -85,7 +85,8 @@ def build_app(backend: Backend) -> Starlette:
         slot = _mailbox_slot(request)
         if slot is not None and not faults.enter_mailbox(*slot):
             faults.count("mailbox:concurrency", 429)
-            return await _late(_recorded(request, throttled_response(Refusal({"Retry-After": "1.000"}), backend.date())))
+            refused = throttled_response(Refusal({"Retry-After": "1.000"}), backend.date())
+            return await _late(_recorded(request, refused))
         try:
             return await _answer(request)
         finally:
@@ -158,7 +159,7 @@ def build_app(backend: Backend) -> Starlette:
         if req.path.rstrip("/") == "/$batch" and api_def.prefix in ("/v1.0", "/beta"):
             if req.method != "POST":
                 return ApiError(405, "BadRequest", "$batch takes POST.").response(backend.date())
-            try:
+            try:  # the envelope itself is never throttled, only its inner requests: # invented.BATCH_ENVELOPE_FREE
                 response = await asyncio.to_thread(backend.batch, api_def, req)
             except ApiError as exc:
                 response = exc.response(backend.date())
