@@ -36,6 +36,26 @@ def burst_then_refill(faults: FaultInjector, n: int, path: str, query: dict[str,
     assert burst <= passed <= burst + (time.monotonic() - started) * per_s + 1
 
 
+class StoppedClock:
+    """The buckets' monotonic clock, moved only by the test: a busy machine cannot refill them."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def stopped(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    clock = StoppedClock()
+    monkeypatch.setattr("teams_sip.simulator.throttling.time", clock)
+    return clock
+
+
 @pytest.fixture(autouse=True)
 def calm(sim: SimulatedTenant) -> Iterator[None]:
     sim.set_faults(throttling="flat", rate_limit_per_s=None, latency_ms=0)
@@ -43,7 +63,7 @@ def calm(sim: SimulatedTenant) -> Iterator[None]:
     sim.set_faults(throttling="flat", rate_limit_per_s=None, latency_ms=0)
 
 
-def test_identity_is_a_bucket_of_resource_units_sized_by_the_tenant() -> None:
+def test_identity_is_a_bucket_of_resource_units_sized_by_the_tenant(stopped: StoppedClock) -> None:
     small = injector(users=10)  # S: 3,500 units per 10 s
     burst_then_refill(small, 2_000, "/users", {}, 1_750, 175)  # a plain GET of users costs 2 units
     refusal, _ = small.throttle("app", "/v1.0", "GET", "/users", {})
@@ -56,12 +76,12 @@ def test_identity_is_a_bucket_of_resource_units_sized_by_the_tenant() -> None:
         limits.RESOURCE_UNIT_HEADER: "2"}, "answered identity requests say what they cost"
 
 
-def test_teams_reads_and_writes_have_their_own_rates_and_do_not_touch_identity() -> None:
+def test_teams_reads_and_writes_have_their_own_rates_and_do_not_touch_identity(stopped: StoppedClock) -> None:
     faults = injector()
     assert admitted(faults, 40, "GET", "/admin/teams/userConfigurations/u1") == 30, "30 requests per second"
     assert admitted(faults, 40, "POST", "/admin/teams/policy/userAssignments/assign") == 30, "a bucket of its own"
     assert admitted(faults, 100, "GET", "/users", {"$select": "id"}) == 100, "identity untouched by Teams' 429s"
-    time.sleep(0.2)
+    stopped.sleep(0.2)
     assert admitted(faults, 10, "GET", "/teamwork/devices") == 6, "refilled at 30 per second"
     stats = faults.stats()["services"]
     assert stats["teams-get"]["requests"] == 36 and stats["teams-get"]["throttled"] == 14
