@@ -88,9 +88,33 @@ class Services:
         result: Notifier = self._once("notifier", make)
         return result
 
+    @property
+    def snapshot_policies(self) -> Any:
+        """Tenant settings from configuration snapshots (documented Graph), cached in the state store."""
+        from teams_sip.adapters.graph.config_snapshots import GraphConfigurationSnapshots
+        from teams_sip.service.config_snapshots import SnapshotPolicies
+        from teams_sip.service.snapshot_cache import SnapshotCache
+
+        def make() -> SnapshotPolicies:
+            client = self._once("config_snapshots", lambda: GraphConfigurationSnapshots(
+                self.settings, self.tokens, self.metrics))
+            return SnapshotPolicies(client, SnapshotCache(self.store), self.clock)
+
+        return self._once("snapshot_policies", make)
+
+    @property
+    def admin_policy_settings(self) -> Any:
+        """The undocumented Teams admin API source, only when POLICY_ADMIN_BASE_URL is configured."""
+        if not self.settings.policy_admin_base_url:
+            return None
+        from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+
+        return self._once("admin_policy_settings", lambda: TeamsAdminPolicySettings(
+            self.settings, self.tokens, self.metrics))
+
     def close(self) -> None:
         with self._lock:
-            for key in ("graph", "provisioning", "bulk_signin"):
+            for key in ("graph", "provisioning", "bulk_signin", "config_snapshots", "admin_policy_settings"):
                 closer = getattr(self._cache.pop(key, None), "close", None)
                 if callable(closer):
                     closer()

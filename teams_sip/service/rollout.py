@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from teams_sip.bootstrap import Services
+from teams_sip.domain.eligibility import PendingPolicies
 from teams_sip.domain.lifecycle.actions import Notify, PlanPolicy
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
 from teams_sip.domain.lifecycle.plan import plan as make_plan
@@ -70,6 +71,7 @@ class Rollout:
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
         self.last_preflight: PreflightRun | None = None
+        self.refresh_policies = False  # the next pre-flight asks for a new configuration snapshot
         self._fence: Callable[[], None] | None = None
 
     # Imports -------------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ class Rollout:
         spares re-reading the sites file when the caller already resolved them, `known` (the stored
         verdicts, brought up to date here) re-reading the verdicts; `ahead` is the pass's listing
         begun early (taken if a listing pays, else stopped)."""
-        from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
+        from teams_sip.service.eligibility import roster_users, run_preflight
 
         pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
         store = self.services.store
@@ -165,11 +167,14 @@ class Rollout:
             remember_listing(store, 0)
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
-        from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+        from teams_sip.service.policy_sources import load_policy_catalogue
 
         settings = self.services.settings
-        source = TeamsAdminPolicySettings(settings, self.services.tokens) if settings.policy_admin_base_url else None
-        catalogue, label = load_catalogue(source, settings.service.compliant_calling_policies)
+        catalogue, label = load_policy_catalogue(
+            self.services.snapshot_policies, self.services.admin_policy_settings, self.services.clock,
+            settings.service.compliant_calling_policies, refresh=self.refresh_policies,
+            policy_assigned_at=_last_assignment(StoreLedger(store).load()))
+        self.refresh_policies = False
         session = self.services.graph
         directory = GraphDirectory(session.client, ahead=ahead)
         run = session.run(run_preflight(roster_users(sorted(pairs)), directory, catalogue,
@@ -348,6 +353,11 @@ class Rollout:
         self.audit.record(report.generated_at, actor, "reconcile", "pass", correlation,
                           {"actions": report.actions, "codes_issued": len(execution.issued),
                            "failures": len(execution.failures)})
+
+
+def _last_assignment(ledger: PendingPolicies) -> datetime | None:
+    """When fix-policies last assigned a policy: a snapshot older than that is refreshed."""
+    return max((e.assigned_at for e in ledger.entries()), default=None)
 
 
 @dataclass(frozen=True)
