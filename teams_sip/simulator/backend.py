@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from teams_sip.simulator import catalog
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
 from teams_sip.simulator.bulk_signin_routes import BULK_SIGNIN_ROUTES
+from teams_sip.simulator.config_snapshot_routes import CONFIG_SNAPSHOT_ROUTES
 from teams_sip.simulator.device_routes import BETA_ROUTES, POLICY_ROUTES, PROVISIONING_ROUTES
 from teams_sip.simulator.faults import FaultInjector
 from teams_sip.simulator.graph_routes import ROUTES as GRAPH_ROUTES
@@ -27,8 +28,8 @@ class Api:
 
 
 APIS: tuple[Api, ...] = (
-    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES),
-    Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES),
+    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES),
+    Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES),
     Api("/provisioning/v1", catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
     Api("/policyadmin", catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),
     Api("/bulksignin/v1", catalog.PROVISIONING_RESOURCE, BULK_SIGNIN_ROUTES),

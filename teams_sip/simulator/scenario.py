@@ -70,6 +70,20 @@ class AppRegistration:
 
 
 @dataclass(frozen=True)
+class SnapshotSwitches:
+    """How the simulated tenant configuration management service behaves (issue 19)."""
+
+    layout: str = "resources"  # "resources" or "items": the two community-seen snapshot file shapes
+    outcome: str = "succeeded"  # succeeded | partiallySuccessful | failed
+    run_minutes: float = 3.0  # simulated time a job runs before it finishes
+    service_principal: str = "present"  # present | missing | no_role
+    trusted_ips: tuple[tuple[str, int], ...] = ()  # (Identity, MaskBits)
+    conditional_access: tuple[dict[str, Any], ...] = ()  # UTCM conditionalaccesspolicy properties
+    ip_phone_sign_in_modes: tuple[tuple[str, str], ...] = (("CommonAreaPhone", "CommonAreaPhoneSignIn"),)
+    other_jobs: int = 0  # jobs other tools already keep in the tenant
+
+
+@dataclass(frozen=True)
 class Scenario:
     tenant_id: str
     domain: str
@@ -82,6 +96,7 @@ class Scenario:
     seed: int = 0
     policy_propagation_minutes: float = 60.0
     faults: FaultSettings = field(default_factory=FaultSettings)
+    snapshots: SnapshotSwitches = field(default_factory=SnapshotSwitches)
 
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:

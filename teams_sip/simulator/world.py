@@ -15,6 +15,7 @@ from typing import Any
 
 from teams_sip.domain.clock import ManualClock
 from teams_sip.simulator.catalog import SERVICE_PLANS, SKUS
+from teams_sip.simulator.config_snapshots import SnapshotService
 from teams_sip.simulator.devices import (
     SIGNED_IN,
     WAITING_FOR_SIGN_IN,
@@ -71,6 +72,7 @@ class World:
         self.propagation = timedelta(minutes=self.scenario.policy_propagation_minutes)
         self.outbox: list[SentMail] = []
         self.devices = DeviceRegistry(self.rng)
+        self.config_snapshots = SnapshotService.for_scenario(self.scenario)
         now = self.clock.now()
         for d in self.scenario.devices:
             self.devices.register(d.hardware_id, d.location, now)
