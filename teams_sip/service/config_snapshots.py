@@ -9,6 +9,7 @@ tenant's job limit is near), so the tenant's dozen job slots stay free for every
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -88,6 +89,23 @@ class SnapshotPolicies:
         if state.config is None:
             raise SnapshotError(note or state.last_error or "no configuration snapshot yet")
         return SnapshotView(state.config, note)
+
+    def wait(self, sleep: Callable[[float], None], *, refresh: bool = False, seconds: float = 300,
+             every: float = 15) -> SnapshotView:
+        """For one-shot commands (`teams-sip check`): polls until the snapshot is read or `seconds`
+        pass; `sleep` waits on the command's clock. Raises SnapshotError like `current`."""
+        waited = 0.0
+        while True:
+            try:
+                view = self.current(refresh=refresh and waited == 0)
+            except SnapshotError:
+                if waited >= seconds or not self._cache.load().running_job:
+                    raise
+            else:
+                if not self._cache.load().running_job or waited >= seconds:
+                    return view
+            sleep(every)
+            waited += every
 
     def _failed_lately(self, state: CacheState) -> bool:
         """A failed attempt is retried after RETRY_AFTER (or on demand), not by every 15-minute pass."""

@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from teams_sip.domain.clock import Clock
 from teams_sip.domain.eligibility import PolicyCatalogue
-from teams_sip.service.config_snapshots import SnapshotPolicies
+from teams_sip.service.config_snapshots import SnapshotView
 from teams_sip.service.eligibility import DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, load_catalogue
 from teams_sip.service.ports.config_snapshots import SnapshotError
 from teams_sip.service.ports.directory import PolicySettingsSource
 
 
+class SnapshotSource(Protocol):
+    def current(self, *, refresh: bool = False, policy_assigned_at: datetime | None = None) -> SnapshotView: ...
+
+
 def load_policy_catalogue(
-    snapshots: SnapshotPolicies | None,
+    snapshots: SnapshotSource | None,
     admin: PolicySettingsSource | None,
     clock: Clock,
     compliant_calling_policies: Iterable[str] = (),

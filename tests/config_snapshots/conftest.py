@@ -43,7 +43,7 @@ Start = Callable[..., SnapStack]
 
 
 def base_scenario() -> Scenario:
-    return Scenario.generate(users=12, seed=3)
+    return Scenario.generate(users=24, seed=3)
 
 
 @pytest.fixture

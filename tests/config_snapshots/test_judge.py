@@ -9,8 +9,8 @@ from teams_sip.domain.eligibility.snapshot_judge import (
     call_redirect,
     common_area_ip_phone,
     mfa_required,
-    site_egress_trusted,
     sip_devices,
+    site_egress_trusted,
 )
 from teams_sip.domain.eligibility.tenant_config import (
     ConditionalAccessPolicy,

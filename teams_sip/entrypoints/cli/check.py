@@ -24,7 +24,6 @@ from teams_sip.service.eligibility import (
     PreflightRun,
     RosterUser,
     group_by_reason,
-    load_catalogue,
     roster_users,
     run_preflight,
 )
@@ -46,6 +45,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ledger", type=Path, default=DEFAULT_LEDGER,
         help=f"file of calling-policy changes made by fix-policies (default {DEFAULT_LEDGER})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--refresh-policies", action="store_true",
+        help="take a new configuration snapshot of the tenant's policies now instead of using the cached one",
     )  # fmt: skip
     parser.add_argument(
         "--simulator", action="store_true",
@@ -89,6 +92,8 @@ class Tenant:
     policy_source: Any
     clock: Clock
     session: Any
+    snapshots: Any = None  # SnapshotPolicies over the state store's cache
+    sleep: Any = None  # waits on the command's clock while a snapshot job runs
 
 
 @contextmanager
@@ -101,13 +106,40 @@ def open_tenant(args: argparse.Namespace, users: list[RosterUser]) -> Iterator[T
 
     with _settings(args, users, load_settings) as (settings, clock):
         tokens = build_token_provider(settings, clock)
-        policy_source = TeamsAdminPolicySettings(settings, tokens)
+        policy_source = TeamsAdminPolicySettings(settings, tokens) if settings.policy_admin_base_url else None
         session = GraphSession(settings, tokens)
+        snapshots, close_snapshots = _snapshots(args, settings, tokens, clock)
         try:
-            yield Tenant(GraphDirectory(session.client), policy_source, clock, session)
+            yield Tenant(GraphDirectory(session.client), policy_source, clock, session, snapshots, _sleeper(clock))
         finally:
             session.close()
-            policy_source.close()
+            close_snapshots()
+            if policy_source is not None:
+                policy_source.close()
+
+
+def _snapshots(args: argparse.Namespace, settings: Any, tokens: Any, clock: Clock) -> tuple[Any, Any]:
+    """The snapshot source with the service's own cache (a throwaway one against the simulator)."""
+    from teams_sip.adapters.graph.config_snapshots import GraphConfigurationSnapshots
+    from teams_sip.adapters.store.factory import open_state_store
+    from teams_sip.adapters.store.memory import MemoryStateStore
+    from teams_sip.service.config_snapshots import SnapshotPolicies
+    from teams_sip.service.snapshot_cache import SnapshotCache
+
+    client = GraphConfigurationSnapshots(settings, tokens)
+    store = MemoryStateStore() if args.simulator else open_state_store(settings)
+    return SnapshotPolicies(client, SnapshotCache(store), clock), client.close
+
+
+def _sleeper(clock: Clock) -> Any:
+    import time
+    from datetime import timedelta
+
+    from teams_sip.domain.clock import ManualClock
+
+    if isinstance(clock, ManualClock):
+        return lambda seconds: clock.advance(timedelta(seconds=seconds))
+    return time.sleep
 
 
 @contextmanager
@@ -126,15 +158,32 @@ def load_ledger(path: Path) -> PendingPolicies:
 
 
 def preflight(args: argparse.Namespace, tenant: Tenant, users: list[RosterUser]) -> PreflightRun:
-    catalogue, source = load_catalogue(
-        tenant.policy_source,
+    from teams_sip.service.policy_sources import load_policy_catalogue
+
+    snapshots = tenant.snapshots
+    if snapshots is not None and tenant.sleep is not None:
+        snapshots = _Waited(snapshots, tenant.sleep)
+    catalogue, source = load_policy_catalogue(
+        snapshots, tenant.policy_source, tenant.clock,
         args.compliant_policy,
         [*DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, *args.common_area_ip_phone_policy],
+        refresh=getattr(args, "refresh_policies", False),
     )
     pending = load_ledger(args.ledger)
     work = run_preflight(users, tenant.directory, catalogue, tenant.clock, pending, source)
     result: PreflightRun = tenant.session.run(work)
     return result
+
+
+@dataclass
+class _Waited:
+    """A one-shot check waits for a snapshot job instead of judging without one."""
+
+    snapshots: Any
+    sleep: Any
+
+    def current(self, *, refresh: bool = False, policy_assigned_at: Any = None) -> Any:
+        return self.snapshots.wait(self.sleep, refresh=refresh)
 
 
 def run(args: argparse.Namespace) -> int:
