@@ -7,17 +7,21 @@ show both who judged and why a better source did not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
 from teams_sip.domain.clock import Clock
-from teams_sip.domain.eligibility import PolicyCatalogue
+from teams_sip.domain.eligibility import PolicyCatalogue, site_egress
+from teams_sip.domain.eligibility.tenant_config import TenantConfiguration
+from teams_sip.domain.sites import Site
 from teams_sip.service.config_snapshots import SnapshotView
-from teams_sip.service.eligibility import DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, load_catalogue
+from teams_sip.service.eligibility import DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, PreflightRun, load_catalogue
 from teams_sip.service.ports.config_snapshots import SnapshotError
 from teams_sip.service.ports.directory import PolicySettingsSource
+from teams_sip.service.roster_store import RosterRow
 
 
 class SnapshotSource(Protocol):
@@ -52,3 +56,20 @@ def load_policy_catalogue(
     if snapshot is not None:
         catalogue = replace(catalogue, snapshot=snapshot)
     return catalogue, "; ".join([*notes, label])
+
+
+def with_site_egress(run: PreflightRun, rows: Iterable[RosterRow], sites: Mapping[str, Site],
+                     snapshot: TenantConfiguration | None) -> PreflightRun:
+    """Adds each common-area user's site trusted-IP check (bulk sign-in sites listing egress IPs)."""
+    if snapshot is None:
+        return run
+    site_of = {r.upn.casefold(): sites.get(r.site) for r in rows}
+    verdicts = []
+    for v in run.verdicts:
+        site = site_of.get(v.upn.casefold())
+        if site is not None and site.bulk_sign_in:
+            v = site_egress.with_site_egress(v, snapshot, site.name, site.egress_ips)
+        verdicts.append(v)
+    counts = Counter(v.verdict.value for v in verdicts)
+    summary = replace(run.summary, counts={k: counts.get(k, 0) for k in run.summary.counts})
+    return replace(run, verdicts=tuple(verdicts), summary=summary, by_upn={v.upn.casefold(): v for v in verdicts})

@@ -167,7 +167,7 @@ class Rollout:
             remember_listing(store, 0)
             return 0
         from teams_sip.adapters.graph.directory import GraphDirectory
-        from teams_sip.service.policy_sources import load_policy_catalogue
+        from teams_sip.service.policy_sources import load_policy_catalogue, with_site_egress
 
         settings = self.services.settings
         catalogue, label = load_policy_catalogue(
@@ -180,6 +180,7 @@ class Rollout:
         run = session.run(run_preflight(roster_users(sorted(pairs)), directory, catalogue,
                                         self.services.clock, StoreLedger(store).load(), label))
         remember_listing(store, directory.listed_chains)
+        run = with_site_egress(run, rows, self.sites(rows) if sites is None else sites, catalogue.snapshot)
         self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.services.clock.now(), known)
 
