@@ -123,7 +123,8 @@ SNAPSHOT_RESOURCES_PER_MONTH: Final = 20_000
 """Community-reported: about this many resource instances may be extracted per tenant per month."""
 
 SNAPSHOT_RETENTION_DAYS: Final = 7
-"""Community-reported (and stated on the concept page): jobs and snapshots are deleted after 7 days."""
+"""Jobs and snapshots are deleted after 7 days (documented on the Entra concept page; kept here with the
+other limits so every limit is in one place)."""
 
 SNAPSHOT_DISPLAY_NAME_CHARS: Final = r"[A-Za-z0-9 ]"
 """Community-reported: display names take letters, digits and spaces only, 8 to 32 characters."""

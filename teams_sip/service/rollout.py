@@ -346,6 +346,8 @@ class Rollout:
                              "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
         body["signin"] = signin
         body["requests"] = {"sent": traffic[0], "throttled": traffic[1]}
+        if self.last_preflight is not None:  # which source judged the policies, and how old it is
+            body["policySource"] = self.last_preflight.summary.policy_source
         data = readable_json(body)
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")
