@@ -114,3 +114,44 @@ class SnapshotService:
 
 def _iso(when: datetime) -> str:
     return when.isoformat().replace("+00:00", "Z")
+
+
+_SWITCH_KEYS = {"layout": "layout", "outcome": "outcome", "runMinutes": "run_minutes",
+                "servicePrincipal": "service_principal", "otherJobs": "other_jobs"}
+
+
+def switches_from_dict(raw: Any) -> SnapshotSwitches:
+    """The scenario file's "configSnapshots" object (docs/simulator.md); refuses unknown keys and values."""
+    from teams_sip.simulator.scenario import ScenarioError
+
+    if not isinstance(raw, dict):
+        raise ScenarioError("configSnapshots must be a JSON object")
+    known = {*_SWITCH_KEYS, "trustedIps", "conditionalAccess", "ipPhoneSignInModes"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ScenarioError(f"configSnapshots: unknown keys {unknown}; known: {sorted(known)}")
+    try:
+        values: dict[str, Any] = {field_name: raw[key] for key, field_name in _SWITCH_KEYS.items() if key in raw}
+        if "trustedIps" in raw:
+            values["trusted_ips"] = tuple((str(t["identity"]), int(t["maskBits"])) for t in raw["trustedIps"])
+        if "conditionalAccess" in raw:
+            values["conditional_access"] = tuple(dict(p) for p in raw["conditionalAccess"])
+        if "ipPhoneSignInModes" in raw:
+            values["ip_phone_sign_in_modes"] = tuple((str(k), str(v)) for k, v in raw["ipPhoneSignInModes"].items())
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ScenarioError(f"configSnapshots: {exc!r}") from None
+    switches = SnapshotSwitches(**values)
+    checks = {"layout": ("resources", "items"), "outcome": ("succeeded", "partiallySuccessful", "failed"),
+              "service_principal": ("present", "missing", "no_role")}
+    for name, allowed in checks.items():
+        if getattr(switches, name) not in allowed:
+            raise ScenarioError(f"configSnapshots: {name} must be one of {allowed}")
+    return switches
+
+
+def switches_to_dict(s: SnapshotSwitches) -> dict[str, Any]:
+    out: dict[str, Any] = {key: getattr(s, name) for key, name in _SWITCH_KEYS.items()}
+    out["trustedIps"] = [{"identity": ip, "maskBits": bits} for ip, bits in s.trusted_ips]
+    out["conditionalAccess"] = [dict(p) for p in s.conditional_access]
+    out["ipPhoneSignInModes"] = dict(s.ip_phone_sign_in_modes)
+    return out

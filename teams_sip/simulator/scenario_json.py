@@ -17,6 +17,7 @@ from teams_sip.simulator.scenario import (
     ScenarioDevice,
     ScenarioError,
     ScenarioUser,
+    SnapshotSwitches,
 )
 
 
@@ -124,13 +125,23 @@ def scenario_from_dict(data: Any) -> Scenario:
             _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
         ),
         faults=fault_settings,
+        **_snapshots(d),
     )
     scenario.validate()
     return scenario
 
 
+def _snapshots(d: dict[str, Any]) -> dict[str, Any]:
+    from teams_sip.simulator.config_snapshots import switches_from_dict
+
+    return {"snapshots": switches_from_dict(d["configSnapshots"])} if "configSnapshots" in d else {}
+
+
 def scenario_to_dict(s: Scenario) -> dict[str, Any]:
-    return {
+    from teams_sip.simulator.config_snapshots import switches_to_dict
+
+    snapshots = {} if s.snapshots == SnapshotSwitches() else {"configSnapshots": switches_to_dict(s.snapshots)}
+    return snapshots | {
         "tenant": {"id": s.tenant_id, "domain": s.domain},
         "seed": s.seed,
         "start": s.start.isoformat(),

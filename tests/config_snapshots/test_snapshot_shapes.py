@@ -69,3 +69,21 @@ def test_items_layout_with_dsc_names_and_absent_entries() -> None:
     assert config.conditional_access == () and config.resource_count == 3
     partial = parse_snapshot(body, NOW, ())
     assert partial.conditional_access is None and partial.calling_policies is not None
+
+
+def test_scenario_file_switches_round_trip_and_bad_values_are_refused() -> None:
+    from teams_sip.simulator import Scenario
+    from teams_sip.simulator.scenario import ScenarioError
+
+    raw = Scenario.generate(users=3).to_dict()
+    assert "configSnapshots" not in raw  # the defaults stay out of the file
+    raw["configSnapshots"] = {"layout": "items", "outcome": "partiallySuccessful", "servicePrincipal": "no_role",
+                              "trustedIps": [{"identity": "203.0.113.0", "maskBits": 24}],
+                              "conditionalAccess": [{"DisplayName": "MFA", "State": "enabled"}]}
+    loaded = Scenario.from_dict(raw)
+    assert loaded.snapshots.layout == "items" and loaded.snapshots.trusted_ips == (("203.0.113.0", 24),)
+    assert Scenario.from_dict(loaded.to_dict()) == loaded
+    with pytest.raises(ScenarioError, match="layout"):
+        Scenario.from_dict(raw | {"configSnapshots": {"layout": "csv"}})
+    with pytest.raises(ScenarioError, match="unknown keys"):
+        Scenario.from_dict(raw | {"configSnapshots": {"bogus": 1}})
