@@ -59,12 +59,14 @@ def main(with_naive: bool = True) -> int:
         client = GraphConfigurationSnapshots(settings, tokens)
         snapshots = SnapshotPolicies(client, SnapshotCache(MemoryStateStore()), sim.clock)
         runs: list[tuple[float, int]] = []
+        snapshot_requests: list[int] = []  # per run, inside the counted requests
         for _ in range(RUNS):  # ours is cheap, so it runs a few times; the spread is printed
             sim.set_faults(latency_ms=LATENCY_MS, rate_limit_per_s=BUDGET)  # a full bucket for each run
             with GraphSession(settings, tokens) as session:
                 sim.reset_stats()
                 started = time.monotonic()
                 catalogue, source = _catalogue(sim, snapshots, policies)
+                snapshot_requests.append(sum(n for name, n in sim.stats()["requests"].items() if "napshot" in name))
                 run = session.run(run_preflight(users, GraphDirectory(session.client), catalogue, sim.clock))
                 runs.append((time.monotonic() - started, budget_used(sim)))
                 throttled = sim.stats()["throttled"]
@@ -89,8 +91,9 @@ def main(with_naive: bool = True) -> int:
         ok = ok and naive_s / ours_s >= 10
     else:
         print("naive: skipped (--ours-only); the speed-up target is not judged")
-    print(f"policies judged by: {source}")
-    ok = ok and source.startswith("configuration snapshot")
+    print(f"policies judged by: {source}; snapshot requests per run {snapshot_requests}, "
+          f"jobs created {sim.world.config_snapshots.created}")
+    ok = ok and source.startswith("configuration snapshot taken")
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 
@@ -99,7 +102,7 @@ def _catalogue(sim: SimulatedTenant, snapshots: SnapshotPolicies,
                policies: TeamsAdminPolicySettings) -> tuple[PolicyCatalogue, str]:
     """The first call starts the snapshot job; once it has run (simulated minutes) it is read."""
     catalogue, source = load_policy_catalogue(snapshots, policies, sim.clock)
-    if not source.startswith("configuration snapshot"):
+    if catalogue.snapshot is None:
         sim.clock.advance(timedelta(minutes=10))
         catalogue, source = load_policy_catalogue(snapshots, policies, sim.clock)
     return catalogue, source

@@ -78,7 +78,8 @@ class SnapshotPolicies:
             if not state.running_job and refresh_due(
                 taken, self._clock.now(), MAX_AGE, forced=refresh, policy_assigned_at=policy_assigned_at
             ) and (refresh or not self._failed_lately(state)):
-                state, note = self._start(replace(state, attempted_at=self._clock.now()))
+                state = replace(state, attempted_at=self._clock.now())  # kept even when the start fails
+                state, note = self._start(state)
         except SnapshotError as exc:
             state = replace(state, last_error=str(exc))
             self._cache.save(state)

@@ -151,3 +151,13 @@ def test_service_principal_without_read_role_fails_the_job_with_the_role_named(s
     stack.advance(10)
     with pytest.raises(SnapshotError, match="Global Reader"):
         stack.source.current()
+
+
+def test_a_refused_refresh_is_not_asked_again_by_every_pass(start_stack: Start) -> None:
+    stack = start_stack(other_jobs=12)
+    for _ in range(8):
+        with pytest.raises(SnapshotError, match="12 snapshot jobs"):
+            stack.source.current()
+        stack.advance(15)
+    listed = stack.sim.stats()["requests"].get("GET configurationSnapshotJobs", 0)
+    assert listed == 1  # one attempt, then the next only after RETRY_AFTER
