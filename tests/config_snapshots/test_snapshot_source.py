@@ -161,3 +161,12 @@ def test_a_refused_refresh_is_not_asked_again_by_every_pass(start_stack: Start) 
         stack.advance(15)
     listed = stack.sim.stats()["requests"].get("GET configurationSnapshotJobs", 0)
     assert listed == 1  # one attempt, then the next only after RETRY_AFTER
+
+
+def test_the_monthly_resource_quota_is_respected(start_stack: Start) -> None:
+    stack = start_stack()
+    cache = SnapshotCache(stack.store)
+    cache.remember_job("earlier", stack.sim.clock.now(), 20_000)
+    with pytest.raises(SnapshotLimitError, match="20000 snapshot resources in 30 days"):
+        stack.source.current()
+    assert stack.jobs_created == 0
