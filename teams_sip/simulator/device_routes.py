@@ -11,15 +11,16 @@ from typing import Any
 from urllib.parse import unquote
 
 from teams_sip import unverified
-from teams_sip.simulator import catalog
+from teams_sip.simulator import catalog, invented
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse, bad_request, not_found
 from teams_sip.simulator.devices import SIGNED_IN, Device, DeviceActionError
 from teams_sip.simulator.odata import page, parse_filter, parse_top, resolve_query
 from teams_sip.simulator.routing import Route, route
 from teams_sip.simulator.scenario import DEVICE_STATES
+from teams_sip.simulator.teamwork import PAGE_DEFAULT, PAGE_MAX, wait_outside
 from teams_sip.simulator.world import World
 
-MAX_BULK = 500
+MAX_BULK = invented.PROVISIONING_BULK_LIMIT
 _HARDWARE_ID = re.compile(r"^[0-9A-F]{12}$")
 
 
@@ -28,27 +29,30 @@ def _iso(world: World, when: Any) -> str | None:
 
 
 def teamwork_json(world: World, d: Device) -> dict[str, Any]:
-    now = world.now()
-    mac = "-".join(d.hardware_id[i : i + 2] for i in range(0, 12, 2))
+    """One teamworkDevice with the properties of Microsoft's resource page (invented.py marks the
+    values no page shows: the MAC form and the uniqueId)."""
+    now, tw = world.now(), world.teamwork
+    mac = tw.mac_prefix + "-".join(d.hardware_id[i : i + 2] for i in range(0, 12, 2))
     user = (
         {"id": d.signed_in_user_id, "displayName": d.signed_in_name, "userIdentityType": "aadUser"}
         if d.state == SIGNED_IN
         else None
     )
+    activity = ("idle" if d.state == SIGNED_IN else "unavailable") if d.online else "unknown"
     return {
         "id": d.teamwork_id,
-        "deviceType": "sip",
+        "deviceType": tw.spell("sip"),
         "hardwareDetail": {
             "serialNumber": None,
-            "uniqueId": d.hardware_id,
+            "uniqueId": invented.teamwork_unique_id(d.teamwork_id),
             "macAddresses": [mac],
             "manufacturer": "Poly" if d.hardware_id.startswith("000") else "Yealink",
             "model": "Rove 30" if d.hardware_id.startswith("000") else "T58A",
         },
         "notes": d.location or None,
         "companyAssetTag": None,
-        "healthStatus": "healthy" if d.online else "offline",
-        "activityState": ("idle" if d.state == SIGNED_IN else "unavailable") if d.online else "unknown",
+        "healthStatus": tw.spell("healthy" if d.online else "offline"),
+        "activityState": tw.spell(activity),
         "createdDateTime": _iso(world, d.first_signed_in_at),
         "lastModifiedDateTime": _iso(world, d.last_seen(now)),
         "createdBy": None,
@@ -63,21 +67,39 @@ def _teamwork_devices(world: World) -> list[Device]:
     return sorted(devices, key=lambda d: (d.first_signed_in_at, d.hardware_id))
 
 
+def _teamwork_answers(world: World) -> None:
+    """The scenario's reading of the API's state: retired, failing, slow (or as documented)."""
+    listing = world.teamwork.listing
+    if listing == "retired":
+        raise ApiError(404, invented.TEAMWORK_RETIRED_CODE, "Resource not found for the segment 'devices'.")
+    if listing == "gone":
+        raise ApiError(410, invented.TEAMWORK_RETIRED_CODE, "The teamworkDevice APIs are no longer supported.")
+    if listing == "failing":
+        raise ApiError(500, "InternalServerError", "An internal server error occurred.")
+    if listing == "slow":
+        wait_outside(world.lock, world.teamwork.slow_seconds)
+
+
 @route("GET", r"/teamwork/devices", catalog.TEAMWORK_READ, "GET /beta/teamwork/devices")
 def list_teamwork_devices(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    _teamwork_answers(world)
     query, offset = resolve_query(req)
-    top = parse_top(query, 50, 50)
-    devices = _teamwork_devices(world)
+    top = parse_top(query, PAGE_MAX, PAGE_DEFAULT)
+    devices = [] if world.teamwork.listing == "empty" else _teamwork_devices(world)
     if "$filter" in query:
         keep = parse_filter(query["$filter"], {"deviceType": lambda _d: "sip"}, "microsoft.graph.teamworkDevice")
         devices = [d for d in devices if keep(d)]
     window = [teamwork_json(world, d) for d in devices[offset : offset + top]]
-    return ApiResponse(200, page(req, window, len(devices), query, offset, top))
+    body = page(req, window, len(devices), query, offset, top)
+    if "@odata.nextLink" in body:  # relative to the version root, as the documented example answer shows
+        body["@odata.nextLink"] = body["@odata.nextLink"].removeprefix(req.root)
+    return ApiResponse(200, body)
 
 
 @route("GET", r"/teamwork/devices/(?P<id>[^/]+)", catalog.TEAMWORK_READ, "GET /beta/teamwork/devices/{id}")
 def get_teamwork_device(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
-    for d in _teamwork_devices(world):
+    _teamwork_answers(world)
+    for d in _teamwork_devices(world) if world.teamwork.listing != "empty" else []:
         if d.teamwork_id == m["id"]:
             return ApiResponse(200, teamwork_json(world, d))
     raise not_found(f"Device '{m['id']}' was not found.", "NotFound")
@@ -195,7 +217,7 @@ def _policy_json(world: World, name: str) -> dict[str, Any]:
         unverified.POLICY_FIELD_IDENTITY: p.identity,
         unverified.POLICY_FIELD_ALLOW_SIP_DEVICES: p.allow_sip_devices,
         unverified.POLICY_FIELD_ALLOW_CALL_REDIRECT: p.allow_call_redirect,
-        "Description": None,
+        invented.POLICY_ADMIN_EXTRA_FIELD: None,
     }
 
 

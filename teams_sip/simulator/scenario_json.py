@@ -9,6 +9,7 @@ from typing import Any
 
 from teams_sip.simulator.catalog import ALL_ROLES
 from teams_sip.simulator.faults import FaultSettings
+from teams_sip.simulator.invented import POLICY_PROPAGATION_MINUTES
 from teams_sip.simulator.scenario import (
     DEFAULT_START,
     AppRegistration,
@@ -19,6 +20,7 @@ from teams_sip.simulator.scenario import (
     ScenarioUser,
     SnapshotSwitches,
 )
+from teams_sip.simulator.teamwork import TeamworkSettings
 
 
 def _obj(value: Any, where: str) -> dict[str, Any]:
@@ -62,6 +64,7 @@ def _user(raw: Any, index: int, domain: str) -> ScenarioUser:
         ip_phone_policy=_optional_str(d, "ipPhonePolicy", where),
         usage_location=_typed(d.get("usageLocation", "DE"), str, f"{where}.usageLocation"),
         case=_typed(d.get("case", "custom"), str, f"{where}.case"),
+        assigned_plans_shown=_typed(d.get("assignedPlansShown", True), bool, f"{where}.assignedPlansShown"),
     )
 
 
@@ -104,6 +107,12 @@ def scenario_from_dict(data: Any) -> Scenario:
         raise
     except Exception as exc:
         raise ScenarioError(f"faults: {exc}") from None
+    try:
+        teamwork = TeamworkSettings().updated(_obj(d.get("teamwork", {}), "teamwork"))
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise ScenarioError(f"teamwork: {exc}") from None
     users = d.get("users", [])
     if not isinstance(users, list):
         raise ScenarioError("users must be a list")
@@ -121,10 +130,16 @@ def scenario_from_dict(data: Any) -> Scenario:
         devices=tuple(_device(x, i) for i, x in enumerate(d.get("devices", []) or [])),
         start=start,
         seed=seed,
-        policy_propagation_minutes=float(
-            _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
-        ),
+        policy_propagation_minutes=float(_typed(
+            d.get("policyPropagationMinutes", POLICY_PROPAGATION_MINUTES), (int, float), "policyPropagationMinutes"
+        )),
         faults=fault_settings,
+        teamwork=teamwork,
+
+        default_policies_listed=_typed(d.get("defaultPoliciesListed", True), bool, "defaultPoliciesListed"),
+        voice_flag_without_calling_plan=_typed(
+            d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
+        ),
         **_snapshots(d),
     )
     scenario.validate()
@@ -148,6 +163,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "app": {"clientId": s.app.client_id, "clientSecret": s.app.client_secret, "roles": list(s.app.roles)},
         "policyPropagationMinutes": s.policy_propagation_minutes,
         "faults": {f.name: getattr(s.faults, f.name) for f in fields(s.faults)},
+        "teamwork": s.teamwork.as_json(),
         "callingPolicies": [
             {"name": p.name, "allowSipDevicesCalling": p.allow_sip_devices, "allowCallRedirect": p.allow_call_redirect}
             for p in s.calling_policies
@@ -168,10 +184,13 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "ipPhonePolicy": u.ip_phone_policy,
                 "usageLocation": u.usage_location,
                 "case": u.case,
+                "assignedPlansShown": u.assigned_plans_shown,
             }
             for u in s.users
         ],
         "devices": [
             {"hardwareId": x.hardware_id, "location": x.location, "state": x.state, "user": x.user} for x in s.devices
         ],
+        "defaultPoliciesListed": s.default_policies_listed,
+        "voiceFlagWithoutCallingPlan": s.voice_flag_without_calling_plan,
     }

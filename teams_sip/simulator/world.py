@@ -27,6 +27,7 @@ from teams_sip.simulator.scenario import CallingPolicy, Scenario, ScenarioUser
 CALLING = "TeamsCallingPolicy"
 IP_PHONE = "TeamsIPPhonePolicy"
 PSTN_PLANS = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN6", "MCOPSTNC")
+CALLING_PLANS = frozenset(PSTN_PLANS[:4])  # Communications Credits (MCOPSTNC) is not a Calling Plan
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class World:
         self.outbox: list[SentMail] = []
         self.devices = DeviceRegistry(self.rng)
         self.config_snapshots = SnapshotService.for_scenario(self.scenario)
+        self.teamwork = self.scenario.teamwork  # replaced whole by SimulatedTenant.set_teamwork
         now = self.clock.now()
         for d in self.scenario.devices:
             self.devices.register(d.hardware_id, d.location, now)
@@ -144,9 +146,15 @@ class World:
     def effective_policy(self, user_id: str, policy_type: str) -> str:
         return self.effective[user_id][policy_type]
 
+    def has_calling_plan(self, user: ScenarioUser) -> bool:
+        return bool(self.enabled_plans(user) & CALLING_PLANS)
+
     def enterprise_voice(self, user: ScenarioUser) -> bool:
-        plans = self.enabled_plans(user)
-        return user.enterprise_voice or ("MCOEV" in plans and bool(plans & set(PSTN_PLANS)))
+        """The scenario's own flag, as Microsoft's example shows it for a Calling Plan user (false there);
+        for users without a Calling Plan, false whatever the user says when the scenario's switch is off."""
+        if not self.scenario.voice_flag_without_calling_plan and not self.has_calling_plan(user):
+            return False
+        return user.enterprise_voice
 
     def assign(self, user_id: str, policy_type: str, name: str | None) -> None:
         """Records an assignment that becomes effective after the propagation delay."""

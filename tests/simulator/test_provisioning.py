@@ -62,7 +62,8 @@ def test_code_lifecycle_dial_sign_in_and_teamwork_listing(sim, client, prov, gra
     assert _get(client, sim, prov, hw).json()["state"] == "waitingForSignIn"
     teamwork = f"{sim.graph_beta_url}/teamwork/devices"
     listed = client.get(teamwork, headers=graph, params={"$filter": "deviceType eq 'sip'"}).json()["value"]
-    assert hw not in {d["hardwareDetail"]["uniqueId"] for d in listed}  # only after a first sign-in
+    mac = "-".join(hw[i : i + 2] for i in range(0, 12, 2))  # uniqueId is opaque (simulator/invented.py)
+    assert mac not in {m for d in listed for m in d["hardwareDetail"]["macAddresses"]}  # only after a first sign-in
     with pytest.raises(DeviceActionError) as refused:
         sim.sign_in(hw, sim.scenario.users_with_case("policy_not_sip")[0].upn)
     assert refused.value.code == "sipDevicesNotAllowed"
@@ -71,7 +72,7 @@ def test_code_lifecycle_dial_sign_in_and_teamwork_listing(sim, client, prov, gra
     device = _get(client, sim, prov, hw).json()
     assert (device["state"], device["signedInUser"]) == ("signedIn", user.upn)
     listed = client.get(teamwork, headers=graph, params={"$filter": "deviceType eq 'sip'"}).json()["value"]
-    mine = next(d for d in listed if d["hardwareDetail"]["uniqueId"] == hw)
+    mine = next(d for d in listed if d["hardwareDetail"]["macAddresses"] == [mac])
     assert mine["currentUser"]["id"] == user.id and mine["healthStatus"] == "healthy"
     assert _codes(client, sim, prov, hw)[hw]["error"]["code"] == "alreadyActivated"
     removed = client.delete(f"{sim.provisioning_url}/provisioning/v1/devices/{hw}", headers=prov)

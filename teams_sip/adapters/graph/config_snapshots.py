@@ -18,6 +18,7 @@ import httpx
 from teams_sip.adapters.auth import TokenProvider
 from teams_sip.adapters.graph.snapshot_file import parse_snapshot
 from teams_sip.adapters.http import RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
+from teams_sip.adapters.throttle import graph_pricing
 from teams_sip.config import Settings
 from teams_sip.domain.eligibility.tenant_config import TenantConfiguration
 from teams_sip.errors import TeamsSipError
@@ -30,7 +31,8 @@ from teams_sip.service.ports.config_snapshots import (
 )
 from teams_sip.unverified import SNAPSHOT_SP_MISSING_MARKERS
 
-PATH = "/admin/configurationManagement"
+CREATE_PATH = "/admin/configurationManagement/configurationSnapshots/createSnapshot"
+JOBS_PATH = "/admin/configurationManagement/configurationSnapshotJobs"
 JOB_SELECT = "id,displayName,status,createdDateTime,completedDateTime,resourceLocation,errorDetails,resources"
 PERMISSION = "ConfigurationMonitoring.ReadWrite.All"
 GRANT = "scripts/grant-graph-permissions.sh (docs/deploy.md, 'Configuration snapshots')"
@@ -92,7 +94,8 @@ class GraphConfigurationSnapshots:
         self._tokens = tokens
         context = ssl_context(settings.ca_bundle)
         transport = RetryingTransport(
-            httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), metrics or RequestMetrics()
+            httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), metrics or RequestMetrics(),
+            pricing=graph_pricing(settings.http, (settings.graph_base_url,)),  # Graph's global budget
         )
         self._http = httpx.Client(transport=transport, verify=context, timeout=timeout(settings.http))
 
@@ -120,15 +123,15 @@ class GraphConfigurationSnapshots:
 
     def create(self, display_name: str, description: str, resources: Sequence[str]) -> SnapshotJob:
         body = {"displayName": display_name, "description": description, "resources": list(resources)}
-        url = f"{self._base}{PATH}/configurationSnapshots/createSnapshot"
+        url = f"{self._base}{CREATE_PATH}"
         return job_from_json(self._json("POST", url, (200, 201, 202), json=body))
 
     def get(self, job_id: str) -> SnapshotJob:
-        url = f"{self._base}{PATH}/configurationSnapshotJobs/{job_id}"
+        url = f"{self._base}{JOBS_PATH}/{job_id}"
         return job_from_json(self._json("GET", url, params={"$select": JOB_SELECT}))
 
     def list_jobs(self) -> list[SnapshotJob]:
-        url: str | None = f"{self._base}{PATH}/configurationSnapshotJobs"
+        url: str | None = f"{self._base}{JOBS_PATH}"
         params: dict[str, str] | None = {"$select": "id,displayName,status,createdDateTime"}
         jobs: list[SnapshotJob] = []
         while url:
@@ -138,7 +141,7 @@ class GraphConfigurationSnapshots:
         return jobs
 
     def delete(self, job_id: str) -> None:
-        response = self._send("DELETE", f"{self._base}{PATH}/configurationSnapshotJobs/{job_id}")
+        response = self._send("DELETE", f"{self._base}{JOBS_PATH}/{job_id}")
         if response.status_code not in (200, 204, 404):
             raise _refusal(response)
 

@@ -4,9 +4,12 @@ This is how assisted mode (no provisioning API) sees sign-ins. Teams lists a SIP
 its first sign-in, so the list says nothing about devices waiting on activation. `currentUser`
 carries an object id and display name but no UPN, so the UPNs are looked up in `/users` (15 ids per
 `$filter`, 20 filters per `$batch`). Entries without a usable hardware id are skipped and counted,
-never guessed. The endpoint is beta and announced for deprecation (REFERENCE section 3).
-Graph documents no last-contact time on teamworkDevice: `lastSeenDateTime` is read if present,
-else `lastModifiedDateTime` stands in for it.
+never guessed. The endpoint is beta and Microsoft announced its deprecation, so a failed listing is
+an answer too: `read_sip_inventory` gives the devices or the reason they are unavailable, and a pass
+goes on without them (docs/microsoft.md, "SIP devices inventory").
+The resource documents `lastModifiedDateTime` and no last-contact time, so that is what `last_seen`
+holds. Enum values are read case-insensitively (the documented example answer spells them
+"Healthy", the enum "healthy"), and a MAC address may carry an interface prefix ("LAN:00-11-...").
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
+from teams_sip import unverified
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
+from teams_sip.adapters.graph.errors import GraphError, GraphUnavailableError
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState
 from teams_sip.errors import TeamsSipError
 
@@ -28,8 +33,13 @@ log = logging.getLogger(__name__)
 PATH = "/teamwork/devices"
 PAGE_SIZE = 50  # the most Graph returns per page for teamwork devices
 IDS_PER_FILTER = 15  # Graph's default limit of values in one `in (...)`
+# teamworkDevice's enums as the resource page lists them (the example answer capitalises them).
+HEALTH_STATUSES = ("unknown", "offline", "critical", "nonUrgent", "healthy", "unknownFutureValue")
+ACTIVITY_STATES = ("unknown", "busy", "idle", "unavailable", "unknownFutureValue")
+SIP_TYPE = "sip"
 _SEPARATORS = re.compile(r"[-:.\s]")
 _HEX12 = re.compile(r"^[0-9A-F]{12}$")
+_PREFIX = re.compile(unverified.TEAMWORK_MAC_INTERFACE_PREFIX)  # 'LAN:', 'WIFI:' before the address
 
 
 class _Reader(Protocol):
@@ -69,6 +79,29 @@ class SipDeviceList(list[ObservedSipDevice]):
         self.duplicates = duplicates
 
 
+@dataclass(frozen=True)
+class SipInventory:
+    """One reading of the SIP device inventory: the devices, or (`devices` None) why there are none.
+    A 200 with an empty list is an answer (`devices` empty), not a failure."""
+
+    devices: SipDeviceList | None
+    reason: str = ""
+
+    @classmethod
+    def unavailable(cls, reason: str) -> SipInventory:
+        return cls(None, reason)
+
+
+def read_sip_inventory(session: _Reader) -> SipInventory:
+    """`list_sip_devices`, with every way the listing can fail (404/410 of a retired API, 403, 5xx
+    after retries, timeouts, a refused next link, the UPN lookup) turned into a reason."""
+    try:
+        return SipInventory(list_sip_devices(session))
+    except (GraphError, GraphUnavailableError, TeamsSipError) as exc:
+        log.warning("SIP device inventory unavailable: %s", exc)
+        return SipInventory.unavailable(str(exc))
+
+
 def list_sip_devices(session: _Reader) -> SipDeviceList:
     """Every SIP device Teams lists, one per hardware id, with the signed-in account's UPN."""
     params = {"$filter": "deviceType eq 'sip'", "$top": str(PAGE_SIZE)}
@@ -87,6 +120,9 @@ def collect(items: Iterable[Mapping[str, Any]], upns: Mapping[str, str] | None =
     chosen: dict[str, ObservedSipDevice] = {}
     without_id = duplicates = 0
     for item in items:
+        kind = item.get("deviceType")
+        if isinstance(kind, str) and kind.casefold() != SIP_TYPE:
+            continue  # the filter asked for SIP devices; any other kind ('CollaborationBar') is not ours
         device = parse_device(item, upns)
         if device is None:
             without_id += 1
@@ -119,9 +155,9 @@ def parse_device(item: Mapping[str, Any], upns: Mapping[str, str] | None = None)
         user_id=user_id,
         user_name=_text(user.get("displayName")),
         user_upn=upn,
-        health=_text(item.get("healthStatus")) or "unknown",
-        activity=_text(item.get("activityState")) or "unknown",
-        last_seen=_when(item.get("lastSeenDateTime")) or _when(item.get("lastModifiedDateTime")),
+        health=_member(item.get("healthStatus"), HEALTH_STATUSES),
+        activity=_member(item.get("activityState"), ACTIVITY_STATES),
+        last_seen=_when(item.get("lastModifiedDateTime")),
         signed_in=bool(user),
         manufacturer=_text(detail.get("manufacturer")),
         model=_text(detail.get("model")),
@@ -129,11 +165,15 @@ def parse_device(item: Mapping[str, Any], upns: Mapping[str, str] | None = None)
 
 
 def normalise_hardware_id(value: object) -> str | None:
-    """'00-03-71-7c-0e-0a', '00:03:71:7C:0E:0A' or '0003717c0e0a' -> '0003717C0E0A'; else None."""
+    """'00-03-71-7c-0e-0a', '00:03:71:7C:0E:0A', '0003717c0e0a' or with an interface prefix
+    ('LAN:00-03-71-7C-0E-0A') -> '0003717C0E0A'; else None."""
     if not isinstance(value, str):
         return None
-    compact = _SEPARATORS.sub("", value).upper()
-    return compact if _HEX12.match(compact) else None
+    for text in (value.strip(), _PREFIX.sub("", value.strip())):  # 'AA:BB:...' is no 'AA' interface
+        compact = _SEPARATORS.sub("", text).upper()
+        if _HEX12.match(compact):
+            return compact
+    return None
 
 
 def as_observed(devices: Iterable[ObservedSipDevice]) -> dict[str, ObservedDevice]:
@@ -183,6 +223,15 @@ def _user(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _member(value: object, members: tuple[str, ...]) -> str:
+    """An enum value in the enum's own spelling, whatever its case ('Healthy' -> 'healthy'); a value
+    the enum does not list is kept as sent, an absent one is 'unknown'."""
+    text = _text(value)
+    if text is None:
+        return "unknown"
+    return next((m for m in members if m.casefold() == text.casefold()), text)
 
 
 def _when(value: object) -> datetime | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
+from teams_sip.domain.lifecycle.offboarding import Offboarding
 from teams_sip.domain.lifecycle.records import Attention, DeviceRecord
 from teams_sip.domain.lifecycle.windows import WindowRule
 from teams_sip.errors import ConfigError
@@ -28,6 +29,10 @@ class PlanPolicy:
     # False when what Teams reports lists only activated devices (assisted mode reads the Graph
     # teamwork devices list): then absence says nothing about devices waiting on activation.
     teams_lists_pending: bool = True
+    # None: what Teams reports is its own list, so a device gone from it was removed (API mode).
+    # Set (assisted mode): the SIP device inventory, where a handset is stale only after missing
+    # from it as long as Microsoft's off-boarding rules say (offboarding.py).
+    offboarding: Offboarding | None = None
 
     def __post_init__(self) -> None:
         if self.max_renewals < 0:

@@ -32,6 +32,7 @@ from teams_sip.domain.lifecycle.actions import (
 )
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
 from teams_sip.domain.lifecycle.notices import notice_text
+from teams_sip.domain.lifecycle.offboarding import Offboarding
 from teams_sip.domain.lifecycle.records import Attention, DeviceRecord, IntentKind, new_record, unknown_record
 from teams_sip.domain.lifecycle.states import ACTIVE, PRE_ACTIVATION, DeviceState, transition
 from teams_sip.domain.lifecycle.windows import InstallWindow, install_window, site_zone
@@ -46,13 +47,15 @@ _IN_TEAMS_NOT_ACTIVE = frozenset({S.REGISTERED, S.CODE_ISSUED, S.CODE_EXPIRED})
 def plan(
     roster: Sequence[RosterEntry],
     records: Mapping[str, DeviceRecord],
-    observed: Mapping[str, ObservedDevice],
+    observed: Mapping[str, ObservedDevice] | None,
     sites: Mapping[str, Site],
     now: datetime,
     policy: PlanPolicy,
 ) -> Plan:
     """Everything one pass should do. Raises InputError (before deciding anything) when the roster
-    names a handset twice; never raises for a device's own data, which becomes a Notify instead."""
+    names a handset twice; never raises for a device's own data, which becomes a Notify instead.
+    `observed` None means Teams could not be read this pass (the SIP device inventory failed or is
+    switched off): nothing is then concluded from a device's absence, and every state is kept."""
     if now.tzinfo is None:
         raise ValueError("plan() needs a timezone-aware time")
     by_id: dict[str, RosterEntry] = {}
@@ -65,6 +68,8 @@ def plan(
         raise InputError(
             f"The roster names these handsets more than once: {', '.join(sorted(duplicates))}. Keep one row each."
         )
+    inventory = observed is not None
+    observed = observed or {}
     actions: list[Action] = []
     changed: dict[str, DeviceRecord] = {}
     first_codes: dict[tuple[str, date], list[str]] = {}
@@ -75,10 +80,10 @@ def plan(
             site = sites.get(entry.site)
             region = site.region if site else None
             step = _Device(stored or new_record(entry, region, now), now)
-            _in_roster(step, entry, obs, site, policy, refresh=stored is not None)
+            _in_roster(step, entry, obs, site, policy, refresh=stored is not None, inventory=inventory)
         elif stored is not None:
             step = _Device(stored, now)
-            _not_in_roster(step, obs, policy)
+            _not_in_roster(step, obs, policy, inventory)
         else:
             assert obs is not None
             step = _Device(unknown_record(hid, obs.signed_in_user, now), now)
@@ -127,12 +132,13 @@ class _Device:
             self.update(attention=reason)
 
 
-def _not_in_roster(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy) -> None:
+def _not_in_roster(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy, inventory: bool) -> None:
     rec = step.record
     waiting = obs is not None and obs.state == ObservedState.WAITING_ON_ACTIVATION
     removable = waiting and policy.remove_released_in_teams
     if rec.state == S.UNKNOWN_IN_TEAMS:
-        step.attend(Attention.UNKNOWN_IN_TEAMS if obs is not None else None)
+        if inventory:
+            step.attend(Attention.UNKNOWN_IN_TEAMS if obs is not None else None)
         return
     if rec.state != S.REMOVED_FROM_ROSTER:
         step.move(S.REMOVED_FROM_ROSTER, "no longer named in the roster")
@@ -140,21 +146,24 @@ def _not_in_roster(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy
         step.actions.append(ReleaseRemoved(rec.hardware_id, remove_in_teams=removable))
     elif removable:  # an earlier removal has not taken effect yet: ask again (removal is idempotent)
         step.actions.append(ReleaseRemoved(rec.hardware_id, remove_in_teams=True))
-    if step.record.pending is not None and (obs is None or step.record.pending.kind != IntentKind.RELEASE):
+    pending = step.record.pending
+    if pending is not None and ((obs is None and inventory) or pending.kind != IntentKind.RELEASE):
         step.update(pending=None)
-    active = obs is not None and obs.state != ObservedState.WAITING_ON_ACTIVATION
-    step.attend(Attention.REMOVED_BUT_ACTIVE if active else None)
+    if inventory:
+        active = obs is not None and obs.state != ObservedState.WAITING_ON_ACTIVATION
+        step.attend(Attention.REMOVED_BUT_ACTIVE if active else None)
 
 
 def _in_roster(
-    step: _Device, entry: RosterEntry, obs: ObservedDevice | None, site: Site | None, policy: PlanPolicy, refresh: bool
+    step: _Device, entry: RosterEntry, obs: ObservedDevice | None, site: Site | None, policy: PlanPolicy, refresh: bool,
+    *, inventory: bool = True,
 ) -> None:
     if refresh:
         _refresh(step, entry, site)
     if step.state in (S.REMOVED_FROM_ROSTER, S.UNKNOWN_IN_TEAMS):
         step.move(S.IMPORTED, "named in the roster")
     _judge(step, entry.verdict)
-    _observe(step, obs, policy)
+    _observe(step, obs, policy, inventory)
     if step.state == S.CODE_ISSUED and not step.record.code_is_live(step.now):
         step.move(S.CODE_EXPIRED, "the code lapsed without being dialled")
     window = _window(step, site, policy)
@@ -189,16 +198,15 @@ def _judge(step: _Device, verdict: Verdict) -> None:
         step.move(S.BLOCKED, f"eligibility verdict: {verdict.value}")
 
 
-def _observe(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy) -> None:
+def _observe(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy, inventory: bool) -> None:
     """Follow what Teams reports, and settle an intent an interrupted pass left behind."""
     hid = step.record.hardware_id
     if obs is None:
-        if step.state == S.SIGNED_IN or (step.state == S.ACTIVATED and policy.teams_lists_pending):
-            step.move(S.STALE, "no longer listed by Teams after activation")
-            step.actions.append(MarkStale(hid))
-        elif step.state in _IN_TEAMS_NOT_ACTIVE and policy.teams_lists_pending and step.record.pending is None:
-            step.move(S.READY, "no longer waiting on activation in Teams: register again")
+        if inventory:
+            _absent(step, policy)
         return
+    if step.record.missing_since is not None:
+        step.update(missing_since=None)  # listed again: a gap in the listing, not an off-boarding
     if obs.state == ObservedState.SIGNED_IN:
         if step.state != S.SIGNED_IN:
             step.move(S.SIGNED_IN, f"signed in{' as ' + obs.signed_in_user if obs.signed_in_user else ''}")
@@ -227,6 +235,35 @@ def _observe(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy) -> N
         assert teams_code is not None
         step.move(S.CODE_ISSUED, "a code was generated outside teams-sip (Teams admin center)")
         step.update(code_expires_at=teams_code, code_fingerprint=None, codes_issued=step.record.codes_issued + 1)
+
+
+def _absent(step: _Device, policy: PlanPolicy) -> None:
+    """The device is not in what Teams reports this pass."""
+    hid = step.record.hardware_id
+    if policy.offboarding is not None:
+        _missing(step, policy.offboarding)
+    elif step.state == S.SIGNED_IN or (step.state == S.ACTIVATED and policy.teams_lists_pending):
+        step.move(S.STALE, "no longer listed by Teams after activation")
+        step.actions.append(MarkStale(hid))
+    elif step.state in _IN_TEAMS_NOT_ACTIVE and policy.teams_lists_pending and step.record.pending is None:
+        step.move(S.READY, "no longer waiting on activation in Teams: register again")
+
+
+def _missing(step: _Device, rules: Offboarding) -> None:
+    """Missing from the SIP device inventory: stale only once missing as long as Microsoft waits
+    before off-boarding a device in its state, counted from the first listing without it."""
+    limit = rules.limit(step.record)
+    if limit is None:
+        return
+    since = step.record.missing_since
+    if since is None:
+        step.update(missing_since=step.now)
+        return
+    if step.now - since > limit:
+        days = (step.now - since).days
+        step.move(S.STALE, f"not listed by Teams for {days} days: off-boarded after {limit.days} days without contact")
+        step.update(missing_since=None)
+        step.actions.append(MarkStale(step.record.hardware_id))
 
 
 def _window(step: _Device, site: Site | None, policy: PlanPolicy) -> InstallWindow | None:

@@ -48,7 +48,7 @@ class Attention(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PendingIntent:
     kind: IntentKind
-    at: datetime
+    at: datetime  # when first intended: a repeated intent of the same kind keeps it (outcomes.intend)
     cause: str
 
 
@@ -70,6 +70,9 @@ class DeviceRecord:
     pending: PendingIntent | None = None
     attention: Attention | None = None
     history: tuple[Transition, ...] = ()
+    # The first listing of the SIP device inventory that no longer showed an activated handset
+    # (assisted mode); None while it is listed. Stale counts from here (offboarding.py).
+    missing_since: datetime | None = None
 
     def code_is_live(self, now: datetime) -> bool:
         return self.code_expires_at is not None and now < self.code_expires_at
@@ -95,7 +98,7 @@ class DeviceRecord:
             else {"kind": self.pending.kind.value, "at": self.pending.at.isoformat(), "cause": self.pending.cause},
             "attention": None if self.attention is None else self.attention.value,
             "history": [step.to_dict() for step in self.history],
-        }
+        } | ({} if self.missing_since is None else {"missing_since": self.missing_since.isoformat()})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeviceRecord:
@@ -143,6 +146,7 @@ def _read_checked(data: Mapping[str, Any]) -> DeviceRecord:
     except ValueError:
         reader.fail("install_date", "not an ISO date")
     expires_raw = reader.opt("code_expires_at", str)
+    missing_raw = reader.opt("missing_since", str)
     return DeviceRecord(
         hardware_id=reader.get("hardware_id", str),
         kind=reader.get("kind", str),
@@ -160,6 +164,7 @@ def _read_checked(data: Mapping[str, Any]) -> DeviceRecord:
         pending=pending,
         attention=None if reader.opt("attention", str) is None else reader.enum("attention", Attention),
         history=tuple(history),
+        missing_since=None if missing_raw is None else reader.time("missing_since"),
     )
 
 
@@ -286,6 +291,7 @@ def _read_fast(data: Mapping[str, Any]) -> DeviceRecord:
         pending = PendingIntent(_INTENTS[pending_raw["kind"]], _time(pending_raw["at"]), _text(pending_raw["cause"]))
     install_raw, expires_raw = data.get("install_date"), data.get("code_expires_at")
     region, verdict, attention = data.get("region"), data.get("verdict"), data.get("attention")
+    missing_raw = data.get("missing_since")
     return DeviceRecord(
         hardware_id=_text(data["hardware_id"]),
         kind=_word(data["kind"]),
@@ -303,6 +309,7 @@ def _read_fast(data: Mapping[str, Any]) -> DeviceRecord:
         pending=pending,
         attention=None if attention is None else _ATTENTION[attention],
         history=tuple([_line(item) for item in history]),
+        missing_since=None if missing_raw is None else _time(missing_raw),
     )
 
 

@@ -48,6 +48,7 @@ class RunReport:
     actions: dict[str, int]
     changes: tuple[Change, ...]
     needs_person: tuple[NeedsPerson, ...]
+    notes: tuple[str, ...] = ()  # what the pass could not do, said once (e.g. an unreadable inventory)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,10 +78,12 @@ class RunReport:
                 }
                 for n in self.needs_person
             ],
+            "notes": list(self.notes),
         }
 
     def to_text(self) -> str:
         lines = [f"Run at {self.generated_at.isoformat()}: {sum(self.by_state.values())} handsets"]
+        lines += [f"Note: {note}" for note in self.notes]
         lines += [f"  {state:<20} {count}" for state, count in self.by_state.items()]
         for site, counts in self.by_site.items():
             lines.append(f"Site {site}: " + ", ".join(f"{state} {count}" for state, count in counts.items()))

@@ -39,6 +39,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from teams_sip.bootstrap import build_services
     from teams_sip.config import load_settings
+    from teams_sip.entrypoints.cli.progress import Progress
     from teams_sip.observability import configure_logging
     from teams_sip.service.rollout import Rollout
 
@@ -48,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
         services = build_services(load_settings())
         rollout = Rollout(services)
         rollout.refresh_policies = args.refresh_policies
-        outcome = rollout.run_pass(actor="cli", check_users=not args.skip_user_checks,
-                                   check_all_users=args.check_all_users)
+        with Progress().stage("Reconciliation pass"):
+            outcome = rollout.run_pass(actor="cli", check_users=not args.skip_user_checks,
+                                       check_all_users=args.check_all_users)
     except TeamsSipError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
