@@ -108,8 +108,9 @@ def open_tenant(args: argparse.Namespace, users: list[RosterUser]) -> Iterator[P
 
 
 def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) -> PreflightRun:
-    """Judged as a pass judges: COMPLIANT_CALLING_POLICIES (plus any --compliant-policy), the policy
-    settings source the settings name, and the state store's ledger of policy changes."""
+    """Judged as a pass judges: the configuration snapshot (the state store's cached one, or a job
+    waited for), then COMPLIANT_CALLING_POLICIES (plus any --compliant-policy) and the policy settings
+    source the settings name, and the state store's ledger of policy changes."""
     from teams_sip.service.policy_sources import load_policy_catalogue
 
     catalogue, source = load_policy_catalogue(
@@ -118,7 +119,7 @@ def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) 
         [*DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, *args.common_area_ip_phone_policy],
         refresh=getattr(args, "refresh_policies", False),
     )
-    pending = StoreLedger(tenant.store).load()  # read only: a check leaves the store as it found it
+    pending = StoreLedger(tenant.store).load()  # read only: a check changes only the snapshot cache
     directory = tenant.directory
     result: PreflightRun = directory.run(run_preflight(users, directory.open(), catalogue, tenant.clock, pending,
                                                        source))
