@@ -30,7 +30,15 @@ PERMISSIONS=(
   "Mail.Send"
   # Read Teams SIP devices (signed-in state, health, MAC) for reconciliation.
   "TeamworkDevice.Read.All"
+  # Take configuration snapshots (tenant configuration management): the documented way to read
+  # calling policies (AllowSIPDevicesCalling), IP phone policies, trusted IPs and Conditional Access.
+  "ConfigurationMonitoring.ReadWrite.All"
 )
+
+# The Microsoft "Tenant Configuration Management" service principal extracts the snapshots; it must
+# exist in the tenant and hold a directory role that can read what is extracted (Global Reader).
+UTCM_APP_ID="03b07b79-c5bc-4b5e-9bfa-13acf4a99998"
+GLOBAL_READER_ROLE="f2ef992c-3afb-46b9-b7cf-a126ee74c451"   # role template id, the same in every tenant
 
 usage() {
   sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -95,6 +103,34 @@ for permission in "${PERMISSIONS[@]}"; do
   echo "granted: $permission"
   granted=$((granted + 1))
 done
+
+utcm_sp_id="$(az ad sp show --id "$UTCM_APP_ID" --query id --output tsv 2>/dev/null || true)"
+if [[ -n "$utcm_sp_id" ]]; then
+  echo "already present: Tenant Configuration Management service principal"
+elif $dry_run; then
+  echo "would create: Tenant Configuration Management service principal ($UTCM_APP_ID)"
+else
+  utcm_sp_id="$(az ad sp create --id "$UTCM_APP_ID" --query id --output tsv)" \
+    || die "could not create the Tenant Configuration Management service principal ($UTCM_APP_ID)"
+  echo "created: Tenant Configuration Management service principal"
+fi
+if [[ -n "$utcm_sp_id" ]]; then
+  holds="$(az rest --method GET --uri "$GRAPH/roleManagement/directory/roleAssignments?\$filter=principalId eq '$utcm_sp_id' and roleDefinitionId eq '$GLOBAL_READER_ROLE'" \
+    --query "value[].id" --output tsv)" || die "cannot read the directory roles of the service principal"
+  if [[ -n "$holds" ]]; then
+    echo "already holds: Global Reader (Tenant Configuration Management service principal)"
+  elif $dry_run; then
+    echo "would assign role: Global Reader to the Tenant Configuration Management service principal"
+  else
+    az rest --method POST --uri "$GRAPH/roleManagement/directory/roleAssignments" \
+      --headers "Content-Type=application/json" \
+      --body "{\"principalId\":\"$utcm_sp_id\",\"roleDefinitionId\":\"$GLOBAL_READER_ROLE\",\"directoryScopeId\":\"/\"}" \
+      --output none
+    echo "assigned role: Global Reader to the Tenant Configuration Management service principal"
+  fi
+elif $dry_run; then
+  echo "would assign role: Global Reader to the Tenant Configuration Management service principal"
+fi
 
 if $dry_run; then
   echo "dry run: nothing was changed"

@@ -17,6 +17,7 @@ from teams_sip.adapters.http import RequestMetrics
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.config_snapshots import ConfigurationSnapshots
 from teams_sip.service.ports.directory import DirectorySession, PolicySettingsSource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
@@ -142,9 +143,19 @@ class Services:
         result: Notifier = self._once("notifier", make)
         return result
 
+    @property
+    def config_snapshots(self) -> ConfigurationSnapshots:
+        """Tenant configuration management snapshot jobs over Graph v1.0 (the documented source of
+        calling and IP phone policy settings, trusted IPs and Conditional Access)."""
+        from teams_sip.adapters.graph.config_snapshots import GraphConfigurationSnapshots
+
+        client: ConfigurationSnapshots = self._once("config_snapshots", lambda: GraphConfigurationSnapshots(
+            self.settings, self.tokens, self.metrics))
+        return client
+
     def close(self) -> None:
         with self._lock:
-            for key in ("policy_settings", "graph", "provisioning", "bulk_signin"):
+            for key in ("policy_settings", "graph", "provisioning", "bulk_signin", "config_snapshots"):
                 closer = getattr(self._cache.pop(key, None), "close", None)
                 if callable(closer):
                     closer()

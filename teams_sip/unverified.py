@@ -139,3 +139,48 @@ Routing) with a number and the flag false, the checks answer "needs attention" w
 CALLING_PLAN_FEATURE: Final = "CallingPlan"
 """A `featureTypes` entry that means a Calling Plan: the documented example shows "Teams" and
 "CallingPlan"; no page lists the values. Counted besides the Calling Plan service plans."""
+# --- Configuration snapshots (tenant configuration management, issue 19) ----------------------
+# Microsoft documents the snapshot job (create, get, list, delete) but not the layout of the file at
+# its resourceLocation, nor the service's limits. Everything below comes from community tooling
+# and our own assumptions (docs/microsoft.md, section "Configuration snapshots").
+
+SNAPSHOT_JOBS_KEPT: Final = 12
+"""Community-reported: a tenant keeps at most this many snapshot jobs; creating one more fails."""
+
+SNAPSHOT_RESOURCES_PER_MONTH: Final = 20_000
+"""Community-reported: about this many resource instances may be extracted per tenant per month."""
+
+SNAPSHOT_RETENTION_DAYS: Final = 7
+"""Jobs and snapshots are deleted after 7 days (documented on the Entra concept page; kept here with the
+other limits so every limit is in one place)."""
+
+SNAPSHOT_DISPLAY_NAME_CHARS: Final = r"[A-Za-z0-9 ]"
+"""Community-reported: display names take letters, digits and spaces only, 8 to 32 characters."""
+
+SNAPSHOT_DISPLAY_NAME_PREFIX: Final = "teams sip"
+"""Our own jobs start with this display name, so cleanup never deletes another tool's jobs."""
+
+SNAPSHOT_SERVICE_PRINCIPAL_APP_ID: Final = "03b07b79-c5bc-4b5e-9bfa-13acf4a99998"
+"""Community-reported appId of the Microsoft "Tenant Configuration Management" service principal."""
+
+SNAPSHOT_SP_MISSING_MARKERS: Final[tuple[str, ...]] = ("service principal", "serviceprincipal")
+"""Assumption: an error naming the service principal means it is missing from the tenant."""
+
+# The snapshot file, shape 1 ("resources"): {"resources": [{"displayName", "resourceType",
+# "properties": {...}}]}, as a configuration baseline is written. Shape 2 ("items"): a JSON list
+# (or {"value": [...]}) of configuration items each carrying its type and its properties inline.
+SNAPSHOT_RESOURCES_KEY: Final = "resources"
+SNAPSHOT_PROPERTIES_KEY: Final = "properties"
+SNAPSHOT_TYPE_KEYS: Final[tuple[str, ...]] = ("resourceType", "ResourceType", "ResourceName", "resourceName")
+"""Where an entry names its resource type, in the order tried."""
+
+SNAPSHOT_TYPE_ALIASES: Final[dict[str, str]] = {
+    "teamscallingpolicy": "microsoft.teams.callingpolicy",
+    "teamsipphonepolicy": "microsoft.teams.ipphonepolicy",
+    "teamstenanttrustedipaddress": "microsoft.teams.tenanttrustedipaddress",
+    "aadconditionalaccesspolicy": "microsoft.entra.conditionalaccesspolicy",
+}
+"""Microsoft365DSC-style names some tools write instead of the UTCM resource names."""
+
+SNAPSHOT_MFA_CONTROL: Final = "mfa"
+"""The BuiltInControls value of a Conditional Access policy that requires MFA."""

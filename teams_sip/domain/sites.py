@@ -44,6 +44,7 @@ class Site:
     contacts: tuple[str, ...] = field(default_factory=tuple)
     language: str | None = None
     bulk_sign_in: bool = False
+    egress_ips: tuple[str, ...] = ()  # public egress addresses or CIDR ranges (bulk sign-in's trusted IPs)
 
 
 def site_key(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -36,8 +37,10 @@ _COLUMNS: dict[str, str] = {
     "lang": "language",
     "bulksignin": "bulk_sign_in",
     "bulk": "bulk_sign_in",
+    "egressips": "egress_ips",
+    "publicips": "egress_ips",
 }
-_HEADERS = "name, region, time zone, contacts, language, bulk sign-in"
+_HEADERS = "name, region, time zone, contacts, language, bulk sign-in, egress IPs"
 _TRUE = {"yes", "y", "true", "1", "enabled", "on"}
 _FALSE = {"no", "n", "false", "0", "disabled", "off", ""}
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
@@ -170,7 +173,25 @@ def _build(fields: Mapping[str, object]) -> tuple[Site | None, list[str]]:
         errors.append(f"language {language_text!r} is not offered by the SIP Gateway; use {', '.join(LANGUAGES)}")
     contacts = _contacts(fields.get("contacts"), errors)
     bulk = _bulk(fields.get("bulk_sign_in"), errors)
-    return Site(name, region, time_zone, contacts, language, bulk), errors
+    return Site(name, region, time_zone, contacts, language, bulk, _egress(fields.get("egress_ips"), errors)), errors
+
+
+def _egress(value: object, errors: list[str]) -> tuple[str, ...]:
+    """Public egress addresses or CIDR ranges, separated by spaces, commas or semicolons (optional)."""
+    if isinstance(value, list):
+        items = [_text(item, "egress IP", errors) for item in value]
+    else:
+        items = re.split(r"[;,\s]+", _text(value, "egress IPs", errors))
+    found = tuple(item for item in items if item)
+    bad = []
+    for item in found:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            bad.append(item)
+    if bad:
+        errors.append(f"egress IPs {', '.join(map(repr, bad))} are not IP addresses or CIDR ranges")
+    return found
 
 
 def _is_time_zone(name: str) -> bool:

@@ -140,6 +140,15 @@ class Rollout:
         return out
 
     # Pre-flight (service/user_checks.py) ---------------------------------------------------------
+    @property
+    def refresh_policies(self) -> bool:
+        """Whether the next pre-flight takes a new configuration snapshot (run --refresh-policies)."""
+        return self.checks.refresh_policies
+
+    @refresh_policies.setter
+    def refresh_policies(self, value: bool) -> None:
+        self.checks.refresh_policies = value
+
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
                          sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None,
                          reads: DirectoryReads | None = None) -> int:
@@ -216,6 +225,8 @@ class Rollout:
                              "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
         body["signin"] = signin
         body["requests"] = {"sent": traffic[0], "throttled": traffic[1]}
+        if self.last_preflight is not None:  # which source judged the policies, and how old it is
+            body["policySource"] = self.last_preflight.summary.policy_source
         data = readable_json(body)
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")

@@ -11,17 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from teams_sip.domain.eligibility import PendingPolicies
 from teams_sip.domain.lifecycle.inputs import Verdict
 from teams_sip.domain.lifecycle.windows import RECHECK_LEAD, WindowRule, install_window
 from teams_sip.domain.sites import Site
 from teams_sip.errors import ConfigError
 from teams_sip.service.audit import AuditLog
+from teams_sip.service.config_snapshots import SnapshotPolicies
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.ports.directory import DirectoryReads
 from teams_sip.service.ports.wiring import Ports
 from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
+from teams_sip.service.snapshot_cache import SnapshotCache
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 
 
@@ -31,6 +34,12 @@ class UserChecks:
         self.ports, self.roster, self.verdicts, self.audit = ports, roster, verdicts, audit
         self.sites, self.window = sites, window
         self.last_preflight: PreflightRun | None = None  # the latest run, for the demo's printout
+        self.refresh_policies = False  # the next pre-flight asks for a new configuration snapshot
+
+    def snapshots(self) -> SnapshotPolicies | None:
+        """Policy settings from configuration snapshots, cached in the state store (None: not wired)."""
+        port = self.ports.config_snapshots
+        return None if port is None else SnapshotPolicies(port, SnapshotCache(self.ports.store), self.ports.clock)
 
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
                          sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None,
@@ -48,16 +57,22 @@ class UserChecks:
         if reads is None:
             with self.ports.directory.reads() as own:
                 return self.preflight(rows, force=force, sites=sites, known=known, reads=own)
-        from teams_sip.service.eligibility import load_catalogue, roster_users, run_preflight
+        from teams_sip.service.eligibility import roster_users, run_preflight
+        from teams_sip.service.policy_sources import load_policy_catalogue, with_site_egress
 
         pairs = {(r.upn, r.account_type) for r in rows} if force else self.due_for_check(rows, sites, known)
         if not pairs:  # nobody to ask: no Graph session is started for it
             reads.skip()
             return 0, None
-        settings = self.ports.settings
-        catalogue, label = load_catalogue(self.ports.policy_settings(), settings.service.compliant_calling_policies)
+        settings, ledger = self.ports.settings, StoreLedger(self.ports.store).load()
+        catalogue, label = load_policy_catalogue(
+            self.snapshots(), self.ports.policy_settings(), self.ports.clock,
+            settings.service.compliant_calling_policies, refresh=self.refresh_policies,
+            policy_assigned_at=_last_assignment(ledger))
+        self.refresh_policies = False
         run = reads.run(run_preflight(roster_users(sorted(pairs)), reads.directory(), catalogue,
-                                      self.ports.clock, StoreLedger(self.ports.store).load(), label))
+                                      self.ports.clock, ledger, label))
+        run = with_site_egress(run, rows, self.sites(rows) if sites is None else sites, catalogue.snapshot)
         self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.ports.clock.now(), known), run
 
@@ -116,6 +131,10 @@ class UserChecks:
         self.refresh_verdicts(self.roster.current(), force=True)
         return applied
 
+
+def _last_assignment(ledger: PendingPolicies) -> datetime | None:
+    """When fix-policies last assigned a policy: a snapshot older than that is refreshed."""
+    return max((e.assigned_at for e in ledger.entries()), default=None)
 
 
 @dataclass(frozen=True)

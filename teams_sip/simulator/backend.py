@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from teams_sip.simulator import catalog, invented, recording
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
 from teams_sip.simulator.bulk_signin_routes import BULK_SIGNIN_ROUTES
+from teams_sip.simulator.config_snapshot_routes import CONFIG_SNAPSHOT_ROUTES
 from teams_sip.simulator.device_routes import BETA_ROUTES, POLICY_ROUTES, PROVISIONING_ROUTES
 from teams_sip.simulator.faults import FaultInjector
 from teams_sip.simulator.graph_routes import ROUTES as GRAPH_ROUTES
@@ -32,8 +33,8 @@ class Api:
 
 
 APIS: tuple[Api, ...] = (
-    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES),
-    Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES),
+    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES),
+    Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES),
     Api(invented.PROVISIONING_PREFIX, catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
     Api(invented.POLICY_ADMIN_PREFIX, catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),
     Api(invented.BULK_SIGNIN_PREFIX, catalog.PROVISIONING_RESOURCE, BULK_SIGNIN_ROUTES),

@@ -48,6 +48,7 @@ RESOURCE_ROLES: Final[dict[str, frozenset[str]]] = {
             "Mail.Send",
             "TeamworkDevice.Read.All",
             "TeamworkDevice.ReadWrite.All",
+            "ConfigurationMonitoring.ReadWrite.All",
         }
     ),
     PROVISIONING_RESOURCE: frozenset({PROVISIONING_ROLE}),
@@ -62,6 +63,7 @@ ALL_ROLES: Final[tuple[str, ...]] = (
     "TeamworkDevice.Read.All",
     PROVISIONING_ROLE,
     "TeamsPolicy.Read.All",
+    "ConfigurationMonitoring.ReadWrite.All",
 )
 """What a generated scenario grants its app: everything teams-sip uses."""
 
@@ -73,3 +75,4 @@ MAIL_SEND: Final = frozenset({"Mail.Send"})
 TEAMWORK_READ: Final = frozenset({"TeamworkDevice.Read.All", "TeamworkDevice.ReadWrite.All"})
 PROVISIONING: Final = frozenset({PROVISIONING_ROLE})
 POLICY_SETTINGS_READ: Final = frozenset({"TeamsPolicy.Read.All"})
+CONFIG_SNAPSHOTS: Final = frozenset({"ConfigurationMonitoring.ReadWrite.All"})

@@ -73,6 +73,20 @@ class AppRegistration:
 
 
 @dataclass(frozen=True)
+class SnapshotSwitches:
+    """How the simulated tenant configuration management service behaves (issue 19)."""
+
+    layout: str = "resources"  # "resources" or "items": the two community-seen snapshot file shapes
+    outcome: str = "succeeded"  # succeeded | partiallySuccessful | failed
+    run_minutes: float = 3.0  # simulated time a job runs before it finishes
+    service_principal: str = "present"  # present | missing | no_role
+    trusted_ips: tuple[tuple[str, int], ...] = ()  # (Identity, MaskBits)
+    conditional_access: tuple[dict[str, Any], ...] = ()  # UTCM conditionalaccesspolicy properties
+    ip_phone_sign_in_modes: tuple[tuple[str, str], ...] = (("CommonAreaPhone", "CommonAreaPhoneSignIn"),)
+    other_jobs: int = 0  # jobs other tools already keep in the tenant
+
+
+@dataclass(frozen=True)
 class Scenario:
     tenant_id: str
     domain: str
@@ -93,6 +107,7 @@ class Scenario:
     voice_flag_without_calling_plan: bool = True
     """isEnterpriseVoiceEnabled of users without a Calling Plan (Operator Connect, Direct Routing): the
     user's own `enterpriseVoice` (True), or always false (False). The docs show only a Calling Plan user."""
+    snapshots: SnapshotSwitches = field(default_factory=SnapshotSwitches)
 
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:

@@ -18,6 +18,7 @@ from teams_sip.simulator.scenario import (
     ScenarioDevice,
     ScenarioError,
     ScenarioUser,
+    SnapshotSwitches,
 )
 from teams_sip.simulator.teamwork import TeamworkSettings
 
@@ -139,13 +140,23 @@ def scenario_from_dict(data: Any) -> Scenario:
         voice_flag_without_calling_plan=_typed(
             d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
         ),
+        **_snapshots(d),
     )
     scenario.validate()
     return scenario
 
 
+def _snapshots(d: dict[str, Any]) -> dict[str, Any]:
+    from teams_sip.simulator.config_snapshots import switches_from_dict
+
+    return {"snapshots": switches_from_dict(d["configSnapshots"])} if "configSnapshots" in d else {}
+
+
 def scenario_to_dict(s: Scenario) -> dict[str, Any]:
-    return {
+    from teams_sip.simulator.config_snapshots import switches_to_dict
+
+    snapshots = {} if s.snapshots == SnapshotSwitches() else {"configSnapshots": switches_to_dict(s.snapshots)}
+    return snapshots | {
         "tenant": {"id": s.tenant_id, "domain": s.domain},
         "seed": s.seed,
         "start": s.start.isoformat(),

@@ -15,6 +15,7 @@ from typing import Any
 
 from teams_sip.domain.clock import ManualClock
 from teams_sip.simulator.catalog import SERVICE_PLANS, SKUS
+from teams_sip.simulator.config_snapshots import SnapshotService
 from teams_sip.simulator.devices import (
     SIGNED_IN,
     WAITING_FOR_SIGN_IN,
@@ -72,6 +73,7 @@ class World:
         self.propagation = timedelta(minutes=self.scenario.policy_propagation_minutes)
         self.outbox: list[SentMail] = []
         self.devices = DeviceRegistry(self.rng)
+        self.config_snapshots = SnapshotService.for_scenario(self.scenario)
         self.teamwork = self.scenario.teamwork  # replaced whole by SimulatedTenant.set_teamwork
         now = self.clock.now()
         for d in self.scenario.devices:

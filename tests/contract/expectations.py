@@ -6,7 +6,10 @@ to be fixed elsewhere are allowed here, each naming its issue item, until the le
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from teams_sip.simulator import invented
 
 V1 = "msgraph.generated.models."
 BETA = "msgraph_beta.generated.models."
@@ -83,6 +86,12 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 r"/admin/configurationManagement/configurationSnapshotJobs",
                 V1 + "configuration_snapshot_job_collection_response.ConfigurationSnapshotJobCollectionResponse",
                 "api-reference/v1.0/api/configurationmanagement-list-configurationsnapshotjobs.md"),
+    Expectation("DELETE /admin/configurationManagement/configurationSnapshotJobs/{id}", "DELETE", "v1.0",
+                r"/admin/configurationManagement/configurationSnapshotJobs" + _ID, None,
+                "api-reference/v1.0/api/configurationsnapshotjob-delete.md"),
+    Expectation("GET snapshot file (resourceLocation)", "GET", "v1.0",
+                re.escape(invented.SNAPSHOT_FILE_PATH) + _ID, UNDOCUMENTED,
+                "none: no page shows the file (teams_sip/simulator/invented.py, SNAPSHOT_FILE_PATH)"),
     Expectation("GET /beta/teamwork/devices", "GET", "beta", r"/teamwork/devices",
                 BETA + "teamwork_device_collection_response.TeamworkDeviceCollectionResponse",
                 "api-reference/beta/api/teamworkdevice-list.md"),

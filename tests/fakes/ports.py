@@ -12,6 +12,7 @@ from teams_sip.config import Settings, settings_from_values
 from teams_sip.domain.clock import Clock, ManualClock
 from teams_sip.domain.lifecycle.inputs import ObservedDevice
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.config_snapshots import ConfigurationSnapshots
 from teams_sip.service.ports.directory import PolicySettingsSource
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
@@ -50,6 +51,7 @@ class MemoryPorts:
     directory: MemoryDirectorySession = field(default_factory=MemoryDirectorySession)
     sip_devices: MemoryInventory = field(default_factory=MemoryInventory)
     bulk_signin: BulkSignInPort | None = None
+    config_snapshots: ConfigurationSnapshots | None = None  # policies judged by the catalogue alone
     api: MemoryProvisioning | None = None
     sent: int = 0
     fingerprint_key: bytes = b"in-memory test key, not secret"

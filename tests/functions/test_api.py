@@ -226,3 +226,18 @@ def test_a_pass_can_ask_about_every_user_again(w: World) -> None:
         assert refused.status_code == status, body
     assert call("run_now", "POST", "/api/run", body=b"x=1").status_code == 415
     assert w.sim.stats()["totalRequests"] == before, "refused: no pass ran, Teams was not asked"
+
+
+def test_a_pass_can_take_a_new_policy_snapshot(w: World) -> None:
+    assert upload().status_code == 202
+    _run()
+    w.clock.advance(timedelta(minutes=10))
+    _run()
+    created = w.sim.world.config_snapshots.created
+    body = json.dumps({"checkAllUsers": True, "refreshPolicies": True}).encode()
+    response = call("run_now", "POST", "/api/run", body=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert w.sim.world.config_snapshots.created == created + 1
+    refused = call("run_now", "POST", "/api/run", body=b'{"refreshPolicies": 1}',
+                   headers={"content-type": "application/json"})
+    assert refused.status_code == 400

@@ -22,10 +22,13 @@ from tests.infra.bicep_tree import ROOT
 
 SCRIPT = ROOT / "scripts" / "grant-graph-permissions.sh"
 REQUIRED = ["User.Read.All", "TeamsUserConfiguration.Read.All", "TeamsPolicyUserAssign.ReadWrite.All",
-            "Mail.Send", "TeamworkDevice.Read.All"]
+            "Mail.Send", "TeamworkDevice.Read.All", "ConfigurationMonitoring.ReadWrite.All"]
 ROLE_IDS = {name: f"0000000{i}-aaaa-bbbb-cccc-000000000000" for i, name in enumerate(REQUIRED)}
 GRAPH_SP = "99999999-9999-9999-9999-999999999999"
 IDENTITY = "12345678-1234-1234-1234-123456789abc"
+UTCM_APP = "03b07b79-c5bc-4b5e-9bfa-13acf4a99998"
+UTCM_SP = "77777777-7777-7777-7777-777777777777"
+GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
 
 FAKE_AZ = r'''
 import json, os, re, sys
@@ -39,6 +42,19 @@ def save():
 state["calls"].append(args)
 if args[:3] == ["deployment", "group", "show"]:
     print(state["deployment_principal"])
+elif args[:3] == ["ad", "sp", "show"] and opt("--id") == "03b07b79-c5bc-4b5e-9bfa-13acf4a99998":
+    if not state.get("utcm_sp"):
+        sys.exit("ERROR: Service principal not found")
+    print(state["utcm_sp"])
+elif args[:3] == ["ad", "sp", "create"]:
+    state["utcm_sp"] = "77777777-7777-7777-7777-777777777777"
+    print(state["utcm_sp"])
+elif args[0] == "rest" and "roleAssignments" in opt("--uri") and opt("--method") == "GET":
+    sp = re.search(r"principalId eq '([^']+)'", opt("--uri")).group(1)
+    role = re.search(r"roleDefinitionId eq '([^']+)'", opt("--uri")).group(1)
+    print("\n".join("r" for r in state["directory_roles"] if r["principalId"] == sp and r["roleDefinitionId"] == role))
+elif args[0] == "rest" and "roleAssignments" in opt("--uri") and opt("--method") == "POST":
+    state["directory_roles"].append(json.loads(opt("--body")))
 elif args[:3] == ["ad", "sp", "show"]:
     query = opt("--query")
     if query == "id":
@@ -64,6 +80,7 @@ def tenant(tmp_path: Path) -> dict[str, object]:
     az.write_text(f"#!{sys.executable}\n{FAKE_AZ}")
     az.chmod(0o755)
     state = {"graph_sp": GRAPH_SP, "roles": ROLE_IDS, "calls": [], "deployment_principal": IDENTITY,
+             "utcm_sp": "", "directory_roles": [],
              "assigned": [{"principalId": IDENTITY, "resourceId": GRAPH_SP, "appRoleId": ROLE_IDS["User.Read.All"]},
                           {"principalId": IDENTITY, "resourceId": GRAPH_SP, "appRoleId": ROLE_IDS["Mail.Send"]}]}
     (tmp_path / "state.json").write_text(json.dumps(state))
@@ -88,8 +105,11 @@ def assigned(tenant: dict[str, object]) -> list[str]:
 def test_dry_run_changes_nothing(tenant: dict[str, object]) -> None:
     result = run(tenant, "--principal-id", IDENTITY, "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("would grant:") == 3
+    assert result.stdout.count("would grant:") == 4
     assert result.stdout.count("already granted:") == 2
+    assert "would create: Tenant Configuration Management service principal" in result.stdout
+    assert "would assign role: Global Reader" in result.stdout
+    assert not state(tenant)["utcm_sp"] and not state(tenant)["directory_roles"]
     assert assigned(tenant) == ["Mail.Send", "User.Read.All"]
 
 
@@ -101,8 +121,22 @@ def test_grants_only_what_is_missing_then_nothing(tenant: dict[str, object]) -> 
         assert assignment["principalId"] == IDENTITY and assignment["resourceId"] == GRAPH_SP
     second = run(tenant, "--principal-id", IDENTITY)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.count("already granted:") == 5
+    assert second.stdout.count("already granted:") == 6
     assert assigned(tenant) == sorted(REQUIRED)
+    assert "already present: Tenant Configuration Management" in second.stdout
+    assert "already holds: Global Reader" in second.stdout
+    assert state(tenant)["directory_roles"] == [
+        {"principalId": UTCM_SP, "roleDefinitionId": GLOBAL_READER, "directoryScopeId": "/"}]
+
+
+def test_creates_the_configuration_management_service_principal_and_gives_it_global_reader(
+        tenant: dict[str, object]) -> None:
+    result = run(tenant, "--principal-id", IDENTITY)
+    assert result.returncode == 0, result.stderr
+    assert "created: Tenant Configuration Management service principal" in result.stdout
+    assert "assigned role: Global Reader" in result.stdout
+    assert state(tenant)["utcm_sp"] == UTCM_SP
+    assert ["ad", "sp", "create", "--id", UTCM_APP, "--query", "id", "--output", "tsv"] in state(tenant)["calls"]
 
 
 def test_reads_the_identity_from_the_deployment(tenant: dict[str, object]) -> None:

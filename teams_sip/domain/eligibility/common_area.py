@@ -14,6 +14,7 @@ from teams_sip.domain.eligibility.plans import SHARED_DEVICES_SKU
 from teams_sip.domain.eligibility.policies import Judgement, PolicyCatalogue, policy_key
 
 IP_PHONE_POLICY = "TeamsIPPhonePolicy"
+MFA_CHECK = "common_area.mfa"
 
 VERIFY_YOURSELF: tuple[VerifyYourself, ...] = (
     VerifyYourself(
@@ -85,4 +86,25 @@ def common_area_checks(facts: UserFacts, catalogue: PolicyCatalogue) -> list[Che
     reason = f"{judgement.reason} ({assumption})" if assumed else judgement.reason
     fix = "" if judgement.outcome is Outcome.PASS else remedy
     results.append(CheckResult("common_area.ip_phone_policy", judgement.outcome, reason, fix, assumption=assumption))
+    results.extend(mfa_checks(facts, catalogue))
     return results
+
+
+def mfa_checks(facts: UserFacts, catalogue: PolicyCatalogue) -> list[CheckResult]:
+    """A failing check when the snapshot shows a Conditional Access policy asking this account for MFA."""
+    if catalogue.snapshot is None:
+        return []
+    from teams_sip.domain.eligibility.snapshot_judge import mfa_required
+
+    judgement = mfa_required(catalogue.snapshot, [facts.user_id or "", facts.upn])
+    if judgement is None:
+        return []
+    remedy = "Exclude the account from that Conditional Access policy (Entra admin center > Protection)."
+    return [CheckResult(MFA_CHECK, judgement.outcome, judgement.reason, remedy)]
+
+
+def verify_yourself(checks: list[CheckResult]) -> tuple[VerifyYourself, ...]:
+    """The list without the MFA line once the snapshot has judged MFA for the account."""
+    if any(c.check == MFA_CHECK for c in checks):
+        return tuple(v for v in VERIFY_YOURSELF if not v.item.startswith("MFA"))
+    return VERIFY_YOURSELF

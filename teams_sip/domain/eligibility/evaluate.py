@@ -11,7 +11,7 @@ from teams_sip.domain.eligibility.checks import (
     licence_checks,
     voice_checks,
 )
-from teams_sip.domain.eligibility.common_area import VERIFY_YOURSELF, common_area_checks
+from teams_sip.domain.eligibility.common_area import common_area_checks, verify_yourself
 from teams_sip.domain.eligibility.facts import AccountKind, UserFacts
 from teams_sip.domain.eligibility.outcomes import Outcome, UserVerdict, verdict_of
 from teams_sip.domain.eligibility.pending import PendingPolicies
@@ -39,7 +39,7 @@ def evaluate(
         account_kind=kind.value,
         verdict=verdict_of(checks),
         checks=tuple(checks),
-        verify_yourself=VERIFY_YOURSELF if kind is AccountKind.COMMON_AREA else (),
+        verify_yourself=verify_yourself(checks) if kind is AccountKind.COMMON_AREA else (),
         user_id=facts.user_id,
         also_written_as=also_written_as,
     )

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from teams_sip.domain.eligibility.outcomes import Outcome
+
+if TYPE_CHECKING:
+    from teams_sip.domain.eligibility.tenant_config import TenantConfiguration
 
 
 def policy_key(name: str) -> str:
@@ -49,6 +53,7 @@ class PolicyCatalogue:
     settings_error: str | None = None
     compliant_calling_policies: frozenset[str] = frozenset()
     common_area_ip_phone_policies: frozenset[str] = frozenset()
+    snapshot: TenantConfiguration | None = None  # a configuration snapshot judges first (issue 19)
 
     @classmethod
     def build(
@@ -57,12 +62,14 @@ class PolicyCatalogue:
         settings_error: str | None = None,
         compliant_calling_policies: Iterable[str] = (),
         common_area_ip_phone_policies: Iterable[str] = (),
+        snapshot: TenantConfiguration | None = None,
     ) -> PolicyCatalogue:
         return cls(
             settings=None if settings is None else {policy_key(s.name): s for s in settings},
             settings_error=settings_error,
             compliant_calling_policies=frozenset(policy_key(n) for n in compliant_calling_policies),
             common_area_ip_phone_policies=frozenset(policy_key(n) for n in common_area_ip_phone_policies),
+            snapshot=snapshot,
         )
 
     def _settings_for(self, name: str) -> CallingPolicySettings | None:
@@ -79,6 +86,10 @@ class PolicyCatalogue:
         return f"calling policy '{name}' cannot be judged: {source} and it is not in the compliant-policy catalogue"
 
     def sip_devices(self, name: str) -> Judgement:
+        if self.snapshot is not None and self.snapshot.calling_policies is not None:
+            from teams_sip.domain.eligibility import snapshot_judge
+
+            return snapshot_judge.sip_devices(self.snapshot, name)
         found = self._settings_for(name)
         if found is not None and found.allow_sip_devices is not None:
             if found.allow_sip_devices:
@@ -89,6 +100,10 @@ class PolicyCatalogue:
         return Judgement(Outcome.UNKNOWN, self._no_source(name))
 
     def call_redirect(self, name: str) -> Judgement:
+        if self.snapshot is not None and self.snapshot.calling_policies is not None:
+            from teams_sip.domain.eligibility import snapshot_judge
+
+            return snapshot_judge.call_redirect(self.snapshot, name)
         found = self._settings_for(name)
         if found is not None and found.allow_call_redirect is not None:
             value = found.allow_call_redirect
@@ -104,6 +119,10 @@ class PolicyCatalogue:
         return Judgement(Outcome.UNKNOWN, self._no_source(name))
 
     def common_area_ip_phone(self, name: str) -> Judgement:
+        if self.snapshot is not None and self.snapshot.ip_phone_policies is not None:
+            from teams_sip.domain.eligibility import snapshot_judge
+
+            return snapshot_judge.common_area_ip_phone(self.snapshot, name)
         if policy_key(name) in self.common_area_ip_phone_policies:
             return Judgement(Outcome.PASS, f"IP phone policy '{name}' signs in as a common-area phone")
         return Judgement(

@@ -15,6 +15,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,6 @@ from teams_sip.service.eligibility import (
     PreflightRun,
     RosterUser,
     group_by_reason,
-    load_catalogue,
     roster_users,
     run_preflight,
 )
@@ -46,6 +46,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--common-area-ip-phone-policy", action="append", default=[], metavar="NAME",
         help="an IP phone policy with SignInMode CommonAreaPhoneSignIn (repeatable; CommonAreaPhone is known)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--refresh-policies", action="store_true",
+        help="take a new configuration snapshot of the tenant's policies now instead of using the cached one",
     )  # fmt: skip
     parser.add_argument(
         "--simulator", action="store_true",
@@ -104,18 +108,55 @@ def open_tenant(args: argparse.Namespace, users: list[RosterUser]) -> Iterator[P
 
 
 def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) -> PreflightRun:
-    """Judged as a pass judges: COMPLIANT_CALLING_POLICIES (plus any --compliant-policy), the policy
-    settings source the settings name, and the state store's ledger of policy changes."""
-    catalogue, source = load_catalogue(
-        tenant.policy_settings(),
+    """Judged as a pass judges: the configuration snapshot (the state store's cached one, or a job
+    waited for), then COMPLIANT_CALLING_POLICIES (plus any --compliant-policy) and the policy settings
+    source the settings name, and the state store's ledger of policy changes."""
+    from teams_sip.service.policy_sources import load_policy_catalogue
+
+    catalogue, source = load_policy_catalogue(
+        _waited_snapshots(tenant), tenant.policy_settings(), tenant.clock,
         [*tenant.settings.service.compliant_calling_policies, *args.compliant_policy],
         [*DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, *args.common_area_ip_phone_policy],
+        refresh=getattr(args, "refresh_policies", False),
     )
-    pending = StoreLedger(tenant.store).load()  # read only: a check leaves the store as it found it
+    pending = StoreLedger(tenant.store).load()  # read only: a check changes only the snapshot cache
     directory = tenant.directory
     result: PreflightRun = directory.run(run_preflight(users, directory.open(), catalogue, tenant.clock, pending,
                                                        source))
     return result
+
+
+@dataclass
+class _Waited:
+    """A one-shot check waits for a snapshot job instead of judging without one."""
+
+    snapshots: Any
+    sleep: Any
+
+    def current(self, *, refresh: bool = False, policy_assigned_at: Any = None) -> Any:
+        return self.snapshots.wait(self.sleep, refresh=refresh)
+
+
+def _waited_snapshots(tenant: Ports) -> _Waited | None:
+    """The snapshot source over the store's cache (the simulator's throwaway one with --simulator)."""
+    from teams_sip.service.config_snapshots import SnapshotPolicies
+    from teams_sip.service.snapshot_cache import SnapshotCache
+
+    port = tenant.config_snapshots
+    if port is None:
+        return None
+    return _Waited(SnapshotPolicies(port, SnapshotCache(tenant.store), tenant.clock), _sleeper(tenant.clock))
+
+
+def _sleeper(clock: Clock) -> Any:
+    import time
+    from datetime import timedelta
+
+    from teams_sip.domain.clock import ManualClock
+
+    if isinstance(clock, ManualClock):
+        return lambda seconds: clock.advance(timedelta(seconds=seconds))
+    return time.sleep
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,6 +31,8 @@ def register(subparsers: Any) -> None:
                         help="reuse stored eligibility verdicts instead of asking Graph again")
     checks.add_argument("--check-all-users", action="store_true",
                         help="ask Graph about every user again, not only those due (after fixing licences or numbers)")
+    parser.add_argument("--refresh-policies", action="store_true",
+                        help="take a new configuration snapshot of the tenant's policies when this pass checks users")
     parser.set_defaults(handler=run)
 
 
@@ -45,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
     services = None
     try:
         services = build_services(load_settings())
+        rollout = Rollout(services)
+        rollout.refresh_policies = args.refresh_policies
         with Progress().stage("Reconciliation pass"):
-            outcome = Rollout(services).run_pass(actor="cli", check_users=not args.skip_user_checks,
-                                                 check_all_users=args.check_all_users)
+            outcome = rollout.run_pass(actor="cli", check_users=not args.skip_user_checks,
+                                       check_all_users=args.check_all_users)
     except TeamsSipError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -30,8 +30,12 @@ def run_now(req: func.HttpRequest) -> func.HttpResponse:
     service, caller = admin(req)
     options = read_json(req) if req.get_body() else {}
     check_all = options.get("checkAllUsers", False)
-    if not isinstance(check_all, bool) or set(options) - {"checkAllUsers"}:
-        raise HttpError(400, "badRequest", 'the body may only hold {"checkAllUsers": true|false}')
+    refresh = options.get("refreshPolicies", False)  # take a new configuration snapshot in this pass
+    if not isinstance(check_all, bool) or not isinstance(refresh, bool) or set(options) - {
+            "checkAllUsers", "refreshPolicies"}:
+        raise HttpError(400, "badRequest",
+                        'the body may only hold {"checkAllUsers": true|false, "refreshPolicies": true|false}')
+    service.refresh_policies = service.refresh_policies or refresh
     outcome = service.run_pass(actor=caller.name, correlation_id=request_id.get(), check_all_users=check_all)
     if not outcome.ran or outcome.report is None or outcome.execution is None:
         raise HttpError(409, "passRunning", outcome.message)

@@ -9,6 +9,7 @@ from typing import Protocol
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.config_snapshots import ConfigurationSnapshots
 from teams_sip.service.ports.directory import DirectorySession, PolicySettingsSource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
@@ -54,6 +55,11 @@ class Ports(Protocol):
 
     def policy_settings(self) -> PolicySettingsSource | None:
         """Where calling-policy settings are read, or None when only the catalogue setting is known."""
+        ...
+
+    @property
+    def config_snapshots(self) -> ConfigurationSnapshots | None:
+        """Tenant configuration management snapshot jobs (Graph); None where none is wired."""
         ...
 
     @property

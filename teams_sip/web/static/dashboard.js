@@ -110,10 +110,14 @@ export function wireDashboard(reload) {
     try {
       // Users whose installs are not near are only re-checked on request (after fixing licences or numbers).
       const checkAllUsers = $("#check-all").checked;
+      // A new configuration snapshot is otherwise taken at most once a day (policies judged from it).
+      const refreshPolicies = $("#refresh-policies").checked;
       const { body } = await api("api/run", {
-        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ checkAllUsers }),
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ checkAllUsers, refreshPolicies }),
       });
       $("#check-all").checked = false;
+      $("#refresh-policies").checked = false;
       await reload();
       say(body.summary || "Pass complete.");
     } catch (err) { say(err.message, true); }
