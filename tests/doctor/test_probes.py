@@ -37,7 +37,7 @@ def test_the_documented_tenant_confirms_and_only_reads(sim: SimulatedTenant, doc
     assert {f.probe: (f.verdict, f.reading) for f in report.findings} == expected
     assert report.healthy and report.requests <= 20
     routes = sim.stats()["requests"]
-    assert all(name.startswith(("GET", "POST /token", "token")) or "token" in name for name in routes), routes
+    assert routes and all(name.startswith("GET") for name in routes), routes
     assert report.finding("permissions.graph").evidence["missing"] == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from teams_sip.adapters.doctor.readonly import ReadOnlyTransport, WriteRefused
+from teams_sip.adapters.doctor.readonly import ReadOnlyTransport, WriteRefusedError
 from teams_sip.bootstrap import build_doctor
 from teams_sip.config import settings_from_values
 from teams_sip.simulator import SimulatedTenant
@@ -18,7 +18,7 @@ def test_a_write_raises_before_anything_is_sent(sim: SimulatedTenant, method: st
     try:
         url = f"{sim.graph_url}/admin/teams/policy/userAssignments/assign"
         sim.reset_stats()
-        with pytest.raises(WriteRefused, match=method):
+        with pytest.raises(WriteRefusedError, match=method):
             port.http.request(method, url, json={"value": []})
         assert sim.stats()["totalRequests"] == 0
         assert port.guard.refused == 1
@@ -38,6 +38,6 @@ def test_only_the_named_write_is_let_through() -> None:
     guard = ReadOnlyTransport(httpx.MockTransport(answer), allow=[("POST", "/snapshots")])
     with httpx.Client(transport=guard) as client:
         assert client.post("https://example.test/beta/snapshots").status_code == 202
-        with pytest.raises(WriteRefused):
+        with pytest.raises(WriteRefusedError):
             client.post("https://example.test/beta/other")
     assert sent == ["POST /beta/snapshots"]

@@ -19,7 +19,7 @@ from teams_sip.service.doctor.port import Exchange
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-class WriteRefused(TeamsSipError):
+class WriteRefusedError(TeamsSipError):
     """A request other than a read was about to be sent by the read-only client."""
 
 
@@ -34,7 +34,7 @@ class ReadOnlyTransport(httpx.BaseTransport):
         allowed = any(method == m and request.url.path.endswith(s) for m, s in self._allow)
         if method not in READ_METHODS and not allowed:
             self.refused += 1
-            raise WriteRefused(f"the doctor is read-only: {method} refused before sending")
+            raise WriteRefusedError(f"the doctor is read-only: {method} refused before sending")
         return self._inner.handle_request(request)
 
     def close(self) -> None:

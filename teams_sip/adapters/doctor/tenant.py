@@ -35,7 +35,8 @@ class HttpDoctorTenant:
     def __init__(self, settings: Settings, tokens: TokenProvider, metrics: RequestMetrics | None = None,
                  *, allow: Sequence[tuple[str, str]] = ()) -> None:
         self.tokens = tokens
-        self._bases = {GRAPH: settings.graph_base_url.rstrip("/"), GRAPH_BETA: settings.graph_beta_base_url.rstrip("/"),
+        self._bases = {GRAPH: settings.graph_base_url.rstrip("/"),
+                       GRAPH_BETA: settings.graph_beta_base_url.rstrip("/"),
                        POLICY_ADMIN: (settings.policy_admin_base_url or POLICY_ADMIN_BASE_URL).rstrip("/")}
         self._scopes = {GRAPH: settings.graph_scope, GRAPH_BETA: settings.graph_scope, POLICY_ADMIN: POLICY_ADMIN_SCOPE}
         hosts = {}
@@ -43,7 +44,8 @@ class HttpDoctorTenant:
             hosts[urlsplit(base).hostname or ""] = service
         context = ssl_context(settings.ca_bundle)
         self._recorder = RecordingTransport(httpx.HTTPTransport(verify=context), hosts)
-        retrying = RetryingTransport(self._recorder, RetryPolicy.from_settings(settings.http), metrics or RequestMetrics())
+        policy = RetryPolicy.from_settings(settings.http)
+        retrying = RetryingTransport(self._recorder, policy, metrics or RequestMetrics())
         self.guard = ReadOnlyTransport(retrying, allow)
         self.http = httpx.Client(transport=self.guard, verify=context, timeout=timeout(settings.http))
 

@@ -56,7 +56,7 @@ def probe_policy_admin(port: DoctorPort) -> Finding:
     wrong = sorted(f for f, kind in READ_FIELDS.items() if kind not in str(found.get(f, "")).split("|"))
     evidence = {"policies": len(policies), "properties": found, "wrapped": isinstance(body, dict)}
     if not policies or wrong:
-        return contradicted(name, assumption, "fields-missing", f"missing or other types: {', '.join(wrong) or 'no policies'}",
-                            "correct the field names in teams_sip/unverified.py; meanwhile set COMPLIANT_CALLING_POLICIES",
-                            **evidence)
+        instead = f"missing or other types: {', '.join(wrong) or 'no policies'}"
+        remedy = "correct the field names in teams_sip/unverified.py; meanwhile set COMPLIANT_CALLING_POLICIES"
+        return contradicted(name, assumption, "fields-missing", instead, remedy, **evidence)
     return confirmed(name, assumption, "fields", **evidence)

@@ -4,6 +4,8 @@ No load is generated to provoke it; a tenant that never throttled the doctor say
 
 from __future__ import annotations
 
+from typing import Any
+
 from teams_sip.service.doctor.findings import Finding, confirmed, contradicted, skipped
 from teams_sip.service.doctor.port import DoctorPort
 
@@ -16,7 +18,7 @@ def probe_throttling(port: DoctorPort) -> Finding:
     seen = list(port.exchanges())
     throttled = [e for e in seen if e.status == 429]
     headers = sorted({h for e in seen for h in e.header_names if any(k in h for k in _RATE_HEADERS)})
-    evidence = {"answers": len(seen), "throttled": len(throttled), "rateLimitHeaders": headers,
+    evidence: dict[str, Any] = {"answers": len(seen), "throttled": len(throttled), "rateLimitHeaders": headers,
                 "retryAfterSeconds": sorted({e.retry_after for e in throttled if e.retry_after})}
     if not throttled:
         return skipped(name, assumption, f"none of {len(seen)} answers was throttled (no load is generated)",

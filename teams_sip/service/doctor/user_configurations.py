@@ -43,7 +43,8 @@ def _lookup(port: DoctorPort, sample: Sample) -> Finding:
     if isinstance(inner, dict):
         return confirmed(name, assumption, "wrapped", properties=shape([inner]))
     return contradicted(name, assumption, "bare", "the object came unwrapped (teams-sip reads both forms)",
-                        "nothing to do; send this report so the simulator can answer the same", properties=shape([body]))
+                        "nothing to do; send this report so the simulator can answer the same",
+                        properties=shape([body]))
 
 
 def _page(page: Answer, top: int) -> Finding:
@@ -87,7 +88,8 @@ def _ineligible(items: list[dict[str, Any]], why: str) -> Finding:
         return skipped(name, assumption, why)
     seen = members(items, "accountType")
     if "unknownFutureValue" in seen:
-        return contradicted(name, assumption, "unknown-future-value", "accountType unknownFutureValue despite the header",
+        return contradicted(name, assumption, "unknown-future-value",
+                            "accountType unknownFutureValue despite the header",
                             "those users are judged 'needs attention'; send this report", accountTypes=seen)
     if "ineligibleUser" in seen:
         return confirmed(name, assumption, "named", accountTypes=seen)
@@ -117,7 +119,8 @@ def _default_listed(items: list[dict[str, Any]], why: str) -> Finding:
                 "assignmentTypes": members([x.get("policyAssignment") or {} for e in entries for x in e],
                                            "assignmentType")}
     if without and not default:
-        return contradicted(name, assumption, "not-listed", f"{without} of {len(items)} users have no {CALLING} entry",
+        instead = f"{without} of {len(items)} users have no {CALLING} entry"
+        return contradicted(name, assumption, "not-listed", instead,
                             f"nothing to do: teams-sip judges a missing entry as {UNLISTED_POLICY} and says so",
                             **evidence)
     if default:
@@ -127,10 +130,12 @@ def _default_listed(items: list[dict[str, Any]], why: str) -> Finding:
 
 def _voice_flag(items: list[dict[str, Any]], why: str) -> Finding:
     name = "userConfigurations.voiceFlag"
-    assumption = "users without a Calling Plan (Operator Connect, Direct Routing) report their own isEnterpriseVoiceEnabled"
+    assumption = ("users without a Calling Plan (Operator Connect, Direct Routing) report their own "
+                  "isEnterpriseVoiceEnabled")
     if why:
         return skipped(name, assumption, why)
-    numbered = [i for i in items if i.get("telephoneNumbers") and CALLING_PLAN_FEATURE not in (i.get("featureTypes") or [])]
+    numbered = [i for i in items
+                if i.get("telephoneNumbers") and CALLING_PLAN_FEATURE not in (i.get("featureTypes") or [])]
     true = sum(1 for i in numbered if i.get("isEnterpriseVoiceEnabled") is True)
     evidence = {"withNumberNoCallingPlan": len(numbered), "voiceTrue": true, "voiceFalse": len(numbered) - true}
     if not numbered:
@@ -138,4 +143,5 @@ def _voice_flag(items: list[dict[str, Any]], why: str) -> Finding:
     if true:
         return confirmed(name, assumption, "own-flag", **evidence)
     return contradicted(name, assumption, "always-false", f"all {len(numbered)} such users report false",
-                        "their pre-flight says 'needs attention' (VOICE_FLAG_ALONE_BLOCKS); check one in TAC", **evidence)
+                        "their pre-flight says 'needs attention' (VOICE_FLAG_ALONE_BLOCKS); check one in TAC",
+                        **evidence)
