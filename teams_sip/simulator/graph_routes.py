@@ -19,7 +19,7 @@ from teams_sip.simulator.graph_views import (
     user_config_json,
     user_json,
 )
-from teams_sip.simulator.invented import COUNT_SEGMENT_CONTENT, LICENSE_DETAILS_REFUSAL
+from teams_sip.simulator.invented import COUNT_SEGMENT_CONTENT, LICENSE_DETAILS_REFUSAL, LISTING_ORDERBY_REFUSAL
 from teams_sip.simulator.odata import (
     eventual,
     page,
@@ -76,7 +76,7 @@ def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name
         users = [u for u in users if keep(u)]
     reading = world.scenario.listing_orderby
     if orderable is not None and "$orderby" in query and reading == "refused":
-        raise bad_request("Invalid $orderby: sorting is not supported on this collection.")
+        raise bad_request(LISTING_ORDERBY_REFUSAL)
     if orderable is not None and "$orderby" in query and reading == "kept":
         name, descending = parse_orderby(query["$orderby"], orderable, type_name)
 

@@ -95,3 +95,15 @@ SELECT_UNKNOWN_CODE: Final = "Request_BadRequest"
 """A `$select` naming a property the resource does not have answers 400 with this code and "Could not
 find a property named '<name>' on type '<type>'." (users and userConfigurations). No page read shows
 this error; it is served so the client can never rely on a property the resource pages do not list."""
+
+
+# --- Doctor probes (issue 22): switches a doctor report can set -----------------------------------
+
+LISTING_ORDERBY_REFUSAL: Final = "Invalid $orderby: sorting is not supported on this collection."
+"""With `listing_orderby="refused"` the userConfigurations listing answers 400 with this message to any
+`$orderby`. Microsoft's page names `$orderBy` but neither the properties nor the answer to one it does
+not sort by; the text is ours (the client and the doctor read only the status)."""
+
+TEAMWORK_ABSOLUTE_LINK: Final = "teamwork link_form='absolute': @odata.nextLink with scheme and host"
+"""The documented example's `@odata.nextLink` of teamwork/devices is relative; the absolute form (as
+v1.0 listings answer) is served only so the doctor can tell the two apart. No page shows it."""
