@@ -66,3 +66,18 @@ def test_cli_doctor_then_simulator_observed(tmp_path: Path, capsys: pytest.Captu
     out = tmp_path / "scenario.json"
     assert main(["simulator", "--users", "10", "--observed", str(path), "--write-scenario", str(out)]) == 0
     assert Scenario.load(out).teamwork.link_form == "absolute"
+
+
+def test_cli_doctor_with_a_roster_looks_its_users_up(capsys: pytest.CaptureFixture[str]) -> None:
+    roster = Path(__file__).resolve().parents[2] / "examples" / "handsets.csv"
+    code = main(["doctor", "--simulator", "--json", "--roster", str(roster)])
+    report = json.loads(capsys.readouterr().out)
+    found = {f["probe"]: f for f in report["findings"]}
+    assert found["users.filterIn"]["verdict"] == "confirmed"
+    assert found["users.filterIn"]["evidence"]["asked"] == 5
+    assert code in (0, 1)
+
+
+def test_cli_doctor_refuses_a_missing_roster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--simulator", "--roster", str(tmp_path / "none.csv")]) == 2
+    assert "Doctor not run" in capsys.readouterr().err

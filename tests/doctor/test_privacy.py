@@ -11,6 +11,7 @@ from teams_sip.service.doctor import run_doctor
 from teams_sip.service.doctor.render import render_markdown, render_text
 from teams_sip.simulator import SimulatedTenant
 from teams_sip.simulator.catalog import ALL_ROLES
+from teams_sip.unverified import POLICY_ADMIN_SCOPE
 from tests.doctor.conftest import switch, values
 
 
@@ -32,7 +33,8 @@ def test_reports_hold_no_tenant_value(sim: SimulatedTenant) -> None:
     port, options = build_doctor(settings_from_values(values(sim)))
     try:
         report = run_doctor(port, options)
-        tokens = {port.tokens.token(scope).reveal() for scope in ("https://graph.microsoft.com/.default",)}
+        tokens = {port.tokens.token(scope).reveal() for scope in ("https://graph.microsoft.com/.default",
+                                                                   POLICY_ADMIN_SCOPE)}
     finally:
         port.close()
     texts = {"json": json.dumps(report.as_json()), "markdown": render_markdown(report), "text": render_text(report)}

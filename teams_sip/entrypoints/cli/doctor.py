@@ -44,9 +44,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        upns = _roster_upns(args.roster) if args.roster else ()
-        with _settings(args.simulator) as settings:
-            report = diagnose(settings, upns, args.policy)
+        users = _roster(args.roster) if args.roster else []
+        with _settings(args.simulator, users) as settings:
+            report = diagnose(settings, tuple(u.upn for u in users), args.policy)
         if args.markdown:
             args.markdown.write_text(render_markdown(report) + "\n", encoding="utf-8")
     except (TeamsSipError, OSError) as exc:
@@ -66,23 +66,32 @@ def diagnose(settings: Any, upns: tuple[str, ...] = (), policy: str | None = Non
         port.close()
 
 
-def _roster_upns(path: Path) -> tuple[str, ...]:
+def _roster(path: Path) -> list[Any]:
     from teams_sip.entrypoints.cli.check import read_roster
 
-    return tuple(user.upn for user in read_roster(path))
+    return list(read_roster(path))
+
+
+def _scenario(users: list[Any]) -> Any:
+    """The simulated tenant: the roster's users (as `check --simulator` seeds them), else a generated mix."""
+    from teams_sip.entrypoints.cli.check import roster_scenario
+    from teams_sip.simulator import Scenario
+
+    if users:
+        return roster_scenario(users)
+    return Scenario.generate(users=SIMULATED_USERS, seed=0, devices=SIMULATED_DEVICES)
 
 
 @contextmanager
-def _settings(simulated: bool) -> Iterator[Any]:
+def _settings(simulated: bool, users: list[Any]) -> Iterator[Any]:
     if not simulated:
         from teams_sip.config import load_settings
 
         yield load_settings()
         return
     from teams_sip.config import settings_from_values
-    from teams_sip.simulator import Scenario, SimulatedTenant
+    from teams_sip.simulator import SimulatedTenant
     from teams_sip.simulator.connection import settings_values
 
-    scenario = Scenario.generate(users=SIMULATED_USERS, seed=0, devices=SIMULATED_DEVICES)
-    with SimulatedTenant.start(scenario) as sim:
+    with SimulatedTenant.start(_scenario(users)) as sim:
         yield settings_from_values(settings_values(sim, provisioning_mode="assisted"))
