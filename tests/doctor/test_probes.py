@@ -122,9 +122,10 @@ def test_listing_orderby(sim: SimulatedTenant, doctor: Doctor, reading: str, exp
     assert seen(doctor(), "userConfigurations.orderby") == expected
 
 
-def test_ineligible_user_named_with_the_prefer_header(sim: SimulatedTenant, doctor: Doctor) -> None:
+@pytest.mark.parametrize("where", [0, -1])  # on the first listing page, or found by $filter beyond it
+def test_ineligible_user_named_with_the_prefer_header(sim: SimulatedTenant, doctor: Doctor, where: int) -> None:
     with sim.world.lock:
-        first = next(iter(sim.world.users.values()))
+        first = list(sim.world.users.values())[where]
         sim.world.users[first.id] = replace(first, account_type="ineligibleUser")
     finding = doctor().finding("userConfigurations.ineligibleUser")
     assert (finding.verdict, finding.reading) == (OK, "named")

@@ -27,7 +27,20 @@ def probe_user_configurations(port: DoctorPort, options: DoctorOptions, sample: 
     findings.append(_order(port, options.listing_order))
     items = page.items if page.status == 200 else []
     why = "the listing did not answer" if page.status != 200 else ""
-    return [*findings, _ineligible(items, why), _default_listed(items, why), _voice_flag(items, why)]
+    ineligible = _ineligible(items, why) if why or _seen_ineligible(items) else _ineligible(_filtered(port), "")
+    return [*findings, ineligible, _default_listed(items, why), _voice_flag(items, why)]
+
+
+def _seen_ineligible(items: list[dict[str, Any]]) -> bool:
+    return bool({"ineligibleUser", "unknownFutureValue"} & set(members(items, "accountType")))
+
+
+def _filtered(port: DoctorPort) -> list[dict[str, Any]]:
+    """One more request when the page showed no ineligible user: `$filter` on accountType (the page
+    documents `$filter` without its properties; a refusal just leaves the probe skipped)."""
+    answer = port.get(GRAPH, PATH, params={"$filter": "accountType eq 'ineligibleUser'", "$top": "5",
+                                           "$select": "id,accountType"}, headers=PREFER)
+    return answer.items if answer.status == 200 else []
 
 
 def _lookup(port: DoctorPort, sample: Sample) -> Finding:
@@ -93,7 +106,7 @@ def _ineligible(items: list[dict[str, Any]], why: str) -> Finding:
                             "those users are judged 'needs attention'; send this report", accountTypes=seen)
     if "ineligibleUser" in seen:
         return confirmed(name, assumption, "named", accountTypes=seen)
-    return skipped(name, assumption, f"no ineligible user among the first {len(items)} configurations")
+    return skipped(name, assumption, "no ineligible user found (first page, then $filter on accountType)")
 
 
 def _calling_entries(item: dict[str, Any]) -> list[dict[str, Any]]:
