@@ -139,6 +139,7 @@ def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns:
         roster_upns=roster_upns,
         teamwork_devices=service.teamwork_devices,
         mail_sender=bool(service.mail_sender),
+        credential=settings.auth_mode,
         listing_order=LISTING_ORDER,
     )
     return HttpDoctorTenant(settings, build_token_provider(settings, clock)), options

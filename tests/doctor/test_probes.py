@@ -90,6 +90,13 @@ def test_an_unneeded_role_alone_contradicts(sim: SimulatedTenant, doctor: Doctor
     assert "User.ReadWrite.All" in finding.instead
 
 
+def test_a_certificate_credential_signs_in(sim: SimulatedTenant, doctor: Doctor) -> None:
+    report = doctor(CLIENT_SECRET="", AUTH_MODE="certificate", CLIENT_CERTIFICATE_PATH=str(sim.cert_pem_path),
+                    CLIENT_CERTIFICATE_KEY_PATH=str(sim.key_pem_path))
+    assert seen(report, "signIn.graph") == (OK, "token")
+    assert report.finding("signIn.graph").evidence == {"credential": "certificate"}
+
+
 def test_a_refused_sign_in_is_not_available(doctor: Doctor) -> None:
     report = doctor(CLIENT_SECRET="not-the-secret")
     assert seen(report, "signIn.graph") == (NA, "refused")

@@ -80,4 +80,5 @@ class DoctorOptions:
     teamwork_devices: bool = True  # TEAMWORK_DEVICES
     mail_sender: bool = False  # MAIL_SENDER set: Mail.Send is needed
     sample: int = 100  # userConfigurations listing page asked for
+    credential: str = "client_secret"  # AUTH_MODE: client_secret, certificate or managed_identity
     listing_order: str = "id"  # LISTING_ORDER of the Graph adapter (the composition root passes it)

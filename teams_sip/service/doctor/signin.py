@@ -25,11 +25,12 @@ def required_roles(options: DoctorOptions) -> set[str]:
 def probe_sign_in(port: DoctorPort, options: DoctorOptions) -> tuple[list[Finding], SignIn]:
     graph = port.sign_in(GRAPH)
     name = "signIn.graph"
-    assumption = "the configured credential gets an app-only token for Microsoft Graph"
+    assumption = f"the configured credential ({options.credential}) gets an app-only token for Microsoft Graph"
     if not graph.ok:
         return [not_available(name, assumption, "refused", f"sign-in failed: {graph.error}",
-                              "check TENANT_ID, CLIENT_ID and the secret or certificate (not expired)")], graph
-    return [confirmed(name, assumption, "token"), roles_finding(graph, options)], graph
+                              "check TENANT_ID, CLIENT_ID and the secret or certificate (not expired)",
+                              credential=options.credential)], graph
+    return [confirmed(name, assumption, "token", credential=options.credential), roles_finding(graph, options)], graph
 
 
 def roles_finding(graph: SignIn, options: DoctorOptions) -> Finding:
