@@ -65,6 +65,7 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 var importsContainerName = 'imports'
 var secretName = 'teams-sip-client-secret'
 var certificateName = 'teams-sip-client-certificate'
+var fingerprintKeyName = 'teams-sip-code-fingerprint-key'
 
 module identity 'app/identity.bicep' = {
   name: 'identity'
@@ -178,6 +179,16 @@ var appSettings = concat([
   {
     name: 'RECONCILE_SCHEDULE'
     value: reconcileSchedule
+  }
+  {
+    // App Service authentication (on when authClientId is given) sets x-ms-client-principal; only then trust it.
+    name: 'TRUST_PLATFORM_AUTH_HEADERS'
+    value: empty(authClientId) ? 'false' : 'true'
+  }
+  {
+    // Codes are stored only as HMAC fingerprints under this key, kept in Key Vault, never in Table Storage.
+    name: 'CODE_FINGERPRINT_KEY'
+    value: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${fingerprintKeyName})'
   }
   {
     name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

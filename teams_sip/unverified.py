@@ -1,6 +1,6 @@
 """Every fact the project relies on that Microsoft does not document, in one named place.
 
-REFERENCE.md marks these facts unverified. When one proves wrong in a real tenant, it is
+docs/microsoft.md marks these facts "assumption". When one proves wrong in a real tenant, it is
 corrected here and nowhere else. Adapters import their tables from this module; nothing else
 may hard-code these hosts, paths, scopes or field names.
 """
@@ -12,13 +12,34 @@ from typing import Final
 
 # --- Throttling ---------------------------------------------------------------------------------
 
-APP_REQUESTS_PER_S: Final = 100.0
-"""Requests one app may make per second before Microsoft answers 429 (a `$batch` counts each inner
-request). Graph publishes no budget for the Teams admin APIs, nor the device-management service;
-100/s is the order the scale benchmark assumes, counted as a bucket holding one second of requests
-(a burst of that many, then that rate). The default of HTTP_REQUESTS_PER_SECOND: bulk reads
-pace themselves below it; a wrong figure costs speed, never correctness (every 429 is still obeyed
-after its Retry-After)."""
+# Documented figures live in teams_sip/throttling_limits.py; these are NOT from Microsoft's pages.
+
+TEAMS_ADMIN_PATHS: Final = ("admin/teams/",)
+"""Graph paths assumed to be throttled as Microsoft Teams: the Teams throttling table names neither
+`/admin/teams/userConfigurations` nor policy assignment, so we assume their GETs fall under "other GET
+API calls for Microsoft Teams" and their POSTs under "other API calls" (30 requests/s each)."""
+
+TEAMWORK_DEVICE_PATHS: Final = ("teamwork/devices",)
+"""Graph beta teamwork devices (the SIP device inventory): the Teams limits list the `teamwork`
+resource but not teamworkDevice; assumed to fall under Teams' "other GET" row (30 requests/s)."""
+
+TEAMS_BURST_S: Final = 1.0
+"""Teams limits are rates (requests per second) with no stated burst: we assume a bucket holding one
+second of requests. The identity bucket's size is its documented 10-second quota."""
+
+DEVICE_MANAGEMENT_REQUESTS_PER_S: Final = 10.0
+"""The Teams admin center's device-management service (provisioning, verification codes, bulk sign-in)
+publishes no limit. A conservative guess: a third of Teams' 30/s, with a bucket of one second."""
+
+POLICY_ADMIN_REQUESTS_PER_S: Final = 10.0
+"""The Teams admin API that reads calling-policy settings publishes no limit; the same guess."""
+
+CONFIG_SNAPSHOT_REQUESTS_PER_S: Final = 10.0
+"""Configuration snapshots of the Teams admin settings: no page states a limit; the same guess."""
+
+SIGNIN_LOG_PATHS: Final = ("auditLogs/",)
+"""Sign-in logs are throttled as identity and access reports (documented: signIn is on that page's
+resource list); the path prefix that selects them is ours."""
 
 # --- Device provisioning: our own contract (docs/provisioning-api.md) --------------------------
 # Microsoft documents no endpoint for registering SIP devices, issuing verification codes or removing
@@ -48,7 +69,7 @@ CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 }
 """Our contract exactly as docs/provisioning-api.md writes it; the simulator serves these paths."""
 
-# --- Calling-policy settings through the Teams admin API (REFERENCE.md section 3) ------------
+# --- Calling-policy settings through the Teams admin API (docs/microsoft.md "Calling policies") ---
 
 POLICY_ADMIN_BASE_URL: Final = "https://api.interfaces.records.teams.microsoft.com"
 POLICY_ADMIN_PATH: Final = "/Skype.Policy/configurations/TeamsCallingPolicy"
@@ -80,9 +101,18 @@ BULK_SIGNIN_CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 """Our bulk sign-in contract exactly as the simulator serves it."""
 
 
-# SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
+# SIP Gateway provisioning URL suffixes (docs/microsoft.md, SIP Gateway section): Microsoft shows `/lang_xx` and
 # `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
 COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")
+
+
+# --- Files machines read (issue 24, importer and outputs) -----------------------------------------
+
+MACHINE_CSV_VALUES_VERBATIM: Final = True
+"""TAC's "Provision devices" upload (Location) and New-CsSdgBulkSignInRequest's device file (Username)
+read each cell as plain text, so a value is written unchanged (`-1 Basement`), never prefixed with the
+apostrophe that keeps Excel from running a formula; a formula-like value is refused instead
+(domain/csv_safety.write_machine_csv). No page says whether TAC strips such an apostrophe."""
 
 # --- SIP device inventory (Graph beta teamwork/devices; docs/microsoft.md) ----------------------
 

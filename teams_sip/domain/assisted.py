@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from teams_sip.domain.csv_safety import write_csv
+from teams_sip.domain.csv_safety import write_machine_csv
 from teams_sip.domain.identifiers import parse_identifier
 from teams_sip.domain.roster import RowIssue
 from teams_sip.domain.secrets import Secret
@@ -29,9 +29,10 @@ _CODE = re.compile(r"^[A-Za-z0-9]{4,16}$")
 
 
 def tac_upload_csv(devices: Iterable[tuple[str, str]]) -> str:
-    """Rows of (12-hex hardware id, location) as TAC's "Provision devices" CSV template wants them."""
+    """Rows of (12-hex hardware id, location) as TAC's "Provision devices" CSV template wants them: a
+    file TAC reads, so a location is written unchanged (raises UnsafeCellError for a formula-like one)."""
     rows = [("-".join(h[i : i + 2] for i in range(0, 12, 2)), location) for h, location in devices]
-    return write_csv(TAC_UPLOAD_COLUMNS, rows)
+    return write_machine_csv(TAC_UPLOAD_COLUMNS, rows)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from teams_sip.domain.csv_safety import write_csv
 from teams_sip.domain.secrets import Secret
+from teams_sip.domain.site_keys import site_key
 
 CSV_HEADER = (
     "Site",
@@ -62,8 +63,8 @@ class Worksheet:
 
     @property
     def name(self) -> str:
-        """A file-safe base name, e.g. `berlin-hq_2026-03-10`."""
-        return f"{site_slug(self.site)}_{self.install_date.isoformat()}"
+        """A file-safe base name unique to the site, e.g. `berlin-hq-1a2b3c4d5e_2026-03-10`."""
+        return f"{site_key(self.site)}_{self.install_date.isoformat()}"
 
     def local(self, when: datetime) -> str:
         local = when.astimezone(ZoneInfo(self.time_zone))

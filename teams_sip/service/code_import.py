@@ -93,15 +93,20 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
     ready: list[tuple[ImportedCode, StoredDevice, DeviceRecord]] = []
     for code in parsed.codes:
         current = stored[code.hardware_id]
-        problem, settled = _check(code, current.record, now)
+        problem, settled = _check(code, current.record, now, rollout.services.fingerprint_key)
         if settled is None:
             outcome.results.append(RowResult(code.row, "rejected", problem, code.hardware_id))
         else:
             ready.append((code, current, settled))
+    failed: dict[str, str] = {}
     if ready:  # onto the worksheet before the records settle, as the executor does
-        delivery_for(rollout)([DeliveredCode(c.hardware_id, s.record.site, s.record.install_date, c.code,
-                                             c.expires_at, c.generated_after) for c, s, _ in ready])
+        failed = dict(delivery_for(rollout)([DeliveredCode(c.hardware_id, s.record.site, s.record.install_date,
+                                                           c.code, c.expires_at, c.generated_after)
+                                             for c, s, _ in ready]))
     for code, current, settled in ready:
+        if code.hardware_id in failed:  # its site's worksheet could not be written: keep it asked for
+            outcome.results.append(RowResult(code.row, "rejected", failed[code.hardware_id], code.hardware_id))
+            continue
         try:
             rollout.devices.save(current, settled)
         except ConflictError:
@@ -120,7 +125,7 @@ def _asked_at(stored: Iterable[StoredDevice]) -> dict[str, datetime]:
             if s.record.pending is not None and s.record.pending.kind == IntentKind.ISSUE_CODE}
 
 
-def _check(code: ImportedCode, record: DeviceRecord, now: datetime) -> tuple[str, DeviceRecord | None]:
+def _check(code: ImportedCode, record: DeviceRecord, now: datetime, key: bytes) -> tuple[str, DeviceRecord | None]:
     pending = record.pending
     if pending is None or pending.kind != IntentKind.ISSUE_CODE:
         return "no code was requested for this handset; teams-sip asks for codes when its install window opens", None
@@ -132,6 +137,6 @@ def _check(code: ImportedCode, record: DeviceRecord, now: datetime) -> tuple[str
     if code.expires_at <= now:
         return "this code has already expired; generate a new one in Teams admin center", None
     try:
-        return "", settle_code(record, code.code, code.expires_at, now)
+        return "", settle_code(record, code.code, code.expires_at, now, fingerprint_key=key)
     except IllegalTransitionError as exc:
         return str(exc), None

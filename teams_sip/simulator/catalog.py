@@ -1,5 +1,5 @@
 """Fixed Microsoft facts the simulated tenant serves: service plans, SKUs, resources and the
-application roles each endpoint needs (REFERENCE.md section 3)."""
+application roles each endpoint needs (docs/microsoft.md "Users and licences")."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from teams_sip.simulator import catalog
+from teams_sip.simulator import catalog, invented
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse, bad_request, not_found
 from teams_sip.simulator.graph_views import (
     CONFIG_PROPERTIES,
@@ -36,7 +36,7 @@ from teams_sip.simulator.world import CALLING, IP_PHONE, SentMail, World
 
 USER_TYPE = "microsoft.graph.user"
 CONFIG_TYPE = "microsoft.graph.teamsAdministration.teamsUserConfiguration"
-MAX_ASSIGNMENTS = 20
+MAX_ASSIGNMENTS = invented.POLICY_ASSIGNMENTS_PER_REQUEST
 INCLUDE_UNKNOWN_ENUM_MEMBERS = "include-unknown-enum-members"
 
 _USER_FILTERS = {

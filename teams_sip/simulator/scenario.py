@@ -14,6 +14,7 @@ from typing import Any
 from teams_sip.errors import InputError
 from teams_sip.simulator.catalog import ALL_ROLES, SKUS
 from teams_sip.simulator.faults import FaultSettings
+from teams_sip.simulator.invented import POLICY_PROPAGATION_MINUTES
 from teams_sip.simulator.teamwork import TeamworkSettings
 
 ACCOUNT_TYPES = ("user", "resourceAccount", "guest", "sfbOnPremUser", "unknown", "ineligibleUser")
@@ -83,7 +84,7 @@ class Scenario:
     devices: tuple[ScenarioDevice, ...] = ()
     start: datetime = DEFAULT_START
     seed: int = 0
-    policy_propagation_minutes: float = 60.0
+    policy_propagation_minutes: float = POLICY_PROPAGATION_MINUTES
     faults: FaultSettings = field(default_factory=FaultSettings)
     teamwork: TeamworkSettings = field(default_factory=TeamworkSettings)  # the SIP device inventory's answers
 

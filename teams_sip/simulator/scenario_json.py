@@ -9,6 +9,7 @@ from typing import Any
 
 from teams_sip.simulator.catalog import ALL_ROLES
 from teams_sip.simulator.faults import FaultSettings
+from teams_sip.simulator.invented import POLICY_PROPAGATION_MINUTES
 from teams_sip.simulator.scenario import (
     DEFAULT_START,
     AppRegistration,
@@ -128,9 +129,9 @@ def scenario_from_dict(data: Any) -> Scenario:
         devices=tuple(_device(x, i) for i, x in enumerate(d.get("devices", []) or [])),
         start=start,
         seed=seed,
-        policy_propagation_minutes=float(
-            _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
-        ),
+        policy_propagation_minutes=float(_typed(
+            d.get("policyPropagationMinutes", POLICY_PROPAGATION_MINUTES), (int, float), "policyPropagationMinutes"
+        )),
         faults=fault_settings,
         teamwork=teamwork,
 

@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from teams_sip.domain.clock import ManualClock
+from teams_sip.simulator import invented
 from teams_sip.simulator.app import build_app
 from teams_sip.simulator.backend import Backend
 from teams_sip.simulator.bulk_signin import bulk_signins
@@ -54,7 +55,8 @@ class SimulatedTenant:
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"https://{shown}:{self.port}"
         self.world = World(scenario, self.clock)
-        self.faults = FaultInjector(scenario.faults, scenario.seed)
+        self.faults = FaultInjector(scenario.faults, scenario.seed, tenant=scenario.tenant_id,
+                                    tenant_users=len(scenario.users))
         self.identity = Identity(scenario.tenant_id, scenario.app, self._tls.app_public_pem, self.clock, self.base_url)
         self.backend = Backend(self.world, self.identity, self.faults, self.base_url)
         config = uvicorn.Config(
@@ -184,7 +186,7 @@ class SimulatedTenant:
     @property
     def policy_admin_url(self) -> str:
         """Base that unverified.POLICY_ADMIN_PATH is appended to."""
-        return f"{self.base_url}/policyadmin"
+        return f"{self.base_url}{invented.POLICY_ADMIN_PREFIX}"
 
     @property
     def bulk_signin_url(self) -> str:

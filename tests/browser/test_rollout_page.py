@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, ROOT, Served
+from tests.browser.conftest import ARTIFACTS, KEY, ROOT, Served
 from tests.browser.pagehelp import cells, csv_rows, download, enter_key, facts
 
 pytestmark = pytest.mark.browser
@@ -158,7 +158,7 @@ def test_install_morning_codes_history_renewal_and_worksheet(served: Served, pag
 
 
 def _user_lookups(served: Served) -> int:
-    stats = httpx.get(f"{served.base}/_sim/stats", timeout=10).json()
+    stats = httpx.get(f"{served.base}/_sim/stats", headers={"x-functions-key": KEY}, timeout=10).json()
     return sum(n for name, n in stats["requests"].items() if name.endswith("GET /v1.0/users"))
 
 

@@ -39,6 +39,12 @@ def resolve(name: str, value: Any, chosen: dict[str, str]) -> str:
         if value in variables:
             return resolve(name, variables[value]["value"], chosen)
         return value
+    conditional = value.get("operator", {}) if isinstance(value, dict) else {}
+    test = conditional.get("operands", {}).get("condition", {}).get("function", {})
+    if conditional.get("type") == "conditional" and test.get("type") == "empty":  # empty(param) ? a : b
+        operands = conditional["operands"]
+        tested = resolve(name, test["parameters"]["item_to_test"], chosen)
+        return resolve(name, operands["true_value" if not tested else "false_value"], chosen)
     text = repr(value)
     for output, sample in SAMPLE_OUTPUTS.items():
         if f"'{output}'" in text:
@@ -113,3 +119,16 @@ def test_host_storage_is_identity_based() -> None:
     for suffix in ("clientId", "blobServiceUri", "queueServiceUri", "tableServiceUri"):
         assert f"AzureWebJobsStorage__{suffix}" in host
     assert not any("AccountKey" in repr(v) for v in host.values())
+
+
+def test_platform_headers_are_trusted_exactly_when_app_service_authentication_is_on() -> None:
+    """Issue 24 item 7: without App Service authentication anyone can send x-ms-client-principal."""
+    assert config.settings_from_values(deployed_settings({})).service.trust_platform_auth_headers is False
+    on = deployed_settings({"authClientId": SAMPLE_GUID})
+    assert on["TRUST_PLATFORM_AUTH_HEADERS"] == "true"
+    assert config.settings_from_values(on).service.trust_platform_auth_headers is True
+
+
+def test_the_code_fingerprint_key_is_a_key_vault_reference() -> None:
+    """Issue 24 item 6: the HMAC key of stored code fingerprints lives outside Table Storage."""
+    assert deployed_settings({})["CODE_FINGERPRINT_KEY"].startswith("@Microsoft.KeyVault(")

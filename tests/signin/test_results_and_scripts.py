@@ -1,9 +1,11 @@
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
 
+from teams_sip.domain.csv_safety import UnsafeCellError
 from teams_sip.domain.signin.bulk import BulkBatch, BulkCandidate, plan_batches
 from teams_sip.domain.signin.errors import DOCUMENTED_ERRORS, Outcome, meaning_of
 from teams_sip.domain.signin.results import ResultFileError, parse_result_file
@@ -57,14 +59,20 @@ def test_success_and_unknown_errors() -> None:
     assert meaning_of("Failed", "").outcome is Outcome.NEEDS_ADMIN
 
 
-def _batch() -> BulkBatch:
+def _batch(username: str = "-lobby@contoso.com") -> BulkBatch:
     t = datetime(2026, 3, 9, tzinfo=UTC)
-    return plan_batches([BulkCandidate("0003717C0E0A", "=lobby@contoso.com", Region.EMEA, t)], {}, t).batches[0]
+    return plan_batches([BulkCandidate("0003717C0E0A", username, Region.EMEA, t)], {}, t).batches[0]
 
 
 def test_device_csv_has_documented_columns_and_dashed_ids() -> None:
+    """A file New-CsSdgBulkSignInRequest reads: the username goes in exactly as Entra knows it."""
     rows = list(csv.DictReader(io.StringIO(device_csv(_batch()))))
-    assert rows == [{"Username": "'=lobby@contoso.com", "HardwareId": "00-03-71-7C-0E-0A"}]
+    assert rows == [{"Username": "-lobby@contoso.com", "HardwareId": "00-03-71-7C-0E-0A"}]
+
+
+def test_device_csv_refuses_a_formula_username_rather_than_altering_it() -> None:
+    with pytest.raises(UnsafeCellError, match=re.escape("Username value '=lobby@contoso.com' starts with '='")):
+        device_csv(_batch("=lobby@contoso.com"))
 
 
 def test_script_submits_polls_and_writes_result_file() -> None:

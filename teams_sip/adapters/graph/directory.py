@@ -22,10 +22,16 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from teams_sip import unverified
+from teams_sip import throttling_limits as limits
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
-from teams_sip.adapters.graph.config_reads import RunningListing, TenantListing, look_up_each, race_listing
+from teams_sip.adapters.graph.config_reads import (
+    PAGE_ROUND_TRIP_S,
+    RunningListing,
+    TenantListing,
+    look_up_each,
+    race_listing,
+)
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure, lookup_failure
 from teams_sip.domain.eligibility import (
@@ -42,16 +48,16 @@ USER_FIELDS = "id,userPrincipalName,accountEnabled,userType,assignedLicenses,ass
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
-USERS_PAGE = 999  # users take $top up to 999 (REFERENCE.md section 3)
+USERS_PAGE = 999  # users take $top up to 999 (docs/microsoft.md "Paging")
 USERS_PAGE_ROUND_TRIP_S = 0.5
 """One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
-PAGE_ROUND_TRIP_S = 0.1
-"""One listing page of 100 configurations: network latency plus the service's own time."""
-LOOKUPS_PER_S = unverified.APP_REQUESTS_PER_S
-"""Inner lookups the app's throttle budget takes per second."""
-SPARE_LOOKUPS_PER_S = 0.7 * LOOKUPS_PER_S
-"""Lookups sent beside a running listing: the budget less room for the listing's own pages and the
-user reads. Sent faster, they would be throttled, and a throttled page stalls the listing."""
+LOOKUPS_PER_S = limits.TEAMS_OTHER_GET_PER_S
+"""Configuration lookups per second at the default Teams budget (GRAPH_TEAMS_REQUESTS_PER_SECOND)."""
+USER_LOOKUPS_PER_S = limits.IDENTITY_UNITS_PER_10S["S"] / limits.IDENTITY_WINDOW_S
+"""Filtered user lookups (one resource unit each) per second at the default identity budget."""
+SPARE_SHARE = 0.7
+"""Share of the Teams budget lookups take beside a running listing: the rest is room for the listing's
+own pages. Sent faster, they would be throttled, and a throttled page stalls the listing."""
 ASSIGNMENTS_PER_REQUEST = 20
 _ENABLED = {"success", "enabled", "warning"}
 _PENDING = {"pendinginput", "pendingactivation", "pendingprovisioning"}
@@ -97,28 +103,29 @@ def licences_from_user(user: Mapping[str, Any]) -> tuple[Licences | None, str | 
     return Licences(frozenset(skus), plans), None
 
 
-def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+def listing_is_cheaper(tenant_users: int | None, roster_users: int, lookups_per_s: float = LOOKUPS_PER_S) -> bool:
     """Pages of the whole tenant against one inner request per roster user. The listing never wins
     on more requests; on fewer it wins only when it is also not slower, since its pages come one
     after another while lookups go out side by side, limited by the throttle budget. Judged on the
     roster's size, before lookups say who exists, so the listing can start at once."""
     if tenant_users is None:
         return roster_users > LISTING_WITHOUT_COUNT
-    return _paging_pays(math.ceil(tenant_users / ASSUMED_PAGE), PAGE_ROUND_TRIP_S, roster_users)
+    return _paging_pays(math.ceil(tenant_users / ASSUMED_PAGE), PAGE_ROUND_TRIP_S, roster_users, lookups_per_s)
 
 
-def user_listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+def user_listing_is_cheaper(tenant_users: int | None, roster_users: int,
+                            lookups_per_s: float = USER_LOOKUPS_PER_S) -> bool:
     """Pages of every user in the tenant against filtered lookups of 15 UPNs each, by the same rule as
     the configurations: fewer requests and not slower. Pays off when the roster is most of the tenant."""
     if tenant_users is None:
         return False
     return _paging_pays(math.ceil(tenant_users / USERS_PAGE), USERS_PAGE_ROUND_TRIP_S,
-                        math.ceil(roster_users / UPNS_PER_FILTER))
+                        math.ceil(roster_users / UPNS_PER_FILTER), lookups_per_s)
 
 
-def _paging_pays(pages: int, page_seconds: float, lookups: int) -> bool:
+def _paging_pays(pages: int, page_seconds: float, lookups: int, lookups_per_s: float) -> bool:
     """Fewer requests than the lookups, and pages in a row no slower than lookups at the budget's pace."""
-    return pages < lookups and pages * page_seconds <= lookups / LOOKUPS_PER_S
+    return pages < lookups and pages * page_seconds <= lookups / lookups_per_s
 
 
 def _filter_url(upns: Sequence[str]) -> str:
@@ -157,11 +164,13 @@ class GraphDirectory:
             if not wanted:
                 return {}
             size = await self._tenant_size()  # one round trip; it decides how both reads are made
-            reading = self._listed_users(wanted) if user_listing_is_cheaper(size, len(wanted)) else self._users(wanted)
+            http = self._client.settings.http
+            by_list = user_listing_is_cheaper(size, len(wanted), http.identity_units_per_10s / limits.IDENTITY_WINDOW_S)
+            reading = self._listed_users(wanted) if by_list else self._users(wanted)
             users = asyncio.create_task(reading)
             tasks.append(users)
             listing: TenantListing | None = None
-            if listing_is_cheaper(size, len(wanted)):
+            if listing_is_cheaper(size, len(wanted), http.teams_requests_per_second):
                 running, ahead = ahead or await self._begin_listing(size), None
                 listing = running.listing
                 tasks.append(running.task)
@@ -173,7 +182,7 @@ class GraphDirectory:
             if listing is None:
                 configs = look_up_each(self._client, found, self._lanes())
             else:
-                spare = SPARE_LOOKUPS_PER_S
+                spare = SPARE_SHARE * http.teams_requests_per_second
                 configs = race_listing(self._client, listing, found, lanes=self._lanes(2), per_second=spare)
             teams = await configs
         finally:

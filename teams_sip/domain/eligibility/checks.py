@@ -1,4 +1,4 @@
-"""The checks every user passes before a handset is registered for them (REFERENCE.md section 1).
+"""The checks every user passes before a handset is registered for them (docs/microsoft.md "Users and licences").
 
 Each check answers pass, fail or unknown with a reason and a remedy a Teams admin can act on.
 Checks that depend on the account are skipped when the account itself cannot be confirmed: a

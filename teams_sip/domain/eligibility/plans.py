@@ -1,4 +1,4 @@
-"""Service plans and SKUs the checks look for (REFERENCE.md section 3), in one table.
+"""Service plans and SKUs the checks look for (docs/microsoft.md "Users and licences"), in one table.
 
 Licences are judged by service plan, not by SKU: the same plan (MCOEV, Teams Phone) arrives in E5,
 in the Teams Phone add-on and in Teams Shared Devices, and only the plan says what the user can do.

@@ -34,16 +34,18 @@ def settle_registered(record: DeviceRecord, at: datetime) -> DeviceRecord:
     return dataclasses.replace(moved, pending=None)
 
 
-def settle_code(record: DeviceRecord, code: Secret, expires_at: datetime, at: datetime) -> DeviceRecord:
-    """Teams issued `code`; keep its fingerprint and expiry. Refuses when the record still holds a
-    live code, because two live codes for one device is exactly what the plan must never cause."""
+def settle_code(record: DeviceRecord, code: Secret, expires_at: datetime, at: datetime, *,
+                fingerprint_key: bytes) -> DeviceRecord:
+    """Teams issued `code`; keep its fingerprint (keyed: Secret.fingerprint) and expiry. Refuses when
+    the record still holds a live code, because two live codes for one device is exactly what the
+    plan must never cause."""
     if record.code_is_live(at):
         raise IllegalTransitionError(record.hardware_id, record.state, DeviceState.CODE_ISSUED, "a live code exists")
     cause = "first code issued" if record.codes_issued == 0 else f"code renewed ({record.codes_issued})"
     moved = transition(record, DeviceState.CODE_ISSUED, at, cause)
     return dataclasses.replace(
         moved,
-        code_fingerprint=code.fingerprint(),
+        code_fingerprint=code.fingerprint(fingerprint_key),
         code_expires_at=expires_at,
         codes_issued=record.codes_issued + 1,
         pending=None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from teams_sip.domain.csv_safety import write_csv
+from teams_sip.domain.csv_safety import write_machine_csv
 from teams_sip.domain.signin.bulk import BulkBatch
 
 RESULT_COLUMNS = ("Reference", "BatchId", "Region", "UserName", "HardwareId", "Status", "Error")
@@ -17,7 +17,8 @@ ADMIN_ROLES = ("Global Administrator", "Privileged Authentication Administrator"
 
 
 def device_csv(batch: BulkBatch) -> str:
-    return write_csv(("Username", "HardwareId"), [(item.username, item.dashed) for item in batch.items])
+    """Read by New-CsSdgBulkSignInRequest, not by people: usernames go in unchanged (validated, not altered)."""
+    return write_machine_csv(("Username", "HardwareId"), [(item.username, item.dashed) for item in batch.items])
 
 
 def powershell_script(batch: BulkBatch, reference: str, csv_name: str, checklist: Sequence[str]) -> str:
