@@ -14,12 +14,13 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from teams_sip.errors import InputError
+from teams_sip.simulator import invented
 
 LISTINGS = ("documented", "retired", "gone", "empty", "failing", "slow")
 """documented: as the docs show; retired: 404 (the API removed); gone: 410; empty: 200 with no
 devices; failing: 500 on every request; slow: answers after `slow_seconds` (a client timeout)."""
 ENUM_CASES = ("camel", "pascal")
-LINK_FORMS = ("relative", "absolute")
+LINK_FORMS = ("relative", invented.TEAMWORK_ABSOLUTE_LINK)
 PAGE_DEFAULT = 20
 PAGE_MAX = 50
 

@@ -17,8 +17,8 @@ from teams_sip.simulator.catalog import ALL_ROLES
 from teams_sip.simulator.connection import settings_values
 from teams_sip.simulator.teamwork import TeamworkSettings
 
-CALM: dict[str, Any] = {"latency_ms": 0, "rate_limit_per_s": None, "burst": None, "throttled": 0, "error_503": 0,
-                        "error_504": 0, "resets": 0, "slow": 0}
+CALM: dict[str, Any] = {"throttling": "flat", "latency_ms": 0, "rate_limit_per_s": None, "burst": None,
+                        "throttled": 0, "error_503": 0, "error_504": 0, "resets": 0, "slow": 0}
 FAST = {"HTTP_TIMEOUT_SECONDS": "5", "HTTP_RETRY_BASE_DELAY_SECONDS": "0.02", "HTTP_RETRY_MAX_DELAY_SECONDS": "5",
         "HTTP_MAX_RETRIES": "8"}
 

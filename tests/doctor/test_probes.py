@@ -3,6 +3,8 @@ where the tenant's answers differ (a probe that cannot tell two variants apart f
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -157,3 +159,33 @@ def test_throttling_headers_seen(sim: SimulatedTenant, doctor: Doctor) -> None:
     finding = doctor().finding("throttling.headers")
     assert (finding.verdict, finding.reading) == (OK, "retry-after")
     assert finding.evidence["throttled"] >= 1 and "retry-after" in finding.evidence["rateLimitHeaders"]
+
+
+def test_throttling_documented_retry_after_is_read_as_decimal_seconds(sim: SimulatedTenant, doctor: Doctor) -> None:
+    """Under the documented preset a Teams 429 says Retry-After such as `0.034` (decimal seconds, as
+    Microsoft's sample); the doctor waits that long, is answered, and reports the values as sent.
+    A second caller of the same app keeps its Teams GET bucket empty until the doctor is refused once."""
+    sim.set_faults(throttling="documented")
+    stop = threading.Event()
+
+    def drain() -> None:
+        own, start, deadline = 0, sim.faults.throttled, time.monotonic() + 20
+        while not stop.is_set() and time.monotonic() < deadline:
+            own += sim.faults.throttle(sim.client_id, "/v1.0", "GET", "/admin/teams/userConfigurations")[0] is not None
+            if sim.faults.throttled - start > own:
+                return  # a refusal that was not ours: the doctor's
+            time.sleep(0.001)
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
+    try:
+        report = doctor()
+    finally:
+        stop.set()
+        drainer.join()
+    finding = report.finding("throttling.headers")
+    assert (finding.verdict, finding.reading) == (OK, "retry-after"), finding
+    waits = finding.evidence["retryAfterSeconds"]
+    assert waits and all("." in w and 0 < float(w) <= 2 for w in waits), waits
+    assert "x-ms-resource-unit" in finding.evidence["rateLimitHeaders"], "identity answers say what they cost"
+    assert seen(report, "userConfigurations.orderby")[0] == OK, "the refused reads were retried and answered"

@@ -9,7 +9,7 @@ from typing import Any
 from teams_sip.service.doctor.findings import Finding, confirmed, contradicted, skipped
 from teams_sip.service.doctor.port import DoctorPort
 
-_RATE_HEADERS = ("ratelimit", "rate-limit", "throttl", "retry-after")
+_RATE_HEADERS = ("ratelimit", "rate-limit", "throttl", "retry-after", "resource-unit")
 
 
 def probe_throttling(port: DoctorPort) -> Finding:
