@@ -190,3 +190,24 @@ def build_services(settings: Settings, *, clock: Clock | None = None, store: Sta
 
         store = open_state_store(settings)
     return Services(settings=settings, clock=clock or SystemClock(), store=store, artifacts=build_artifacts(settings))
+
+
+def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns: tuple[str, ...] = (),
+                 policy: str | None = None) -> tuple[Any, Any]:
+    """The doctor's read-only tenant (a DoctorPort; close it after) and the options taken from the
+    settings: the policy getPolicyId is asked for, TEAMWORK_DEVICES, MAIL_SENDER, LISTING_ORDER."""
+    from teams_sip.adapters.auth import build_token_provider
+    from teams_sip.adapters.doctor.tenant import HttpDoctorTenant
+    from teams_sip.adapters.graph.config_reads import LISTING_ORDER
+    from teams_sip.service.doctor import DoctorOptions
+
+    service = settings.service
+    options = DoctorOptions(
+        policy_name=policy or next(iter(service.compliant_calling_policies), "Global"),
+        roster_upns=roster_upns,
+        teamwork_devices=service.teamwork_devices,
+        mail_sender=bool(service.mail_sender),
+        credential=settings.auth_mode,
+        listing_order=LISTING_ORDER,
+    )
+    return HttpDoctorTenant(settings, build_token_provider(settings, clock)), options

@@ -91,7 +91,8 @@ def list_teamwork_devices(world: World, req: ApiRequest, m: re.Match[str]) -> Ap
         devices = [d for d in devices if keep(d)]
     window = [teamwork_json(world, d) for d in devices[offset : offset + top]]
     body = page(req, window, len(devices), query, offset, top)
-    if "@odata.nextLink" in body:  # relative to the version root, as the documented example answer shows
+    # relative to the version root, as the documented example answer shows (link_form "absolute": not)
+    if "@odata.nextLink" in body and world.teamwork.link_form == "relative":
         body["@odata.nextLink"] = body["@odata.nextLink"].removeprefix(req.root)
     return ApiResponse(200, body)
 

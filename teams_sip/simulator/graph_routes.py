@@ -19,7 +19,7 @@ from teams_sip.simulator.graph_views import (
     user_config_json,
     user_json,
 )
-from teams_sip.simulator.invented import COUNT_SEGMENT_CONTENT, LICENSE_DETAILS_REFUSAL
+from teams_sip.simulator.invented import COUNT_SEGMENT_CONTENT, LICENSE_DETAILS_REFUSAL, LISTING_ORDERBY_REFUSAL
 from teams_sip.simulator.odata import (
     eventual,
     page,
@@ -74,7 +74,10 @@ def _listing(world: World, req: ApiRequest, properties: Sequence[str], type_name
         if found and all(found):  # else (a key that is not an exact id or a UPN) the full scan decides
             users = list({u.id: u for u in found if u is not None}.values())  # the filter's order: stable
         users = [u for u in users if keep(u)]
-    if orderable is not None and "$orderby" in query:
+    reading = world.scenario.listing_orderby
+    if orderable is not None and "$orderby" in query and reading == "refused":
+        raise bad_request(LISTING_ORDERBY_REFUSAL)
+    if orderable is not None and "$orderby" in query and reading == "kept":
         name, descending = parse_orderby(query["$orderby"], orderable, type_name)
 
         def sort_key(u: ScenarioUser) -> str:

@@ -221,3 +221,15 @@ SNAPSHOT_FAILED_MESSAGE: Final = "The snapshot extraction failed."
 
 SNAPSHOT_IP_PHONE_DEFAULT_MODE: Final = "UserSignIn"
 """SignInMode of an IP phone policy the scenario gives no mode (Global's documented default)."""
+
+# --- Doctor probes (issue 22): switches a doctor report can set -----------------------------------
+
+LISTING_ORDERBY_REFUSAL: Final = "Invalid $orderby: sorting is not supported on this collection."
+"""With `listing_orderby="refused"` the userConfigurations listing answers 400 with this message to any
+`$orderby`. Microsoft's page names `$orderBy` but neither the properties nor the answer to one it does
+not sort by; the text is ours (the client and the doctor read only the status)."""
+
+TEAMWORK_ABSOLUTE_LINK: Final = "absolute"
+"""The teamwork `link_form` switch that serves `@odata.nextLink` with scheme and host. The documented
+example's link of teamwork/devices is relative; the absolute form (as v1.0 listings answer) is
+served only so the doctor can tell the two apart. No page shows it."""

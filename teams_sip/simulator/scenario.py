@@ -19,6 +19,7 @@ from teams_sip.simulator.teamwork import TeamworkSettings
 
 ACCOUNT_TYPES = ("user", "resourceAccount", "guest", "sfbOnPremUser", "unknown", "ineligibleUser")
 REDIRECT_VALUES = ("Enabled", "Disabled", "UserOverride")
+LISTING_ORDERBY = ("kept", "refused", "ignored")
 DEVICE_STATES = ("waitingOnActivation", "waitingForSignIn", "signedIn")
 DEFAULT_START = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
 _HARDWARE_ID = re.compile(r"^[0-9A-F]{12}$")
@@ -109,6 +110,10 @@ class Scenario:
     user's own `enterpriseVoice` (True), or always false (False). The docs show only a Calling Plan user."""
     snapshots: SnapshotSwitches = field(default_factory=SnapshotSwitches)
 
+    listing_orderby: str = "kept"
+    """`$orderby` on the userConfigurations listing: "kept" (sorted as asked), "refused" (400) or
+    "ignored" (the service's own order). The page documents $orderBy without its properties (issue 22)."""
+
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:
         """A realistic mix of `users` users (one of each failure cause first), seeded."""
@@ -178,5 +183,7 @@ class Scenario:
                 raise ScenarioError(f"device {d.hardware_id}: state must be one of {DEVICE_STATES}")
             if d.state == "signedIn" and (d.user is None or d.user.lower() not in upns):
                 raise ScenarioError(f"device {d.hardware_id}: a signedIn device needs the UPN of a scenario user")
+        if self.listing_orderby not in LISTING_ORDERBY:
+            raise ScenarioError(f"listingOrderby must be one of {LISTING_ORDERBY}")
         if self.start.tzinfo is None:
             raise ScenarioError("scenario start must carry a time zone (use Z for UTC)")

@@ -140,6 +140,7 @@ def scenario_from_dict(data: Any) -> Scenario:
         voice_flag_without_calling_plan=_typed(
             d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
         ),
+        listing_orderby=_typed(d.get("listingOrderby", "kept"), str, "listingOrderby"),
         **_snapshots(d),
     )
     scenario.validate()
@@ -193,4 +194,5 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         ],
         "defaultPoliciesListed": s.default_policies_listed,
         "voiceFlagWithoutCallingPlan": s.voice_flag_without_calling_plan,
+        "listingOrderby": s.listing_orderby,
     }

@@ -14,11 +14,13 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from teams_sip.errors import InputError
+from teams_sip.simulator import invented
 
 LISTINGS = ("documented", "retired", "gone", "empty", "failing", "slow")
 """documented: as the docs show; retired: 404 (the API removed); gone: 410; empty: 200 with no
 devices; failing: 500 on every request; slow: answers after `slow_seconds` (a client timeout)."""
 ENUM_CASES = ("camel", "pascal")
+LINK_FORMS = ("relative", invented.TEAMWORK_ABSOLUTE_LINK)
 PAGE_DEFAULT = 20
 PAGE_MAX = 50
 
@@ -29,10 +31,11 @@ class TeamworkSettings:
     enum_case: str = "camel"  # "pascal": 'Healthy', 'Sip', as the documented example answer spells them
     mac_prefix: str = ""  # e.g. "LAN:" before each MAC address (invented.TEAMWORK_MAC_FORM)
     slow_seconds: float = 5.0
+    link_form: str = "relative"  # "absolute": @odata.nextLink with scheme and host (issue 22's doctor tells)
 
     def updated(self, changes: dict[str, Any]) -> TeamworkSettings:
         """A copy with `changes` (Python or scenario-JSON names) applied; bad values refused whole."""
-        names = {f.name for f in fields(self)} | {"enumCase", "macPrefix", "slowSeconds"}
+        names = {f.name for f in fields(self)} | {"enumCase", "macPrefix", "slowSeconds", "linkForm"}
         unknown = sorted(set(changes) - names)
         if unknown:
             raise InputError(f"unknown teamwork setting(s) {unknown}; known: {sorted(f.name for f in fields(self))}")
@@ -42,6 +45,8 @@ class TeamworkSettings:
             raise InputError(f"teamwork listing must be one of {LISTINGS}, got {result.listing!r}")
         if result.enum_case not in ENUM_CASES:
             raise InputError(f"teamwork enum_case must be one of {ENUM_CASES}, got {result.enum_case!r}")
+        if result.link_form not in LINK_FORMS:
+            raise InputError(f"teamwork link_form must be one of {LINK_FORMS}, got {result.link_form!r}")
         if not isinstance(result.mac_prefix, str):
             raise InputError("teamwork mac_prefix must be text")
         ok = isinstance(result.slow_seconds, int | float) and not isinstance(result.slow_seconds, bool)
@@ -51,7 +56,7 @@ class TeamworkSettings:
 
     def as_json(self) -> dict[str, Any]:
         return {"listing": self.listing, "enumCase": self.enum_case, "macPrefix": self.mac_prefix,
-                "slowSeconds": self.slow_seconds}
+                "slowSeconds": self.slow_seconds, "linkForm": self.link_form}
 
     def spell(self, member: str) -> str:
         """An enum member as this tenant spells it."""
@@ -59,7 +64,8 @@ class TeamworkSettings:
 
 
 def _snake(name: str) -> str:
-    return {"enumCase": "enum_case", "macPrefix": "mac_prefix", "slowSeconds": "slow_seconds"}.get(name, name)
+    return {"enumCase": "enum_case", "macPrefix": "mac_prefix", "slowSeconds": "slow_seconds",
+            "linkForm": "link_form"}.get(name, name)
 
 
 def wait_outside(lock: Any, seconds: float) -> None:

@@ -22,6 +22,7 @@ EXPECTED_HTTP = {
     "get_worksheet": ("api/worksheets/{site}/{day}", ["GET"], "FUNCTION"),
     "post_codes": ("api/codes", ["POST"], "FUNCTION"),
     "post_signin_results": ("api/signin-results", ["POST"], "FUNCTION"),
+    "doctor": ("api/doctor", ["GET"], "FUNCTION"),
     "static_asset": ("static/{name}", ["GET"], "ANONYMOUS"),
     "index": ("{page?}", ["GET"], "ANONYMOUS"),
 }

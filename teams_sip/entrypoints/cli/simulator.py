@@ -32,6 +32,10 @@ def register(subparsers: Any) -> None:
         "--write-scenario", type=Path, metavar="FILE", help="write the scenario as JSON to FILE and exit"
     )
     parser.add_argument(
+        "--observed", type=Path, metavar="REPORT",
+        help="a `teams-sip doctor --json` report: switch the scenario to answer as that tenant did",
+    )
+    parser.add_argument(
         "--connection-file",
         type=Path,
         default=Path("output/simulator-connection.json"),
@@ -45,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         scenario = Scenario.load(args.scenario) if args.scenario else Scenario.generate(args.users, seed=args.seed)
+        if args.observed:
+            scenario = _observed(scenario, args.observed)
         if args.write_scenario:
             scenario.save(args.write_scenario)
             print(f"scenario with {len(scenario.users)} users written to {args.write_scenario}")
@@ -82,3 +88,12 @@ def run(args: argparse.Namespace) -> int:
     print("press Ctrl+C to stop")
     sim.serve_forever()
     return 0
+
+
+def _observed(scenario: Any, report: Path) -> Any:
+    from teams_sip.simulator.observed import load_report, scenario_from_report
+
+    switched, notes = scenario_from_report(load_report(report), scenario)
+    for note in notes:
+        print(f"observed: {note}", file=sys.stderr)
+    return switched

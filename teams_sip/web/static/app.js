@@ -4,6 +4,7 @@ import { $, api, say } from "./common.js";
 import { showDashboard, wireDashboard } from "./dashboard.js";
 import { showDevice, showDevices, wireDevices } from "./devices.js";
 import { wireActions } from "./actions.js";
+import { wireDoctor } from "./doctor.js";
 import { wireUpload } from "./upload.js";
 
 const TITLES = { "/": "Dashboard", "/upload": "Upload roster", "/devices": "Devices", "/device": "Handset",
@@ -55,6 +56,7 @@ function wire() {
   wireUpload();
   wireDevices();
   wireActions();
+  wireDoctor();
 }
 
 wire();

@@ -1,0 +1,43 @@
+"""The doctor's client refuses every write before anything is sent: the simulator counts no request."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from teams_sip.adapters.doctor.readonly import ReadOnlyTransport, WriteRefusedError
+from teams_sip.bootstrap import build_doctor
+from teams_sip.config import settings_from_values
+from teams_sip.simulator import SimulatedTenant
+from tests.doctor.conftest import values
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE", "PUT"])
+def test_a_write_raises_before_anything_is_sent(sim: SimulatedTenant, method: str) -> None:
+    port, _ = build_doctor(settings_from_values(values(sim)))
+    try:
+        url = f"{sim.graph_url}/admin/teams/policy/userAssignments/assign"
+        sim.reset_stats()
+        with pytest.raises(WriteRefusedError, match=method):
+            port.http.request(method, url, json={"value": []})
+        assert sim.stats()["totalRequests"] == 0
+        assert port.guard.refused == 1
+        port.get("graph", "/users", params={"$top": "1"})  # reads still go through
+        assert sim.stats()["totalRequests"] == 1
+    finally:
+        port.close()
+
+
+def test_only_the_named_write_is_let_through() -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        return httpx.Response(202)
+
+    guard = ReadOnlyTransport(httpx.MockTransport(answer), allow=[("POST", "/snapshots")])
+    with httpx.Client(transport=guard) as client:
+        assert client.post("https://example.test/beta/snapshots").status_code == 202
+        with pytest.raises(WriteRefusedError):
+            client.post("https://example.test/beta/other")
+    assert sent == ["POST /beta/snapshots"]
