@@ -4,6 +4,7 @@ last evidence-driven change moves it again, and stale counts from the last conta
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -153,7 +154,7 @@ def test_sign_ins_are_attributed_to_the_users_one_personal_handset_with_a_code()
     world = _code_issued()
     signed = _ev(Source.SIGNIN_LOGS, Said.SIGNED_IN, CODES)
     record = world.records[HID]
-    other = DeviceRecord(**{**_fields(record), "hardware_id": "0003717C0E0B"})
+    other = dataclasses.replace(record, hardware_id="0003717C0E0B")
     matched, unmatched = attribute([Statement(signed, upn=record.upn.upper())], {HID: record})
     assert matched == {HID: [signed]} and unmatched == []
     matched, unmatched = attribute([Statement(signed, upn=record.upn)], {HID: record, other.hardware_id: other})
@@ -169,6 +170,3 @@ def test_evidence_survives_the_store() -> None:
     assert DeviceRecord.from_dict(record.to_dict()) == record
     assert DeviceRecord.from_dict(dict(record.to_dict(), format=1, history=list(record.to_dict()["history"]))) == record
 
-
-def _fields(record: DeviceRecord) -> dict[str, object]:
-    return {name: getattr(record, name) for name in record.__slots__}

@@ -215,12 +215,12 @@ def attribute(statements: Iterable[Statement], records: Mapping[str, DeviceRecor
     matched: dict[str, list[Evidence]] = {}
     unmatched: list[Statement] = []
     for item in statements:
-        hid = item.hardware_id
-        if hid is None and item.upn:
+        target = item.hardware_id
+        if target is None and item.upn:
             candidates = by_upn.get(item.upn.casefold(), [])
-            hid = candidates[0] if len(candidates) == 1 else None
-        if hid is None or hid not in records:
+            target = candidates[0] if len(candidates) == 1 else None
+        if target is None or target not in records:
             unmatched.append(item)
             continue
-        matched.setdefault(hid, []).append(item.evidence)
+        matched.setdefault(target, []).append(item.evidence)
     return matched, unmatched
