@@ -14,7 +14,9 @@ from typing import Any
 from teams_sip.adapters.http import RequestMetrics
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
+from teams_sip.service.inventory import Inventory
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.inventory import InventorySource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
@@ -72,6 +74,29 @@ class Services:
         client: BulkSignInPort = self._once("bulk_signin", lambda: build_bulk_signin_client(
             self.settings, self.tokens, self.settings.bulk_signin_base_url, self.metrics))
         return client
+
+    @property
+    def inventory(self) -> Inventory:
+        """Assisted mode's inventory sources behind the observation port, each as the settings allow."""
+
+        def make() -> Inventory:
+            from teams_sip.service.inventory_inbox import BulkResultsSource, InboxSource
+
+            service = self.settings.service
+            sources: list[InventorySource] = []
+            if service.teamwork_devices:
+                from teams_sip.adapters.graph.teamwork_source import TeamworkDevicesSource
+
+                sources.append(TeamworkDevicesSource(self.graph))
+            if service.signin_logs:
+                from teams_sip.adapters.graph.signin_logs import SignInLogSource
+
+                sources.append(SignInLogSource(self.graph, self.store))
+            sources += [BulkResultsSource(self.store), InboxSource(self.store)]
+            return Inventory(sources, self.store)
+
+        result: Inventory = self._once("inventory", make)
+        return result
 
     @property
     def notifier(self) -> Notifier:

@@ -75,6 +75,7 @@ class ServiceSettings:
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
     teamwork_devices: bool = True  # off: never read the SIP device inventory (tenants where it is retired)
+    signin_logs: bool = False  # on: read Entra sign-in logs (AuditLog.Read.All, Entra ID P1/P2) as evidence
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
         teamwork_devices=v.flag("TEAMWORK_DEVICES", default=True),
+        signin_logs=v.flag("SIGNIN_LOGS", default=False),
     )
 
 

@@ -32,6 +32,7 @@ from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.imports import ImportOutcome, import_options, import_roster
+from teams_sip.service.inventory import InventoryPass
 from teams_sip.service.json_text import readable_json
 from teams_sip.service.listing_ahead import expect_listing, listing_ahead, remember_listing
 from teams_sip.service.observation import TeamsObserver
@@ -44,7 +45,7 @@ from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
-from teams_sip.service.sip_inventory import InventoryReading, reading, switched_off
+from teams_sip.service.sip_inventory import teamwork_note
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
 from teams_sip.service.worksheet_delivery import WorksheetDelivery
@@ -120,25 +121,24 @@ class Rollout:
         Given the stored records, API mode lists signed-in devices in full only now and then
         (service/observation.py). None: the SIP device inventory could not be used this pass
         (`inventory_note` says why; service/sip_inventory.py)."""
-        self._inventory.note = None
+        self._inventory.note = self._inventory.reading = None
         api = self.services.provisioning
         if api is not None and records is not None:
             return TeamsObserver(api, self.services.store).observe(records, self.services.clock.now())
         if api is not None:
             return {d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user, d.last_seen,
                                                   d.code_expires_at) for d in api.list_devices()}
-        inventory = self._sip_inventory(records)
-        self._inventory.note = inventory.note
-        return inventory.observed
+        reading = self.services.inventory.read(records or {}, self.services.clock.now())
+        self._inventory.reading = reading
+        self._inventory.note = teamwork_note(reading, self.services.settings.service.teamwork_devices)
+        return reading.listing
 
-    def _sip_inventory(self, records: Mapping[str, DeviceRecord] | None) -> InventoryReading:
-        if not self.services.settings.service.teamwork_devices:
-            return switched_off()
-        from teams_sip.adapters.graph.teamwork_devices import as_observed, read_sip_inventory
-
-        listing = read_sip_inventory(self.services.graph)
-        listed = None if listing.devices is None else as_observed(listing.devices)
-        return reading(listed, listing.reason, records)
+    def _inventory_reading(self, hardware_ids: Collection[str] | None) -> InventoryPass | None:
+        """This thread's inventory reading (assisted mode), kept to the pass's own handsets."""
+        reading: InventoryPass | None = getattr(self._inventory, "reading", None)
+        if reading is not None and hardware_ids is not None:
+            reading.keep_only(hardware_ids)
+        return reading
 
     @contextmanager
     def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], dict[str, ObservedDevice] | None]]:
@@ -294,14 +294,17 @@ class Rollout:
                 if observed is not None:
                     observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
             now = clock.now()
+            inventory = self._inventory_reading(None if wanted is None else set(stored))
             plan = make_plan(self.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
-                             site_map, now, self.policy())
+                             site_map, now, self.policy(), None if inventory is None else inventory.evidence)
             delivery = WorksheetDelivery(self.services.artifacts, self.services.notifier, sites=site_map,
                                          roster={r.hardware_id: r for r in rows},
                                          tenant_id=self.services.settings.tenant_id, now=clock.now,
                                          admin_contacts=self.services.settings.service.admin_contacts)
             execution = Executor(self.devices, self.provisioning(), delivery,
                                  calls_at_once=self.services.settings.http.max_concurrency).run(plan, stored)
+            if inventory is not None:
+                inventory.commit(self.services.store)
             if self.services.provisioning is not None:
                 TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))
             self._notify(plan.of_type(Notify), site_map)
@@ -310,8 +313,11 @@ class Rollout:
                 signin = self.signin_stage(site_map).run(execution.after.values() if wanted is None else None)
             before = {h: s.record for h, s in stored.items()}
             report = build_report(before, execution.after, now, plan.actions)
-            if observed is None and self.inventory_note:  # said once, in the report of the pass
-                report = dataclasses.replace(report, notes=(self.inventory_note,))
+            notes: tuple[str, ...] = (self.inventory_note,) if observed is None and self.inventory_note else ()
+            if inventory is not None and inventory.line:
+                notes += (inventory.line,)
+            if notes:
+                report = dataclasses.replace(report, notes=notes)
             traffic = tuple(after - before for after, before in zip(self._traffic(), sent_before, strict=True))
             self._keep(report, execution, signin.lines(), actor, correlation, latest=wanted is None, traffic=traffic)
             return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))
