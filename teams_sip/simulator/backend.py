@@ -14,6 +14,7 @@ from teams_sip.simulator.faults import FaultInjector
 from teams_sip.simulator.graph_routes import ROUTES as GRAPH_ROUTES
 from teams_sip.simulator.identity import Identity
 from teams_sip.simulator.routing import Route, dispatch, find
+from teams_sip.simulator.signin_logs import SIGNIN_LOG_ROUTES
 from teams_sip.simulator.world import World
 
 MAX_BATCH = 20
@@ -27,7 +28,7 @@ class Api:
 
 
 APIS: tuple[Api, ...] = (
-    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES),
+    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES + SIGNIN_LOG_ROUTES),
     Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES),
     Api("/provisioning/v1", catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
     Api("/policyadmin", catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),

@@ -47,6 +47,7 @@ RESOURCE_ROLES: Final[dict[str, frozenset[str]]] = {
             "Mail.Send",
             "TeamworkDevice.Read.All",
             "TeamworkDevice.ReadWrite.All",
+            "AuditLog.Read.All",
         }
     ),
     PROVISIONING_RESOURCE: frozenset({PROVISIONING_ROLE}),
@@ -61,6 +62,7 @@ ALL_ROLES: Final[tuple[str, ...]] = (
     "TeamworkDevice.Read.All",
     PROVISIONING_ROLE,
     "TeamsPolicy.Read.All",
+    "AuditLog.Read.All",
 )
 """What a generated scenario grants its app: everything teams-sip uses."""
 
@@ -72,3 +74,4 @@ MAIL_SEND: Final = frozenset({"Mail.Send"})
 TEAMWORK_READ: Final = frozenset({"TeamworkDevice.Read.All", "TeamworkDevice.ReadWrite.All"})
 PROVISIONING: Final = frozenset({PROVISIONING_ROLE})
 POLICY_SETTINGS_READ: Final = frozenset({"TeamsPolicy.Read.All"})
+AUDIT_LOG_READ: Final = frozenset({"AuditLog.Read.All"})  # documented: with Directory.Read.All

@@ -84,6 +84,7 @@ class Scenario:
     policy_propagation_minutes: float = 60.0
     faults: FaultSettings = field(default_factory=FaultSettings)
     teamwork: TeamworkSettings = field(default_factory=TeamworkSettings)  # the SIP device inventory's answers
+    entra_premium: bool = True  # False: no Entra ID P1/P2, so the sign-in logs answer 403
 
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:

@@ -132,6 +132,7 @@ def scenario_from_dict(data: Any) -> Scenario:
         ),
         faults=fault_settings,
         teamwork=teamwork,
+        entra_premium=_typed(d.get("entraPremium", True), bool, "entraPremium"),
     )
     scenario.validate()
     return scenario
@@ -146,6 +147,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "policyPropagationMinutes": s.policy_propagation_minutes,
         "faults": {f.name: getattr(s.faults, f.name) for f in fields(s.faults)},
         "teamwork": s.teamwork.as_json(),
+        "entraPremium": s.entra_premium,
         "callingPolicies": [
             {"name": p.name, "allowSipDevicesCalling": p.allow_sip_devices, "allowCallRedirect": p.allow_call_redirect}
             for p in s.calling_policies

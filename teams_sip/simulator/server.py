@@ -247,6 +247,11 @@ class SimulatedTenant:
         with self.world.lock:
             self.world.teamwork = self.world.teamwork.updated(changes)
 
+    def set_entra_premium(self, premium: bool) -> None:
+        """False: the tenant loses Entra ID P1/P2, and the sign-in logs answer 403 from now on."""
+        with self.world.lock:
+            self.world.entra_premium = premium
+
     def set_faults(self, **changes: Any) -> None:
         self.faults.configure(changes)
 
