@@ -4,6 +4,7 @@ newest first, $filter on appId and createdDateTime, paging by @odata.nextLink, 4
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -21,7 +22,7 @@ APP = "61c8fd69-c13e-4ee6-aaa6-24ff71c09bca"
 
 
 @pytest.fixture
-def logged(sim: SimulatedTenant) -> list[SignInEvent]:
+def logged(sim: SimulatedTenant) -> Iterator[list[SignInEvent]]:
     with sim.world.lock:
         users = list(sim.world.users.values())[:5]
         events = [SignInEvent(START + timedelta(minutes=i), u.upn, u.id, u.display_name, APP, id=f"id-{i}")
