@@ -252,6 +252,12 @@ class SimulatedTenant:
         with self.world.lock:
             self.world.entra_premium = premium
 
+    def tac_export(self) -> bytes:
+        """The SIP device list as the Teams admin center's Export button might give it (tac_export.py)."""
+        from teams_sip.simulator.tac_export import tac_export_csv
+
+        return tac_export_csv(self.world)
+
     def set_faults(self, **changes: Any) -> None:
         self.faults.configure(changes)
 

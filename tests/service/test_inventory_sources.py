@@ -13,7 +13,10 @@ import pytest
 from teams_sip.adapters.graph.signin_logs import MARK, MARKS_PARTITION, MARKS_TABLE
 from teams_sip.domain.lifecycle.evidence import Said, Source
 from teams_sip.domain.lifecycle.states import DeviceState
+from teams_sip.errors import InputError
 from teams_sip.service.code_import import import_codes
+from teams_sip.service.inventory_inbox import Inbox
+from teams_sip.service.inventory_upload import mark_handset, upload_inventory
 from teams_sip.service.rollout import Rollout
 from teams_sip.simulator.devices import DeviceActionError
 from tests.reliability.harness import Handset, World, handsets, records, roster_csv
@@ -102,3 +105,48 @@ def test_a_tenant_without_entra_premium_is_reported_and_the_pass_goes_on(tmp_pat
         assert "teamwork devices current to" in line
         latest = json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")
         assert line in latest["notes"]
+
+
+def test_the_admins_export_and_technicians_marks_settle_handsets_at_the_next_pass(tmp_path: Path) -> None:
+    fleet = handsets(4)
+    with assisted(tmp_path, fleet) as (w, rollout):
+        w.sim.set_teamwork(listing="retired")
+        _codes_out(w, rollout, fleet)
+        w.clock.advance(timedelta(minutes=20))
+        _dial_and_sign_in(w, fleet[:2])
+        w.sim.sign_out(fleet[1].hardware_id)
+        upload = upload_inventory(rollout, w.sim.tac_export(), "SIP devices.csv", actor="admin", correlation_id="u")
+        assert upload.accepted == 2 and upload.errors == []
+        mark_handset(rollout, fleet[2].ipei, "dialled", actor="tech@contoso.com", correlation_id="m")
+        with pytest.raises(InputError, match="use 'dialled' or 'signed in'"):
+            mark_handset(rollout, fleet[3].hardware_id, "done?", actor="tech", correlation_id="m")
+        w.clock.advance(timedelta(minutes=20))
+        rollout.run_pass()
+        states = {h: r.state for h, r in records(rollout).items()}
+        assert [states[h.hardware_id] for h in fleet] == [DeviceState.SIGNED_IN, DeviceState.ACTIVATED,
+                                                          DeviceState.ACTIVATED, DeviceState.CODE_ISSUED]
+        marked = records(rollout)[fleet[2].hardware_id]
+        assert marked.evidence[0].source == Source.TECHNICIAN and "tech@contoso.com" in marked.evidence[0].detail
+        assert "technician" in marked.history[-1].cause
+        assert Inbox(rollout.services.store).waiting() == []  # taken onto the records, the inbox is empty
+        with pytest.raises(InputError, match="Headers found: 'Name'"):
+            upload_inventory(rollout, b"Name\nx\n", "other.csv", actor="admin", correlation_id="u")
+
+
+def test_a_site_pass_leaves_other_sites_evidence_waiting_for_their_own_pass(tmp_path: Path) -> None:
+    fleet = handsets(4)
+    with assisted(tmp_path, fleet) as (w, rollout):
+        w.sim.set_teamwork(listing="retired")
+        _codes_out(w, rollout, fleet)
+        sites = {h.site for h in fleet}
+        assert len(sites) > 1, "the fleet spans sites"
+        for h in fleet:
+            mark_handset(rollout, h.hardware_id, "signed in", actor="tech", correlation_id="m")
+        first = fleet[0].site
+        w.clock.advance(timedelta(minutes=5))
+        rollout.run_pass(sites=[first])
+        states = {h.hardware_id: records(rollout)[h.hardware_id].state for h in fleet}
+        assert {states[h.hardware_id] for h in fleet if h.site == first} == {DeviceState.SIGNED_IN}
+        assert {states[h.hardware_id] for h in fleet if h.site != first} == {DeviceState.CODE_ISSUED}
+        rollout.run_pass(sites=sorted(sites - {first}))
+        assert {r.state for r in records(rollout).values()} == {DeviceState.SIGNED_IN}
