@@ -102,7 +102,18 @@ class Inventory:
         return {s.value: health[s.value] for s in self.sources if s.value in health}
 
     def health(self) -> dict[str, dict[str, Any]]:
-        return {e.row_key: dict(e.data) for e in self._store.query(TABLE, HEALTH)}
+        return _stored_health(self._store)
+
+
+def _stored_health(store: StateStore) -> dict[str, dict[str, Any]]:
+    return {e.row_key: dict(e.data) for e in store.query(TABLE, HEALTH)}
+
+
+def inventory_health(store: StateStore) -> dict[str, Any]:
+    """For the admin page: each remote source's last known health and the one-line summary."""
+    health = {k: h for k, h in _stored_health(store).items() if k in {s.value for s in REMOTE}}
+    return {"line": status_line(health),
+            "sources": [{"source": Source(k).label} | h for k, h in sorted(health.items())]}
 
 
 def status_line(health: Mapping[str, Mapping[str, Any]]) -> str:

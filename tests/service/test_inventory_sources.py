@@ -18,6 +18,7 @@ from teams_sip.service.code_import import import_codes
 from teams_sip.service.inventory_inbox import Inbox
 from teams_sip.service.inventory_upload import mark_handset, upload_inventory
 from teams_sip.service.rollout import Rollout
+from teams_sip.service.views import Views
 from teams_sip.simulator.devices import DeviceActionError
 from tests.reliability.harness import Handset, World, handsets, records, roster_csv
 from tests.service.test_sip_inventory_pass import _admin_exports_codes, assisted
@@ -129,6 +130,11 @@ def test_the_admins_export_and_technicians_marks_settle_handsets_at_the_next_pas
         assert marked.evidence[0].source == Source.TECHNICIAN and "tech@contoso.com" in marked.evidence[0].detail
         assert "technician" in marked.history[-1].cause
         assert Inbox(rollout.services.store).waiting() == []  # taken onto the records, the inbox is empty
+        shown = Views(rollout).device(fleet[0].hardware_id)["sources"]
+        assert [(s["source"], s["said"], s["user"], s["by_person"]) for s in shown] == [
+            ("admin center export", "signed_in", fleet[0].upn, False)]
+        assert Views(rollout).device(fleet[2].hardware_id)["sources"][0]["by_person"] is True
+        assert "teamwork devices unavailable since" in Views(rollout).summary()["inventory"]["line"]
         with pytest.raises(InputError, match="Headers found: 'Name'"):
             upload_inventory(rollout, b"Name\nx\n", "other.csv", actor="admin", correlation_id="u")
 
