@@ -77,8 +77,9 @@ def statement(item: Mapping[str, Any]) -> Statement | None:
     when = _when(item.get("createdDateTime"))
     if not isinstance(upn, str) or not upn or when is None or str(app).lower() not in unverified.SIP_GATEWAY_APP_IDS:
         return None
-    raw = item.get("status")
-    status: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
+    status = item.get("status")
+    if not isinstance(status, dict):
+        return None  # the resource always carries a status: without one the entry proves nothing
     code = status.get("errorCode", 0)
     if code in (0, None):
         return Statement(Evidence(Source.SIGNIN_LOGS, Said.SIGNED_IN, when, upn), upn=upn)
