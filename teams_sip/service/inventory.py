@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 TABLE = "inventory"
 HEALTH = "health"
 REMOTE = frozenset({Source.TEAMWORK_DEVICES, Source.SIGNIN_LOGS})  # read from Microsoft: may fail
-_WAIT = frozenset({Source.SIGNIN_LOGS, Source.ADMIN_EXPORT, Source.TECHNICIAN})
+_WAIT = frozenset({Source.SIGNIN_LOGS})  # read past a mark: other sites' part must be kept for their passes
 
 
 @dataclass
@@ -41,17 +41,18 @@ class InventoryPass:
     leftover: dict[str, list[Evidence]] = field(default_factory=dict)
 
     def keep_only(self, hardware_ids: Collection[str]) -> None:
-        """A pass of some sites: what was read about other sites' handsets waits in the inbox for their
-        own pass (the listing and bulk results are read again by every pass, so they need not wait)."""
+        """A pass of some sites: what the sign-in log said about other sites' handsets waits in the inbox
+        for their own pass (the listing, bulk results and the inbox itself are read by every pass)."""
         self.leftover = {h: [e for e in ev if e.source in _WAIT] for h, ev in self.evidence.items()
                          if h not in hardware_ids}
         self.evidence = {h: ev for h, ev in self.evidence.items() if h in hardware_ids}
 
-    def commit(self, store: StateStore) -> None:
-        """Once the pass saved its records: marks move on, read inbox rows go, leftovers wait."""
+    def commit(self, store: StateStore, now: datetime) -> None:
+        """Once the pass saved its records: the sign-in log's mark moves on, leftovers wait."""
+        if self.leftover:
+            Inbox(store).add((Statement(e, h) for h, ev in self.leftover.items() for e in ev), now)
         for reading in self.readings:
             reading.commit()
-        Inbox(store).add(Statement(e, h) for h, ev in self.leftover.items() for e in ev)
 
 
 class Inventory:

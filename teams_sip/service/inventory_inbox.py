@@ -2,16 +2,17 @@
 sign-in stage) and the inbox of what people hand in between passes (the admin's export of the Teams
 admin center's SIP device list, technicians' "dialled" / "signed in" marks).
 
-What is handed in is kept as statements in the inbox until a pass has taken them onto the handsets'
-records (`commit` empties what it read), so an upload never half-applies and never needs a pass
-running at that moment.
+What is handed in is kept as statements in the inbox for KEEP (a week) and read by every pass:
+statements are idempotent (a record keeps only what is newer), so passes of different sites, even at
+the same moment, each take their own handsets' statements and nothing has to be handed on or lost.
+An upload is checked whole before anything is kept, so it never half-applies.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from teams_sip.domain.lifecycle.evidence import Evidence, Said, Source, Statement
 from teams_sip.domain.lifecycle.records import DeviceRecord
@@ -22,6 +23,7 @@ from teams_sip.service.signin_records import SignInBook
 
 TABLE = "inventory"
 INBOX = "inbox"
+KEEP = timedelta(days=7)
 _FAILED = {Outcome.ELIGIBILITY.value, Outcome.NEEDS_ADMIN.value, Outcome.NEW_ONBOARDING.value}
 
 
@@ -59,25 +61,28 @@ class Inbox:
     def __init__(self, store: StateStore) -> None:
         self._store = store
 
-    def add(self, statements: Iterable[Statement]) -> int:
+    def add(self, statements: Iterable[Statement], now: datetime) -> int:
         items = [_body(s) for s in statements]
         for i in range(0, len(items), self.PER_ROW):
-            self._store.upsert(TABLE, INBOX, uuid.uuid4().hex, {"statements": items[i:i + self.PER_ROW]})
+            self._store.upsert(TABLE, INBOX, uuid.uuid4().hex,
+                               {"at": now.isoformat(), "statements": items[i:i + self.PER_ROW]})
         return len(items)
 
-    def waiting(self) -> list[tuple[str, list[Statement]]]:
+    def waiting(self, now: datetime) -> list[Statement]:
+        """Every statement handed in during the last KEEP; older or unreadable rows are dropped whole."""
         out = []
         for entity in self._store.query(TABLE, INBOX):
             try:
-                out.append((entity.row_key, [Statement(Evidence.from_dict(item), str(item["hardware_id"]))
-                                             for item in entity.data["statements"]]))
+                at = datetime.fromisoformat(str(entity.data["at"]))
+                row = [Statement(Evidence.from_dict(item), str(item["hardware_id"]))
+                       for item in entity.data["statements"]]
             except (KeyError, TypeError, ValueError):
-                self._store.delete(TABLE, INBOX, entity.row_key)  # unreadable: dropped whole, never half
+                row, at = [], now - KEEP
+            if at.tzinfo is None or now - at >= KEEP:
+                self._store.delete(TABLE, INBOX, entity.row_key)
+                continue
+            out.extend(row)
         return out
-
-    def remove(self, keys: Iterable[str]) -> None:
-        for key in keys:
-            self._store.delete(TABLE, INBOX, key)
 
 
 class InboxSource:
@@ -89,10 +94,7 @@ class InboxSource:
         self._inbox = Inbox(store)
 
     def read(self, records: Mapping[str, DeviceRecord], now: datetime) -> SourceReading:
-        waiting = self._inbox.waiting()
-        keys = [k for k, _ in waiting]
-        return SourceReading(self.source, SourceHealth(True, now), tuple(s for _, row in waiting for s in row),
-                             commit=lambda: self._inbox.remove(keys))
+        return SourceReading(self.source, SourceHealth(True, now), tuple(self._inbox.waiting(now)))
 
 
 def _body(statement: Statement) -> dict[str, object]:

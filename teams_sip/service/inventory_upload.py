@@ -1,7 +1,7 @@
 """What people hand in about handsets between passes: the admin's export of the Teams admin center's
 SIP device list (`teams-sip inventory FILE`, `POST api/inventory`), and technicians' marks ("dialled",
 "signed in"; `POST api/devices/{id}/mark`). Both are read whole and checked before anything is kept,
-then wait in the inventory inbox (inventory_inbox.py) for the next pass to take onto the records.
+then wait in the inventory inbox (inventory_inbox.py), where every pass for a week takes them.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def upload_inventory(rollout: Rollout, data: bytes, filename: str, *, actor: str
     now = svc.clock.now()
     known = {s.record.hardware_id for s in rollout.devices.all()}
     export = read_device_export(header, rows, dict.fromkeys(known), now)
-    Inbox(svc.store).add(export.statements)
+    Inbox(svc.store).add(export.statements, now)
     outcome = InventoryUpload(len(export.statements), export.ignored,
                               [{"row": e.row, "column": e.column, "message": e.message} for e in export.errors])
     rollout.audit.record(now, actor, "inventory-upload", filename, correlation_id, outcome.to_dict()["summary"])
@@ -61,6 +61,6 @@ def mark_handset(rollout: Rollout, hardware_id: str, mark: str, *, actor: str, c
         raise InputError(f"'{hardware_id[:40]}' is not a handset teams-sip knows.")
     now = rollout.services.clock.now()
     evidence = Evidence(Source.TECHNICIAN, said, now, None, f"marked by {actor}")
-    Inbox(rollout.services.store).add([Statement(evidence, hid)])
+    Inbox(rollout.services.store).add([Statement(evidence, hid)], now)
     rollout.audit.record(now, actor, "mark", hid, correlation_id, {"said": said.value})
     return evidence

@@ -304,7 +304,7 @@ class Rollout:
             execution = Executor(self.devices, self.provisioning(), delivery,
                                  calls_at_once=self.services.settings.http.max_concurrency).run(plan, stored)
             if inventory is not None:
-                inventory.commit(self.services.store)
+                inventory.commit(self.services.store, now)
             if self.services.provisioning is not None:
                 TeamsObserver(self.services.provisioning, self.services.store).expect(len(execution.registered))
             self._notify(plan.of_type(Notify), site_map)

@@ -129,7 +129,11 @@ def test_the_admins_export_and_technicians_marks_settle_handsets_at_the_next_pas
         marked = records(rollout)[fleet[2].hardware_id]
         assert marked.evidence[0].source == Source.TECHNICIAN and "tech@contoso.com" in marked.evidence[0].detail
         assert "technician" in marked.history[-1].cause
-        assert Inbox(rollout.services.store).waiting() == []  # taken onto the records, the inbox is empty
+        inbox = Inbox(rollout.services.store)
+        assert len(inbox.waiting(w.clock.now())) == 3  # kept a week for every pass; applied once
+        again = rollout.run_pass().report
+        assert again is not None and again.changes == ()
+        assert inbox.waiting(w.clock.now() + timedelta(days=7)) == []  # then dropped
         shown = Views(rollout).device(fleet[0].hardware_id)["sources"]
         assert [(s["source"], s["said"], s["user"], s["by_person"]) for s in shown] == [
             ("admin center export", "signed_in", fleet[0].upn, False)]
