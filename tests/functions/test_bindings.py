@@ -22,6 +22,8 @@ EXPECTED_HTTP = {
     "get_worksheet": ("api/worksheets/{site}/{day}", ["GET"], "FUNCTION"),
     "post_codes": ("api/codes", ["POST"], "FUNCTION"),
     "post_signin_results": ("api/signin-results", ["POST"], "FUNCTION"),
+    "post_inventory": ("api/inventory", ["POST"], "FUNCTION"),
+    "post_mark": ("api/devices/{hardware_id}/mark", ["POST"], "FUNCTION"),
     "static_asset": ("static/{name}", ["GET"], "ANONYMOUS"),
     "index": ("{page?}", ["GET"], "ANONYMOUS"),
 }
