@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean system-deps
+.PHONY: demo test check lint typecheck bench clean system-deps
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest
+
+# The inner loop: lint, types, and the domain and service tests on in-memory ports. No servers, no
+# processes: tests/conftest.py marks the tests that start either, and TEAMS_SIP_TIER=check makes any
+# it missed fail. `make test` (the whole suite) is what CI runs.
+CHECK_IGNORE := infra browser simulator functions faults reliability adapters clients
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	TEAMS_SIP_TIER=check $(PY) -m pytest -q -m "not server and not process" tests $(CHECK_IGNORE:%=--ignore=tests/%)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -14,7 +14,7 @@ param location string = resourceGroup().location
   'api'
   'assisted'
 ])
-@description('api: register devices and issue codes through the provisioning API; assisted: through Teams admin center files.')
+@description('assisted: the admin uploads our file to and exports codes from Teams admin center; api: our own provisioning contract (docs/provisioning-api.md) at provisioningBaseUrl, for a gateway that implements it (Microsoft documents no such API).')
 param provisioningMode string = 'assisted'
 
 @allowed([
@@ -28,8 +28,8 @@ param authMode string = 'managed_identity'
 @description('Client id of the app registration used with authMode client_secret or certificate; ignored for managed_identity.')
 param graphClientId string = ''
 
-@description('Base URL of the device provisioning service used in api mode (unverified; see teams_sip/unverified.py).')
-param provisioningBaseUrl string = 'https://admin.devicemgmt.teams.microsoft.com'
+@description('api mode only: base URL of a service implementing our provisioning contract (docs/provisioning-api.md). There is no Microsoft default.')
+param provisioningBaseUrl string = ''
 
 @description('NCRONTAB schedule of the reconciliation timer (six fields, UTC).')
 param reconcileSchedule string = '0 */15 * * * *'
@@ -65,6 +65,7 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 var importsContainerName = 'imports'
 var secretName = 'teams-sip-client-secret'
 var certificateName = 'teams-sip-client-certificate'
+var fingerprintKeyName = 'teams-sip-code-fingerprint-key'
 
 module identity 'app/identity.bicep' = {
   name: 'identity'
@@ -178,6 +179,16 @@ var appSettings = concat([
   {
     name: 'RECONCILE_SCHEDULE'
     value: reconcileSchedule
+  }
+  {
+    // App Service authentication (on when authClientId is given) sets x-ms-client-principal; only then trust it.
+    name: 'TRUST_PLATFORM_AUTH_HEADERS'
+    value: empty(authClientId) ? 'false' : 'true'
+  }
+  {
+    // Codes are stored only as HMAC fingerprints under this key, kept in Key Vault, never in Table Storage.
+    name: 'CODE_FINGERPRINT_KEY'
+    value: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=${fingerprintKeyName})'
   }
   {
     name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

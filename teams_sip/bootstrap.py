@@ -1,8 +1,10 @@
 """The composition root: the one place that turns Settings into adapters behind the ports.
 
-The CLI, the Functions app and the local server all call `build_services`; nothing else chooses an
-adapter. Graph and provisioning clients are created on first use, so an HTTP call that only reads
-the state store never loads msgraph (a cold start imports this module).
+The CLI (every command), the Functions app, the local server, the demo and the benchmarks all call
+`build_services`; nothing else chooses or constructs an adapter. `Services` implements the service
+layer's `Ports` (service/ports/wiring.py). Graph and provisioning clients are created on first use,
+so an HTTP call that only reads the state store never loads msgraph (a cold start imports this
+module).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
 from teams_sip.service.inventory import Inventory
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.directory import DirectorySession, PolicySettingsSource
 from teams_sip.service.ports.inventory import InventorySource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
@@ -64,6 +67,41 @@ class Services:
         return client
 
     @property
+    def registrar(self) -> ProvisioningPort:
+        """The provisioning API in api mode; in assisted mode the TAC upload files and mails."""
+        api = self.provisioning
+        if api is not None:
+            return api
+        from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
+
+        return AssistedProvisioning(self.artifacts, self.notifier, self.settings.service.admin_contacts,
+                                    self.clock.now)
+
+    @property
+    def directory(self) -> DirectorySession:
+        """The Directory port's session: Graph, reading ahead when a pass starts (adapters/graph/ahead.py)."""
+        from teams_sip.adapters.graph.ahead import GraphDirectorySession
+
+        session: DirectorySession = self._once("directory", lambda: GraphDirectorySession(lambda: self.graph,
+                                                                                          self.store))
+        return session
+
+    def policy_settings(self) -> PolicySettingsSource | None:
+        """The Teams admin API's calling-policy settings when POLICY_ADMIN_BASE_URL is set; else None
+        (the catalogue, COMPLIANT_CALLING_POLICIES, alone): the same rule for passes and `check`."""
+        if not self.settings.policy_admin_base_url:
+            return None
+        from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+
+        source: PolicySettingsSource = self._once("policy_settings",
+                                                  lambda: TeamsAdminPolicySettings(self.settings, self.tokens))
+        return source
+
+    def traffic(self) -> tuple[int, int]:
+        m = self.metrics
+        return m.requests + m.batch_inner_requests, m.throttled + m.inner_throttled
+
+    @property
     def bulk_signin(self) -> BulkSignInPort | None:
         """Bulk sign-in through the (unverified) service API in api mode; None in assisted mode, where
         the admin runs the PowerShell script teams-sip writes for each batch."""
@@ -99,6 +137,14 @@ class Services:
         return result
 
     @property
+    def fingerprint_key(self) -> bytes:
+        """The HMAC key of code fingerprints, kept outside the state store (adapters/fingerprint_key.py)."""
+        from teams_sip.adapters.fingerprint_key import load_fingerprint_key
+
+        key: bytes = self._once("fingerprint_key", lambda: load_fingerprint_key(self.settings))
+        return key
+
+    @property
     def notifier(self) -> Notifier:
         def make() -> Notifier:
             sender = self.settings.service.mail_sender
@@ -115,7 +161,7 @@ class Services:
 
     def close(self) -> None:
         with self._lock:
-            for key in ("graph", "provisioning", "bulk_signin"):
+            for key in ("policy_settings", "graph", "provisioning", "bulk_signin"):
                 closer = getattr(self._cache.pop(key, None), "close", None)
                 if callable(closer):
                     closer()
@@ -138,12 +184,15 @@ def build_artifacts(settings: Settings) -> ArtifactStore:
     return FolderArtifactStore(service.output_dir)
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, store: StateStore | None = None) -> Services:
-    from teams_sip.adapters.store.factory import open_state_store
+def build_services(settings: Settings, *, clock: Clock | None = None, store: StateStore | None = None,
+                   in_memory: bool = False) -> Services:
+    """`in_memory`: a state store that lives as long as the process (a run against a simulated tenant)."""
+    if store is None and in_memory:
+        from teams_sip.adapters.store.memory import MemoryStateStore
 
-    return Services(
-        settings=settings,
-        clock=clock or SystemClock(),
-        store=store if store is not None else open_state_store(settings),
-        artifacts=build_artifacts(settings),
-    )
+        store = MemoryStateStore()
+    if store is None:
+        from teams_sip.adapters.store.factory import open_state_store
+
+        store = open_state_store(settings)
+    return Services(settings=settings, clock=clock or SystemClock(), store=store, artifacts=build_artifacts(settings))

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from teams_sip import throttling_limits as limits
+from teams_sip import unverified
 from teams_sip.domain.secrets import Secret
 from teams_sip.errors import ConfigError
-from teams_sip.unverified import APP_REQUESTS_PER_S
 
 AuthMode = Literal["client_secret", "certificate", "managed_identity"]
 ProvisioningMode = Literal["api", "assisted"]
@@ -52,7 +53,14 @@ class HttpSettings:
     retry_base_delay_seconds: float = 0.5
     retry_max_delay_seconds: float = 60.0
     max_concurrency: int = 4
-    requests_per_second: float = APP_REQUESTS_PER_S  # the app's throttle budget; bulk reads keep below it
+    # Throttle budgets per service (issue 21); bulk reads keep below them, a 429 slows only its service.
+    identity_units_per_10s: float = float(limits.IDENTITY_UNITS_PER_10S["S"])  # documented; S is the smallest
+    teams_requests_per_second: float = limits.TEAMS_OTHER_GET_PER_S  # documented row; userConfigurations assumed
+    mail_concurrency_per_mailbox: int = limits.OUTLOOK_CONCURRENT_PER_MAILBOX  # documented
+    reports_requests_per_10s: float = float(limits.REPORTS_REQUESTS_PER_10S)  # documented (sign-in logs)
+    graph_global_requests_per_10s: float = float(limits.GLOBAL_REQUESTS_PER_10S)  # documented
+    device_management_requests_per_second: float = unverified.DEVICE_MANAGEMENT_REQUESTS_PER_S  # a guess
+    policy_admin_requests_per_second: float = unverified.POLICY_ADMIN_REQUESTS_PER_S  # a guess
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,12 @@ class ServiceSettings:
     verdict_recheck_hours: float = 24.0
     blobs_endpoint: str | None = None
     artifacts_container: str = "teams-sip"
+    import_max_drops: int = 5  # rostered handsets an import may drop without explicit confirmation
+
+    trust_platform_auth_headers: bool = False  # only where App Service authentication sets x-ms-client-principal
+    code_fingerprint_key: Secret | None = field(default=None, repr=False)  # HMAC key (Key Vault reference)
+    code_fingerprint_key_file: Path | None = None  # else a key file, created (mode 600) on first use
+
     teamwork_devices: bool = True  # off: never read the SIP device inventory (tenants where it is retired)
     signin_logs: bool = False  # on: read Entra sign-in logs (AuditLog.Read.All, Entra ID P1/P2) as evidence
 
@@ -96,6 +110,7 @@ class Settings:
     provisioning_mode: ProvisioningMode = "assisted"
     provisioning_base_url: str | None = None
     bulk_signin_base_url: str | None = None
+    provisioning_scope: str | None = None  # api mode: the token scope of the gateway implementing our contracts
     policy_admin_base_url: str | None = None
     ca_bundle: Path | None = None
     state_store: StateStoreKind = "sqlite"
@@ -118,6 +133,12 @@ class Settings:
 def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> Settings:
     """Read, merge and validate. `env` defaults to os.environ; the file defaults to
     $TEAMS_SIP_SETTINGS_FILE or ./local.settings.json when it exists."""
+    return settings_from_values(load_values(env, settings_file))
+
+
+def load_values(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> dict[str, str]:
+    """The merged name -> text values `load_settings` validates (environment over file), for a
+    command that overlays its own (`check --simulator` points them at a simulated tenant)."""
     environ = dict(os.environ if env is None else env)
     path = settings_file
     if path is None and environ.get(SETTINGS_FILE_VARIABLE):
@@ -126,7 +147,7 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         path = Path("local.settings.json")
     values: dict[str, str] = _read_settings_file(path) if path is not None else {}
     values.update({k: v for k, v in environ.items() if v != ""})
-    return settings_from_values(values)
+    return values
 
 
 def _read_settings_file(path: Path) -> dict[str, str]:
@@ -169,7 +190,9 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     provisioning_mode = v.choice("PROVISIONING_MODE", PROVISIONING_MODES, default="assisted")
     provisioning_url = v.url("PROVISIONING_BASE_URL")
     if provisioning_mode == "api" and provisioning_url is None:
-        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
+        raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api: the URL of a service "
+                          "that implements our provisioning contract (docs/provisioning-api.md), such as the "
+                          "simulator; Microsoft documents no such API.")
     state_store = v.choice("STATE_STORE", STATE_STORES, default="sqlite")
     tables_endpoint = v.url("TABLES_ENDPOINT")
     if state_store == "table" and tables_endpoint is None:
@@ -180,7 +203,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         retry_base_delay_seconds=v.number("HTTP_RETRY_BASE_DELAY_SECONDS", 0.5, low=0.0, high=60.0),
         retry_max_delay_seconds=v.number("HTTP_RETRY_MAX_DELAY_SECONDS", 60.0, low=0.0, high=179.0),
         max_concurrency=int(v.number("HTTP_MAX_CONCURRENCY", 4, low=1, high=32, whole=True)),
-        requests_per_second=v.number("HTTP_REQUESTS_PER_SECOND", APP_REQUESTS_PER_S, low=1.0, high=100_000.0),
+        **_throttle_settings(v),
     )
     return Settings(
         tenant_id=tenant_id,
@@ -199,6 +222,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         provisioning_mode=provisioning_mode,
         provisioning_base_url=provisioning_url,
         bulk_signin_base_url=v.url("BULK_SIGNIN_BASE_URL"),
+        provisioning_scope=v.text("PROVISIONING_SCOPE"),
         policy_admin_base_url=v.url("POLICY_ADMIN_BASE_URL"),
         ca_bundle=v.existing_file("CA_BUNDLE"),
         state_store=state_store,
@@ -231,9 +255,19 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         verdict_recheck_hours=v.number("VERDICT_RECHECK_HOURS", 24.0, low=0.0, high=24.0 * 30),
         blobs_endpoint=v.url("BLOBS_ENDPOINT"),
         artifacts_container=v.text("ARTIFACTS_CONTAINER") or "teams-sip",
+        import_max_drops=int(v.number("IMPORT_MAX_DROPS", 5, low=0, high=1_000_000, whole=True)),
+
+        trust_platform_auth_headers=v.flag("TRUST_PLATFORM_AUTH_HEADERS", default=False),
+        code_fingerprint_key=v.secret("CODE_FINGERPRINT_KEY"),
+        code_fingerprint_key_file=_optional_path(v.text("CODE_FINGERPRINT_KEY_FILE")),
+
         teamwork_devices=v.flag("TEAMWORK_DEVICES", default=True),
         signin_logs=v.flag("SIGNIN_LOGS", default=False),
     )
+
+
+def _optional_path(text: str | None) -> Path | None:
+    return Path(text) if text else None
 
 
 def _infer_auth_mode(secret: Secret | None, cert: Path | None) -> AuthMode:
@@ -324,3 +358,29 @@ class _Reader:
             kind = "a whole number" if whole else "a number"
             raise ConfigError(f"{name} must be {kind} between {low:g} and {high:g} (got {raw!r}).")
         return value
+
+
+def _throttle_settings(v: _Reader) -> dict[str, Any]:
+    """The per-service budgets. HTTP_REQUESTS_PER_SECOND (deprecated: one app-wide figure) still sets
+    the request rates (Teams, device management, policy admin) that are not set on their own."""
+    legacy = v.number("HTTP_REQUESTS_PER_SECOND", 0.0, low=1.0, high=100_000.0) or None
+    d = HttpSettings()
+
+    def rate(name: str, default: float) -> float:
+        return v.number(name, legacy or default, low=0.1, high=100_000.0)
+
+    return {
+        "identity_units_per_10s": v.number("GRAPH_IDENTITY_UNITS_PER_10S", d.identity_units_per_10s,
+                                           low=1.0, high=1_000_000.0),
+        "teams_requests_per_second": rate("GRAPH_TEAMS_REQUESTS_PER_SECOND", d.teams_requests_per_second),
+        "mail_concurrency_per_mailbox": int(v.number("GRAPH_MAIL_CONCURRENCY_PER_MAILBOX",
+                                                     d.mail_concurrency_per_mailbox, low=1, high=32, whole=True)),
+        "reports_requests_per_10s": v.number("GRAPH_REPORTS_REQUESTS_PER_10S", d.reports_requests_per_10s,
+                                             low=0.1, high=100_000.0),
+        "graph_global_requests_per_10s": v.number("GRAPH_GLOBAL_REQUESTS_PER_10S", d.graph_global_requests_per_10s,
+                                                  low=1.0, high=10_000_000.0),
+        "device_management_requests_per_second": rate("DEVICE_MANAGEMENT_REQUESTS_PER_SECOND",
+                                                      d.device_management_requests_per_second),
+        "policy_admin_requests_per_second": rate("POLICY_ADMIN_REQUESTS_PER_SECOND",
+                                                 d.policy_admin_requests_per_second),
+    }

@@ -1,6 +1,6 @@
 """Every fact the project relies on that Microsoft does not document, in one named place.
 
-REFERENCE.md marks these facts unverified. When one proves wrong in a real tenant, it is
+docs/microsoft.md marks these facts "assumption". When one proves wrong in a real tenant, it is
 corrected here and nowhere else. Adapters import their tables from this module; nothing else
 may hard-code these hosts, paths, scopes or field names.
 """
@@ -12,29 +12,49 @@ from typing import Final
 
 # --- Throttling ---------------------------------------------------------------------------------
 
-APP_REQUESTS_PER_S: Final = 100.0
-"""Requests one app may make per second before Microsoft answers 429 (a `$batch` counts each inner
-request). Graph publishes no budget for the Teams admin APIs, nor the device-management service;
-100/s is the order the scale benchmark assumes, counted as a bucket holding one second of requests
-(a burst of that many, then that rate). The default of HTTP_REQUESTS_PER_SECOND: bulk reads
-pace themselves below it; a wrong figure costs speed, never correctness (every 429 is still obeyed
-after its Retry-After)."""
+# Documented figures live in teams_sip/throttling_limits.py; these are NOT from Microsoft's pages.
 
-# --- Device provisioning (REFERENCE.md section 5; docs/provisioning-api.md) -------------------
+TEAMS_ADMIN_PATHS: Final = ("admin/teams/",)
+"""Graph paths assumed to be throttled as Microsoft Teams: the Teams throttling table names neither
+`/admin/teams/userConfigurations` nor policy assignment, so we assume their GETs fall under "other GET
+API calls for Microsoft Teams" and their POSTs under "other API calls" (30 requests/s each)."""
+
+TEAMWORK_DEVICE_PATHS: Final = ("teamwork/devices",)
+"""Graph beta teamwork devices (the SIP device inventory): the Teams limits list the `teamwork`
+resource but not teamworkDevice; assumed to fall under Teams' "other GET" row (30 requests/s)."""
+
+TEAMS_BURST_S: Final = 1.0
+"""Teams limits are rates (requests per second) with no stated burst: we assume a bucket holding one
+second of requests. The identity bucket's size is its documented 10-second quota."""
+
+DEVICE_MANAGEMENT_REQUESTS_PER_S: Final = 10.0
+"""The Teams admin center's device-management service (provisioning, verification codes, bulk sign-in)
+publishes no limit. A conservative guess: a third of Teams' 30/s, with a bucket of one second."""
+
+POLICY_ADMIN_REQUESTS_PER_S: Final = 10.0
+"""The Teams admin API that reads calling-policy settings publishes no limit; the same guess."""
+
+CONFIG_SNAPSHOT_REQUESTS_PER_S: Final = 10.0
+"""Configuration snapshots of the Teams admin settings: no page states a limit; the same guess."""
+
+SIGNIN_LOG_PATHS: Final = ("auditLogs/",)
+"""Sign-in logs are throttled as identity and access reports (documented: signIn is on that page's
+resource list); the path prefix that selects them is ours."""
+
+# --- Device provisioning: our own contract (docs/provisioning-api.md) --------------------------
+# Microsoft documents no endpoint for registering SIP devices, issuing verification codes or removing
+# devices: Teams admin center does them by hand. PROVISIONING_MODE=api therefore always speaks our
+# own contract, to the simulator or to a gateway that implements it at PROVISIONING_BASE_URL; there
+# is no production mapping onto a Microsoft service.
 
 PROVISIONING_SCOPE: Final = "https://devicemgmt.teams.microsoft.com/.default"
-"""Token scope for the device-management service; the simulator issues tokens for it too."""
-
-PROVISIONING_BASE_URL: Final = "https://admin.devicemgmt.teams.microsoft.com"
-"""Production host of the Teams admin center's device-management service."""
-
-PROVISIONING_ROLE: Final = "TeamsDevice.ReadWrite.All"
-"""The application role a token needs for the provisioning API (the simulator enforces it)."""
+"""Default token scope for our contracts: the simulator issues tokens for it. Not a documented Microsoft
+scope; a gateway implementing the contracts has its own app registration, named by PROVISIONING_SCOPE."""
 
 
 @dataclass(frozen=True)
 class ProvisioningEndpoint:
-    """One operation of our contract mapped onto a method and a path template of a service."""
+    """One operation of our contract: a method and a path template."""
 
     method: str
     path: str  # may hold "{hardwareId}"
@@ -49,17 +69,7 @@ CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
 }
 """Our contract exactly as docs/provisioning-api.md writes it; the simulator serves these paths."""
 
-PROVISIONING_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
-    # Guesses from community tooling of the admin center; none of these is documented.
-    "register": ProvisioningEndpoint("POST", "/api/v2/devices/sip/provision"),
-    "issueCodes": ProvisioningEndpoint("POST", "/api/v2/devices/sip/verificationCodes"),
-    "list": ProvisioningEndpoint("GET", "/api/v2/devices"),
-    "get": ProvisioningEndpoint("GET", "/api/v2/devices/{hardwareId}"),
-    "remove": ProvisioningEndpoint("DELETE", "/api/v2/devices/sip/provision/{hardwareId}"),
-}
-"""Production mapping of each contract operation (unverified: correct here when proven wrong)."""
-
-# --- Calling-policy settings through the Teams admin API (REFERENCE.md section 3) ------------
+# --- Calling-policy settings through the Teams admin API (docs/microsoft.md "Calling policies") ---
 
 POLICY_ADMIN_BASE_URL: Final = "https://api.interfaces.records.teams.microsoft.com"
 POLICY_ADMIN_PATH: Final = "/Skype.Policy/configurations/TeamsCallingPolicy"
@@ -70,22 +80,14 @@ POLICY_FIELD_IDENTITY: Final = "Identity"  # "Global" or "Tag:<name>", as Get-Cs
 POLICY_FIELD_ALLOW_SIP_DEVICES: Final = "AllowSIPDevicesCalling"  # bool
 POLICY_FIELD_ALLOW_CALL_REDIRECT: Final = "AllowCallRedirect"  # "Enabled" | "Disabled" | "UserOverride"
 
-# --- Bulk sign-in of common-area accounts (REFERENCE.md section 4) -----------------------------
+# --- Bulk sign-in of common-area accounts (docs/microsoft.md, "Bulk sign-in") ----------------
 # Microsoft documents bulk sign-in only as PowerShell cmdlets (New-CsSdgBulkSignInRequest,
-# Get-CsSdgBulkSignInRequestStatus). No host, audience or path below is documented: we guess the
-# device-management service, as for provisioning. The cmdlets' models live in the module's
-# generated "ConfigAPI" namespace, so the Teams admin API (POLICY_ADMIN_BASE_URL with
-# POLICY_ADMIN_SCOPE) is the other candidate. API mode speaks our contract (the simulator serves
-# it exactly); assisted mode (the generated PowerShell script) needs none of this.
+# Get-CsSdgBulkSignInRequestStatus); no REST host, audience or path is documented. API mode speaks
+# our own contract below, to the simulator or to a service that implements it (BULK_SIGNIN_BASE_URL,
+# else PROVISIONING_BASE_URL); assisted mode (the generated PowerShell script) needs none of this.
 
 BULK_SIGNIN_SCOPE: Final = PROVISIONING_SCOPE
-"""Token scope for bulk sign-in requests (guess: the device-management service, as provisioning)."""
-
-BULK_SIGNIN_ROLE: Final = PROVISIONING_ROLE
-"""The application role a bulk sign-in token needs (the simulator enforces it)."""
-
-BULK_SIGNIN_BASE_URL: Final = PROVISIONING_BASE_URL
-"""Production guess for the host (see above for the other candidate)."""
+"""Token scope for our bulk sign-in contract (the same as the provisioning contract's)."""
 
 BULK_SIGNIN_CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
     # submit: {"region": "APAC|EMEA|NOAM", "clientReference": str,
@@ -93,22 +95,24 @@ BULK_SIGNIN_CONTRACT_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
     #          (a clientReference seen before answers the same BatchId: safe to resend)
     "submit": ProvisioningEndpoint("POST", "/bulksignin/v1/batches"),
     # status: -> 200 {"BatchId", "Region", "BatchStatus": "InProgress|Completed",
-    #                 "BatchItem": [{"UserName", "HardwareId", "Status", "Error"}]}; 404 notFound
+    #                 "BatchItem": [{"UserName", "HardwareId"?, "Status", "Error"}]}; 404 notFound
     "status": ProvisioningEndpoint("GET", "/bulksignin/v1/batches/{batchId}"),
 }
 """Our bulk sign-in contract exactly as the simulator serves it."""
 
-BULK_SIGNIN_ENDPOINTS: Final[dict[str, ProvisioningEndpoint]] = {
-    # Guesses shaped after the cmdlet names; none of these is documented.
-    "submit": ProvisioningEndpoint("POST", "/Teams.SipDevices/BulkSignInRequests"),
-    "status": ProvisioningEndpoint("GET", "/Teams.SipDevices/BulkSignInRequests/{batchId}"),
-}
-"""Production mapping of each bulk sign-in operation (unverified: correct here when proven wrong)."""
 
-
-# SIP Gateway provisioning URL suffixes (REFERENCE.md section 1 item 2): Microsoft shows `/lang_xx` and
+# SIP Gateway provisioning URL suffixes (docs/microsoft.md, SIP Gateway section): Microsoft shows `/lang_xx` and
 # `/tenantid/<guid>` each alone, never both; when a site needs both we put the language first.
 COMBINED_SUFFIX_ORDER: Final[tuple[str, str]] = ("lang", "tenantid")
+
+
+# --- Files machines read (issue 24, importer and outputs) -----------------------------------------
+
+MACHINE_CSV_VALUES_VERBATIM: Final = True
+"""TAC's "Provision devices" upload (Location) and New-CsSdgBulkSignInRequest's device file (Username)
+read each cell as plain text, so a value is written unchanged (`-1 Basement`), never prefixed with the
+apostrophe that keeps Excel from running a formula; a formula-like value is refused instead
+(domain/csv_safety.write_machine_csv). No page says whether TAC strips such an apostrophe."""
 
 # --- SIP device inventory (Graph beta teamwork/devices; docs/microsoft.md) ----------------------
 
@@ -134,3 +138,22 @@ SIGNIN_LOG_OVERLAP_MINUTES: Final = 30
 events some minutes after they happen (Microsoft states latency for the portal, none for Graph), so
 an event stamped before the mark may appear only after it was read; re-reading a window costs
 nothing (statements are idempotent)."""
+
+# --- Teams user configuration and licences (issue 17, items 3 and 4; docs/microsoft.md) ---------
+
+UNLISTED_POLICY: Final = "Global"
+"""Assumption: a policy type missing from a user's `effectivePolicyAssignments` means the user has
+the org-wide default. Microsoft's example lists only non-default policies and no page says whether
+the default is listed; the checks judge Global's settings then and say the policy was assumed.
+`teams_sip.domain.eligibility.facts.DEFAULT_POLICY` holds the same name (the domain imports only the
+standard library; a test keeps the two equal)."""
+
+VOICE_FLAG_ALONE_BLOCKS: Final = False
+"""Assumption: `isEnterpriseVoiceEnabled` false never fails a user on its own. The resource page only
+says "whether voice capability is enabled", and Microsoft's own example user has a Calling Plan, a
+primary number and the flag false. For a user without a Calling Plan (Operator Connect, Direct
+Routing) with a number and the flag false, the checks answer "needs attention" with the reason."""
+
+CALLING_PLAN_FEATURE: Final = "CallingPlan"
+"""A `featureTypes` entry that means a Calling Plan: the documented example shows "Teams" and
+"CallingPlan"; no page lists the values. Counted besides the Calling Plan service plans."""

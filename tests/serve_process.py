@@ -4,6 +4,7 @@ it over HTTP (the serve test and the browser tests)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -25,12 +26,29 @@ def free_port() -> int:
 @contextmanager
 def serving(workdir: Path, key: str) -> Iterator[str]:
     """Yields the base URL once /api/health answers; the timer is parked so tests run passes themselves."""
+    with serving_process(workdir, ["--function-key", key]) as (base, _output):
+        yield base
+
+
+@contextmanager
+def serving_generated_key(workdir: Path) -> Iterator[tuple[str, str]]:
+    """`serve` as documented, without --function-key: yields the base URL and the key it printed."""
+    with serving_process(workdir, []) as (base, output):
+        found = re.search(r"function key \(.*\): (\S+)", output.read_text())
+        yield base, found.group(1) if found else ""  # "": it printed none (test_serve_security asserts it does)
+
+
+@contextmanager
+def serving_process(workdir: Path, extra: list[str]) -> Iterator[tuple[str, Path]]:
+    """The process with `extra` arguments; yields the base URL and the file its output goes to."""
     port = free_port()
     env = {**os.environ, "RECONCILE_SCHEDULE": "0 0 0 1 1 *"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "teams_sip", "serve", "--simulator", "--port", str(port), "--function-key", key,
-         "--data-dir", str(workdir / "data")],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = workdir / f"serve-{port}.log"
+    with output.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "teams_sip", "serve", "--simulator", "--port", str(port), *extra,
+             "--data-dir", str(workdir / "data")],
+            cwd=workdir, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -42,10 +60,9 @@ def serving(workdir: Path, key: str) -> Iterator[str]:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"teams-sip serve did not come up:\n{output}")
+                pytest.fail(f"teams-sip serve did not come up:\n{output.read_text()}")
             time.sleep(0.1)
-        yield base
+        yield base, output
     finally:
         proc.terminate()
         proc.wait(timeout=10)

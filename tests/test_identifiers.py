@@ -1,4 +1,5 @@
-"""Handset identifiers: REFERENCE.md worked examples, every accepted form, damage and ambiguity."""
+"""Handset identifiers: the worked examples of docs/microsoft.md (SIP Gateway section), every accepted
+form, damage and ambiguity."""
 
 import pytest
 from hypothesis import given
@@ -6,7 +7,7 @@ from hypothesis import strategies as st
 
 from teams_sip.domain.identifiers import EMC_MAX, PSN_MAX, DeviceIdentity, IdKind, check_digit, parse_identifier
 
-WORKED = [  # REFERENCE.md section 2
+WORKED = [  # docs/microsoft.md, "SIP Gateway: provisioning, ..." (IPEI)
     ("0DEADBEEF4", "57005 0782068 7", "000DEADBEEF4"),
     ("0004D5F980", "00077 0391552 8", "000004D5F980"),
     ("03717C0E0A", "14103 0790026 0", "0003717C0E0A"),

@@ -75,7 +75,8 @@ def test_ipei_and_mac_columns_that_disagree() -> None:
     assert neither.errors[0].message == "no handset identifier" and neither.errors[0].column == "IPEI or MAC"
 
 
-@pytest.mark.parametrize(("text", "ok"), [("a@contoso.com", True), ("first.last+x@sub.contoso.co.uk", True),
+@pytest.mark.parametrize(("text", "ok"), [("a@contoso.com", True), ("first.last_x@sub.contoso.co.uk", True),
+                                          ("o'brien-j!#^~@contoso.com", True), ("a.@contoso.com", False),
                                           ("a@b", False), ("a@@contoso.com", False), ("a b@contoso.com", False),
                                           (".a@contoso.com", False), ("Anna <a@contoso.com>", False), ("", False),
                                           ("x" * 65 + "@contoso.com", False)])
@@ -125,3 +126,15 @@ def test_mixed_evidence_rejects_only_ambiguous_dates() -> None:
 def test_validation_is_deterministic() -> None:
     rows = [row(2), row(3, upn="ben@contoso.com"), row(4, ipei="bad")]
     assert check(*rows) == check(*rows)
+
+
+@pytest.mark.parametrize("char", [*"=+$%&*/?`{|}", "\\"])
+def test_upn_characters_entra_refuses_are_refused_by_name(char: str) -> None:
+    upn, reason = check_upn(f"anna{char}x@contoso.com")
+    assert upn is None and reason is not None
+    assert f"{char} cannot be in the part before the @" in reason
+
+
+def test_upn_domain_over_48_characters_is_too_long() -> None:
+    assert check_upn("a@" + "d" * 45 + ".com")[0] is None
+    assert check_upn("a@" + "d" * 40 + ".com")[0] is not None

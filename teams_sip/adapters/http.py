@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,7 +24,11 @@ from pathlib import Path
 
 import httpx
 
+from teams_sip.adapters.throttle import Draw, ServiceBudgets, service_of
 from teams_sip.config import HttpSettings
+
+Pricing = Callable[[httpx.Request], tuple[list[Draw], bool]]
+"""The buckets a request draws on, and whether it waits for them (paced) or is only counted (a page)."""
 
 RETRY_STATUSES = frozenset({429, 503, 504})
 IDEMPOTENT = "teams_sip.idempotent"
@@ -85,38 +90,17 @@ class RequestMetrics:
     batch_inner_requests: int = 0
     inner_throttled: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
+    throttled_by: Counter[str] = field(default_factory=Counter)  # 429s (outer and inner) by service
+    budgets: ServiceBudgets = field(default_factory=ServiceBudgets, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _tokens: float | None = field(default=None, repr=False, compare=False)  # None until a bulk read asks
-    _rate: float = field(default=0.0, repr=False, compare=False)
-    _at: float = field(default=0.0, repr=False, compare=False)
 
-    def spend(self, units: int = 1) -> None:
-        """Budget units sent now: a plain request is one, a `$batch` envelope its inner requests."""
+    def record_throttle(self, service: str) -> None:
         with self._lock:
-            self._refill(time.monotonic())
-            if self._tokens is not None:
-                self._tokens -= units
+            self.throttled_by[service] += 1
 
-    def reserve(self, units: int, per_second: float, keep: float = 0.0) -> float:
-        """The app's budget as the service counts it: a bucket holding one second of requests, refilled
-        at `per_second` (unverified.APP_REQUESTS_PER_S). Takes `units` and answers 0 when at least
-        `keep` stay for requests that never wait (a larger ask goes alone on a full bucket); otherwise
-        takes nothing and answers the seconds until it would."""
+    def throttles(self, service: str) -> int:
         with self._lock:
-            now = time.monotonic()
-            if self._tokens is None:
-                self._tokens, self._at = per_second, now
-            self._rate = per_second
-            self._refill(now)
-            if self._tokens - units >= keep or (self._tokens >= per_second and units > per_second - keep):
-                self._tokens -= units
-                return 0.0
-            return max((units + keep - self._tokens) / per_second, 0.001)
-
-    def _refill(self, now: float) -> None:
-        if self._tokens is not None:
-            self._tokens = min(self._rate, self._tokens + (now - self._at) * self._rate)
-            self._at = now
+            return self.throttled_by[service]
 
     def record_response(self, status: int) -> None:
         with self._lock:
@@ -178,16 +162,31 @@ class _RetryRules:
     """The decisions both transports share; each returns the wait before the next attempt, or None
     when the caller should give up (re-raise the error, or hand the answer back as it is)."""
 
-    def __init__(self, policy: RetryPolicy, metrics: RequestMetrics, *, retry_statuses: bool = True) -> None:
+    def __init__(self, policy: RetryPolicy, metrics: RequestMetrics, *, retry_statuses: bool = True,
+                 pricing: Pricing | None = None) -> None:
         self._policy = policy
         self._metrics = metrics
         self._retry_statuses = retry_statuses
+        self._pricing = pricing
 
-    def _spend(self, request: httpx.Request) -> None:
-        """One unit of the app's budget per attempt; a `$batch` envelope's units are spent by its
-        sender (one per inner request), so the envelope itself costs none here."""
-        if not request.url.path.endswith("/$batch"):
-            self._metrics.spend()
+    def _draws(self, request: httpx.Request) -> tuple[list[Draw], bool]:
+        return self._pricing(request) if self._pricing is not None else ([], False)
+
+    def _wait_for_budget(self, draws: list[Draw], paced: bool) -> float:
+        """Seconds a paced request must still wait for its buckets (0: taken); a page is counted at once."""
+        if not draws:
+            return 0.0
+        if paced:
+            return self._metrics.budgets.reserve(draws)
+        self._metrics.budgets.spend(draws)
+        return 0.0
+
+    def _note_throttle(self, draws: list[Draw], response: httpx.Response) -> None:
+        """A 429 blocks the buckets of the service that sent it for its Retry-After; no others."""
+        if response.status_code == 429 and draws:
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            self._metrics.budgets.block(draws, 1.0 if wait is None else wait)
+            self._metrics.record_throttle(service_of(draws))
 
     def _wait_after_error(self, request: httpx.Request, error: httpx.TransportError, retry: int) -> float | None:
         self._metrics.record_transport_error()
@@ -195,6 +194,7 @@ class _RetryRules:
 
     def _wait_after_answer(self, request: httpx.Request, response: httpx.Response, retry: int) -> float | None:
         self._metrics.record_response(response.status_code)
+        self._note_throttle(self._draws(request)[0], response)
         if not (self._retry_statuses and resend_after_status(request, response.status_code)):
             return None
         return self._policy.delay(retry, response.headers.get("Retry-After"))
@@ -205,16 +205,19 @@ class RetryingTransport(_RetryRules, httpx.BaseTransport):
     throttled/unavailable answers according to the policy."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, policy: RetryPolicy, metrics: RequestMetrics, *, retry_statuses: bool = True
+        self, inner: httpx.BaseTransport, policy: RetryPolicy, metrics: RequestMetrics, *, retry_statuses: bool = True,
+        pricing: Pricing | None = None,
     ) -> None:
-        super().__init__(policy, metrics, retry_statuses=retry_statuses)
+        super().__init__(policy, metrics, retry_statuses=retry_statuses, pricing=pricing)
         self._inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         retry = 0
+        draws, paced = self._draws(request)
         while True:
             retry += 1
-            self._spend(request)
+            while (budget_wait := self._wait_for_budget(draws, paced)) > 0:
+                time.sleep(budget_wait)
             try:
                 response = self._inner.handle_request(request)
                 response.read()  # a connection can drop mid-body: read here, where it can be retried
@@ -242,15 +245,18 @@ class AsyncRetryingTransport(_RetryRules, httpx.AsyncBaseTransport):
         metrics: RequestMetrics,
         *,
         retry_statuses: bool = True,
+        pricing: Pricing | None = None,
     ) -> None:
-        super().__init__(policy, metrics, retry_statuses=retry_statuses)
+        super().__init__(policy, metrics, retry_statuses=retry_statuses, pricing=pricing)
         self._inner = inner
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         retry = 0
+        draws, paced = self._draws(request)
         while True:
             retry += 1
-            self._spend(request)
+            while (budget_wait := self._wait_for_budget(draws, paced)) > 0:
+                await asyncio.sleep(budget_wait)
             try:
                 response = await self._inner.handle_async_request(request)
                 await response.aread()  # a connection can drop mid-body: read here, where it can be retried

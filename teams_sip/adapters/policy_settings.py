@@ -1,6 +1,6 @@
 """Calling-policy settings through the Teams admin API behind Teams PowerShell (unverified).
 
-No Graph API returns AllowSIPDevicesCalling (REFERENCE.md section 3). The Teams PowerShell
+No Graph API returns AllowSIPDevicesCalling (docs/microsoft.md "Calling policies"). The Teams PowerShell
 module reads it from an undocumented admin API; host, path, token audience and field names are
 all in teams_sip.unverified, so a correction after a real-tenant test touches only that module.
 Any failure is reported as a TeamsSipError: the service then falls back to the admin's catalogue.
@@ -14,6 +14,7 @@ import httpx
 
 from teams_sip.adapters.auth import TokenProvider
 from teams_sip.adapters.http import RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
+from teams_sip.adapters.throttle import POLICY_ADMIN, service_pricing
 from teams_sip.config import Settings
 from teams_sip.domain.eligibility import CallingPolicySettings
 from teams_sip.errors import TeamsSipError
@@ -60,7 +61,8 @@ class TeamsAdminPolicySettings:
         self._tokens = tokens
         context = ssl_context(settings.ca_bundle)
         transport = RetryingTransport(
-            httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), metrics or RequestMetrics()
+            httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), metrics or RequestMetrics(),
+            pricing=service_pricing(settings.http, POLICY_ADMIN),
         )
         self._http = httpx.Client(transport=transport, verify=context, timeout=timeout(settings.http))
 

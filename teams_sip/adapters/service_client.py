@@ -13,6 +13,7 @@ import httpx
 from teams_sip import unverified
 from teams_sip.adapters.auth import TokenProvider
 from teams_sip.adapters.http import IDEMPOTENT, RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
+from teams_sip.adapters.throttle import DEVICE_MANAGEMENT, service_pricing
 from teams_sip.config import Settings
 from teams_sip.domain.secrets import Secret
 from teams_sip.errors import ConfigError, TeamsSipError
@@ -22,6 +23,7 @@ class ServiceApiClient:
     """Subclasses name the service and say what to check when it is unreachable."""
 
     service = "service"
+    budget = DEVICE_MANAGEMENT  # the throttle bucket its requests wait for (teams_sip/adapters/throttle.py)
     default_endpoints: Mapping[str, unverified.ProvisioningEndpoint] = {}
 
     def __init__(
@@ -43,7 +45,8 @@ class ServiceApiClient:
         context = ssl_context(settings.ca_bundle)
         self._http = httpx.Client(
             transport=RetryingTransport(
-                httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), self.metrics
+                httpx.HTTPTransport(verify=context), RetryPolicy.from_settings(settings.http), self.metrics,
+                pricing=service_pricing(settings.http, self.budget),
             ),
             verify=context,
             timeout=timeout(settings.http),

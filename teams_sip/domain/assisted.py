@@ -1,4 +1,4 @@
-"""Assisted provisioning: for tenants where the device-management API is not available, the admin
+"""Assisted provisioning: Microsoft documents no API for registering devices or issuing codes, so the admin
 does the two TAC steps by hand (upload the "MAC id"/"Location" CSV; generate and export codes) and
 teams-sip does everything else. This module writes the TAC upload file and reads the code export
 back, matching every code to a known device or saying why it cannot."""
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from teams_sip.domain.csv_safety import write_csv
+from teams_sip.domain.csv_safety import write_machine_csv
 from teams_sip.domain.identifiers import parse_identifier
 from teams_sip.domain.roster import RowIssue
 from teams_sip.domain.secrets import Secret
@@ -29,9 +29,10 @@ _CODE = re.compile(r"^[A-Za-z0-9]{4,16}$")
 
 
 def tac_upload_csv(devices: Iterable[tuple[str, str]]) -> str:
-    """Rows of (12-hex hardware id, location) as TAC's "Provision devices" CSV template wants them."""
+    """Rows of (12-hex hardware id, location) as TAC's "Provision devices" CSV template wants them: a
+    file TAC reads, so a location is written unchanged (raises UnsafeCellError for a formula-like one)."""
     rows = [("-".join(h[i : i + 2] for i in range(0, 12, 2)), location) for h, location in devices]
-    return write_csv(TAC_UPLOAD_COLUMNS, rows)
+    return write_machine_csv(TAC_UPLOAD_COLUMNS, rows)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class ImportedCode:
     hardware_id: str
     code: Secret
     expires_at: datetime
+    generated_after: datetime | None = None  # set when the export had no expiry: the expiry is derived from it
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,7 @@ def _column(header: Sequence[str], kind: str) -> int | None:
     return None
 
 
-def _expiry(text: str, received_at: datetime) -> datetime | None:
-    if not text.strip():
-        return received_at + CODE_VALIDITY
+def _expiry(text: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -67,12 +67,15 @@ def _expiry(text: str, received_at: datetime) -> datetime | None:
 
 
 def read_code_export(
-    header: Sequence[str], rows: Sequence[Sequence[str]], known: Mapping[str, object], received_at: datetime
+    header: Sequence[str], rows: Sequence[Sequence[str]], known: Mapping[str, object], received_at: datetime,
+    asked_at: Mapping[str, datetime] | None = None,
 ) -> CodeImport:
     """Match an exported code list to known devices. Row numbers count the header as row 1.
 
-    Without an expiry column a code is taken as valid 24 hours from when the file was received,
-    the shortest it can have left. Error messages never contain the codes themselves.
+    A row without an expiry gets the earliest expiry its code can have: the admin generated it after
+    teams-sip asked for it (`asked_at`, per hardware id), and a code lasts 24 hours from generation,
+    so it lapses no earlier than the ask plus 24 hours. A handset nobody asked a code for falls back
+    to the upload time (the caller refuses such rows anyway). Messages never contain the codes.
     """
     hw_col, code_col, exp_col = (_column(header, k) for k in ("hardware", "code", "expires"))
     if hw_col is None or code_col is None:
@@ -99,7 +102,12 @@ def read_code_export(
         if not _CODE.match(raw_code):
             errors.append(RowIssue(number, header[code_col], "the code is missing or not 4-16 letters and digits"))
             continue
-        expires = _expiry(cell(exp_col), received_at)
+        generated_after = None
+        if cell(exp_col):
+            expires = _expiry(cell(exp_col))
+        else:
+            generated_after = (asked_at or {}).get(hardware_id, received_at)
+            expires = generated_after + CODE_VALIDITY
         if expires is None:
             column = header[exp_col] if exp_col is not None else "expiry"
             errors.append(RowIssue(number, column, "the expiry is not a date and time (ISO 8601)"))
@@ -109,5 +117,5 @@ def read_code_export(
                                                           f"{seen[hardware_id]}; the later row is ignored"))
             continue
         seen[hardware_id] = number
-        codes.append(ImportedCode(number, hardware_id, Secret(raw_code), expires))
+        codes.append(ImportedCode(number, hardware_id, Secret(raw_code), expires, generated_after))
     return CodeImport(tuple(codes), tuple(errors))

@@ -10,6 +10,7 @@ ambiguity it settles is reported as a warning.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import mul
@@ -21,22 +22,34 @@ PSN_MAX = 0xFFFFF  # 20-bit serial number
 SHOWN = 60  # characters of a cell quoted back in a message; a 1 MB cell must not make a 1 MB message
 
 
-# Control characters and invisible direction marks are shown by name: a message must not be
-# reordered on screen by a cell's U+202E, nor carry a NUL into a log line.
-_VISIBLE = {c: f"<U+{c:04X}>" for c in (*range(0x20), 0x7F, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
-                                         *range(0x2066, 0x206A), 0xFEFF)}
+# Control, format (zero-width, direction marks), private-use and unassigned characters, and every
+# separator but the plain space, are shown escaped (`<U+200B>`): a message must not be reordered on
+# screen by a cell's U+202E, hide a U+2060 in a UPN that "looks right", nor carry a NUL into a log line.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp", "Zs"})
+
+
+def _escape_char(c: str) -> str:
+    return f"<U+{ord(c):04X}>"
+
+
+def visible(text: str) -> str:
+    """`text` with every invisible or layout-changing character written as `<U+XXXX>`."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(_escape_char(c) if c != " " and unicodedata.category(c) in _HIDDEN_CATEGORIES else c
+                   for c in text)
 
 
 def excerpt(text: str, limit: int = SHOWN) -> str:
     """The start of `text`, marked as cut and with its full length, when longer than `limit`."""
     shown = text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
-    return shown.translate(_VISIBLE)
+    return visible(shown)
 
 
 def quoted(text: str, limit: int = SHOWN) -> str:
     """A cell's value as messages quote it: `'text'`, cut to `limit` characters."""
     shown = f"'{text}'" if len(text) <= limit else f"'{text[:limit]}…' ({len(text):,} characters)"
-    return shown.translate(_VISIBLE)
+    return visible(shown)
 
 
 class IdKind(StrEnum):
@@ -147,7 +160,12 @@ def parse_identifier(text: str, declared: IdKind | None = None) -> IdResult:
         raw = flt.group(1)
 
     mac_shaped = bool(_MAC_SHAPED.match(raw))
-    cleaned = _SEPARATORS.sub("", raw).upper()
+    cleaned = _SEPARATORS.sub("", raw)
+    if not cleaned.isascii():  # str.upper() turns the ligature U+FB00 into "FF": never read such a look-alike
+        odd = " ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in cleaned if not c.isascii()))
+        return IdResult(None, f"{quoted(raw)} contains characters that are not plain digits or letters A-F ({odd}); "
+                              "type the identifier again")
+    cleaned = cleaned.upper()
     had_0x = cleaned.startswith("0X")
     if had_0x:
         cleaned = cleaned[2:]

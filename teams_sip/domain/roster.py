@@ -20,6 +20,9 @@ from teams_sip.domain.identifiers import DeviceIdentity, IdKind, excerpt, parse_
 from teams_sip.domain.readiness.minimum_firmware import Severity, firmware_findings
 from teams_sip.domain.roster_dates import DateOrder as DateOrder  # re-exported: callers pick the date rule here
 from teams_sip.domain.roster_dates import infer_order, read_date
+from teams_sip.domain.roster_text import MAX_SITE_NAME as MAX_SITE_NAME  # re-exported
+from teams_sip.domain.roster_text import check_upn as check_upn  # re-exported: callers check UPNs here
+from teams_sip.domain.roster_text import one_line, site_name_problem
 from teams_sip.domain.sites import Region
 from teams_sip.errors import InputError
 
@@ -151,24 +154,6 @@ class ImportResult:
         }
 
 
-_UPN = re.compile(
-    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-)
-
-
-def check_upn(text: str) -> tuple[str | None, str | None]:
-    """(lower-cased UPN, None) or (None, reason). Entra caps a UPN at 113 characters, 64 before the @."""
-    upn = text.strip().lower()
-    if not upn:
-        return None, "no user principal name"
-    if len(upn) > 113 or len(upn.split("@")[0]) > 64:
-        return None, f"{quoted(text.strip())} is too long for a user principal name"
-    if not _UPN.match(upn):
-        return None, f"{quoted(text.strip())} is not a user principal name like name@contoso.com"
-    return upn, None
-
-
 def validate_rows(
     columns: Sequence[tuple[Field, str]],
     rows: Iterable[tuple[int, Sequence[str]]],
@@ -219,9 +204,13 @@ def _row(n: int, cells: Sequence[str], lay: _Layout, order: DateOrder) -> Handse
     upn, reason = check_upn(cells[lay.upn] if lay.upn >= 0 else "")
     if reason:
         errors.append(RowIssue(n, lay.h_upn, reason))
-    site = cells[lay.site].strip() if lay.site >= 0 else ""
+    site, joined = one_line(cells[lay.site] if lay.site >= 0 else "")
+    if joined:
+        warnings.append(RowIssue(n, lay.h_site, joined))
     if not site:
         errors.append(RowIssue(n, lay.h_site, "no site: TAC needs a location for every device"))
+    elif problem := site_name_problem(site):
+        errors.append(RowIssue(n, lay.h_site, problem))
     install = None
     if date_text := (cells[lay.date].strip() if lay.date >= 0 else ""):
         reading = _read_date_cached(date_text, order)
@@ -249,6 +238,10 @@ def _row(n: int, cells: Sequence[str], lay: _Layout, order: DateOrder) -> Handse
                      account_type=account, errors=tuple(errors), warnings=tuple(warnings))
     for name, i in lay.extra:
         setattr(row, name, cells[i].strip())
+    if "\n" in row.display_name or "\r" in row.display_name or "\u2028" in row.display_name:
+        row.display_name, joined = one_line(row.display_name)
+        if joined:
+            row.warnings = (*row.warnings, RowIssue(n, lay.header.get(Field.DISPLAY_NAME, "Display name"), joined))
     return row
 
 

@@ -74,7 +74,12 @@ def read_date(text: str, order: DateOrder) -> DateReading:
     t = text.strip().lower()
     if m := _ISO.match(t):
         value = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return DateReading(value, "" if value else f"{quoted(text)} is not a real date")
+        if value is None:
+            return DateReading(None, f"{quoted(text)} is not a real date")
+        if len(m.group(2)) == 1 or len(m.group(3)) == 1:  # `2026-03-1` may be `2026-03-1x` with a digit lost
+            return DateReading(value, f"{quoted(text)} read as {value.isoformat()}; check that no digit is "
+                                      "missing (write YYYY-MM-DD)")
+        return DateReading(value)
     if m := _NAMED.match(t):
         day, name, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
         month = _MONTHS.get(name[:3])

@@ -4,6 +4,7 @@ formatting an exception never shows them; only `reveal()` does, at the one place
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 
 class Secret:
@@ -15,9 +16,13 @@ class Secret:
     def reveal(self) -> str:
         return self._value
 
-    def fingerprint(self) -> str:
-        """A stable, non-reversible tag (SHA-256, hex) to store or compare instead of the value."""
-        return hashlib.sha256(self._value.encode("utf-8")).hexdigest()
+    def fingerprint(self, key: bytes) -> str:
+        """A tag to store or compare instead of the value: HMAC-SHA-256 (hex) under `key`, a secret kept
+        outside the store. A plain hash of a short code is the code: a copied store would give every
+        8-digit code back by trying them all; without the key nothing can be tried."""
+        if not key:
+            raise ValueError("a fingerprint needs a non-empty key")
+        return hmac.new(key, self._value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def __repr__(self) -> str:
         return "Secret('***')"

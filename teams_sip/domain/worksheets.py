@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from teams_sip.domain.csv_safety import write_csv
 from teams_sip.domain.secrets import Secret
+from teams_sip.domain.site_keys import site_key
 
 CSV_HEADER = (
     "Site",
@@ -44,6 +45,7 @@ class WorksheetLine:
     ipei_hex: str | None = None
     ipei_decimal: str | None = None
     mac: str | None = None
+    generated_after: datetime | None = None  # the export gave no expiry: expires_at is this plus 24 hours
 
     @property
     def dial_string(self) -> Secret:
@@ -61,12 +63,19 @@ class Worksheet:
 
     @property
     def name(self) -> str:
-        """A file-safe base name, e.g. `berlin-hq_2026-03-10`."""
-        return f"{site_slug(self.site)}_{self.install_date.isoformat()}"
+        """A file-safe base name unique to the site, e.g. `berlin-hq-1a2b3c4d5e_2026-03-10`."""
+        return f"{site_key(self.site)}_{self.install_date.isoformat()}"
 
     def local(self, when: datetime) -> str:
         local = when.astimezone(ZoneInfo(self.time_zone))
         return local.strftime("%Y-%m-%d %H:%M %Z")
+
+    def expiry(self, line: WorksheetLine) -> str:
+        """When the code lapses; for a code whose export had no expiry, the earliest it can, and why."""
+        if line.generated_after is None:
+            return self.local(line.expires_at)
+        asked = line.generated_after.astimezone(ZoneInfo(self.time_zone)).strftime("%H:%M")
+        return f"{self.local(line.expires_at)} (generated after {asked})"
 
 
 def site_slug(site: str) -> str:
@@ -90,7 +99,7 @@ def render_csv(sheet: Worksheet) -> str:
             line.mac or "",
             line.location,
             line.dial_string.reveal(),
-            sheet.local(line.expires_at),
+            sheet.expiry(line),
         )
         for line in _sorted(sheet.lines)
     ]
@@ -108,7 +117,7 @@ def render_html(sheet: Worksheet) -> str:
         f"<br><small>{esc(line.ipei_hex or line.dashed)}</small></td>"
         f"<td>{esc(line.location)}</td>"
         f"<td class=dial><code>{esc(line.dial_string.reveal())}</code></td>"
-        f"<td>{esc(sheet.local(line.expires_at))}</td>"
+        f"<td>{esc(sheet.expiry(line))}</td>"
         "<td class=done>&#9744;</td>"
         "</tr>"
         for line in _sorted(sheet.lines)
@@ -120,6 +129,7 @@ def render_html(sheet: Worksheet) -> str:
         f"<h1>{esc(title)}</h1>"
         f"<p>Generated {esc(sheet.local(sheet.generated_at))}. On each handset dial the code shown and "
         "press call before it expires. Codes are valid for 24 hours.</p>"
+        + (_DERIVED_NOTE if any(line.generated_after is not None for line in sheet.lines) else "")
         + (f"<h2>Site settings</h2><ul class=site>{block}</ul>" if block else "")
         + "<table><thead><tr><th scope=col>User</th><th scope=col>Handset</th><th scope=col>Location</th>"
         "<th scope=col>Dial</th><th scope=col>Expires (site time)</th><th scope=col>Done</th></tr></thead>"
@@ -130,6 +140,10 @@ def render_html(sheet: Worksheet) -> str:
 def _sorted(lines: Sequence[WorksheetLine]) -> list[WorksheetLine]:
     return sorted(lines, key=lambda line: (line.location, line.upn, line.hardware_id))
 
+
+_DERIVED_NOTE = ("<p>Where an expiry says \"generated after\", the code export gave no expiry: the code was "
+                 "generated after teams-sip asked for it at that time, so the expiry shown is the earliest it "
+                 "can lapse.</p>")
 
 _CSS = (
     "body{font-family:system-ui,sans-serif;margin:2em;color:#111}"

@@ -23,7 +23,21 @@ from typing import Any
 import azure.functions as func
 from azure.functions.timer import TimerRequest
 
+from teams_sip.entrypoints.functions.http import JSON_MAX_BYTES
+from teams_sip.importing.options import MB
+
 log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY = 20 * MB  # IMPORT_MAX_MB's default; serve passes the setting
+
+
+def _problem(status: int, code: str, message: str) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps({"error": {"code": code, "message": message}}), status_code=status,
+                             mimetype="application/json")
+
+
+def _too_large(cap: int) -> func.HttpResponse:
+    return _problem(413, "payloadTooLarge", f"the body is larger than the {cap:,} byte cap for this request")
 
 
 class _Out(func.Out[Any]):
@@ -75,8 +89,12 @@ def _describe(fn: Any) -> _Function:
 class LocalFunctionsHost:
     """Routes HTTP requests, fires timers and drains queues for one `func.FunctionApp`."""
 
-    def __init__(self, app: func.FunctionApp, *, function_key: str | None = None, host_json: Path | None = None):
+    def __init__(self, app: func.FunctionApp, *, function_key: str | None = None, host_json: Path | None = None,
+                 max_body_bytes: int = DEFAULT_MAX_BODY, max_json_bytes: int = JSON_MAX_BYTES):
+        if function_key is not None and not function_key:
+            raise ValueError("an empty function key would turn authentication off; give a key or none")
         self._key = function_key
+        self._max_body, self._max_json = max_body_bytes, max_json_bytes
         prefix = "api"
         if host_json is not None and host_json.exists():
             http = json.loads(host_json.read_text()).get("extensions", {}).get("http", {})
@@ -99,9 +117,44 @@ class LocalFunctionsHost:
         self._drain_lock = threading.Lock()
 
     # HTTP -----------------------------------------------------------------------------------------
+    def admit(self, method: str, path: str, *, headers: Mapping[str, str], params: Mapping[str, str]
+              ) -> func.HttpResponse | None:
+        """The answer to give before any of the body is read (no route, no key, too large), or None.
+        The key and the declared length are checked first, so a keyless upload is never read."""
+        found = self._match(method, path)
+        if found is None:
+            return _problem(404, "notFound", f"no function serves {method} /{path.strip('/')}")
+        if not self._authorised(found[0], headers, params):
+            return _problem(401, "unauthorized", "a valid function key is required")
+        lowered = {k.lower(): v for k, v in headers.items()}
+        declared = lowered.get("content-length", "0")
+        cap = self.body_cap(lowered.get("content-type", ""))
+        if not declared.isdigit() or int(declared) > cap:
+            return _too_large(cap)
+        return None
+
+    def body_cap(self, content_type: str) -> int:
+        """JSON bodies are small; files may be up to the upload cap (IMPORT_MAX_MB)."""
+        json_body = content_type.split(";")[0].strip().lower() == "application/json"
+        return min(self._max_json, self._max_body) if json_body else self._max_body
+
     def handle(
         self, method: str, path: str, *, headers: Mapping[str, str], params: Mapping[str, str], body: bytes, url: str
     ) -> func.HttpResponse:
+        refused = self.admit(method, path, headers={**headers, "content-length": str(len(body))}, params=params)
+        found = self._match(method, path)
+        if refused is not None or found is None:
+            return refused or _problem(404, "notFound", f"no function serves {method} /{path.strip('/')}")
+        fn, route_params = found
+        request = func.HttpRequest(method.upper(), url, headers=dict(headers), params=dict(params),
+                                   route_params=route_params, body=body)
+        response = self._invoke(fn, request)
+        self.drain()
+        if not isinstance(response, func.HttpResponse):
+            raise TypeError(f"function {fn.name} did not return an HttpResponse")
+        return response
+
+    def _match(self, method: str, path: str) -> tuple[_Function, dict[str, str]] | None:
         path = path.strip("/")
         for pattern, fn in self.http:
             match = pattern.match(path)
@@ -110,25 +163,8 @@ class LocalFunctionsHost:
             methods = {str(getattr(m, "value", m)).upper() for m in (fn.trigger.methods or [])}
             if methods and method.upper() not in methods:
                 continue
-            if not self._authorised(fn, headers, params):
-                return func.HttpResponse(
-                    json.dumps({"error": {"code": "unauthorized", "message": "a valid function key is required"}}),
-                    status_code=401,
-                    mimetype="application/json",
-                )
-            route_params = {k: v for k, v in match.groupdict().items() if v is not None}
-            request = func.HttpRequest(method.upper(), url, headers=dict(headers), params=dict(params),
-                                       route_params=route_params, body=body)
-            response = self._invoke(fn, request)
-            self.drain()
-            if not isinstance(response, func.HttpResponse):
-                raise TypeError(f"function {fn.name} did not return an HttpResponse")
-            return response
-        return func.HttpResponse(
-            json.dumps({"error": {"code": "notFound", "message": f"no function serves {method} /{path}"}}),
-            status_code=404,
-            mimetype="application/json",
-        )
+            return fn, {k: v for k, v in match.groupdict().items() if v is not None}
+        return None
 
     def _authorised(self, fn: _Function, headers: Mapping[str, str], params: Mapping[str, str]) -> bool:
         level = str(getattr(fn.trigger.auth_level, "name", fn.trigger.auth_level)).upper()
@@ -183,18 +219,21 @@ def asgi_app(host: LocalFunctionsHost) -> Any:
     from starlette.routing import Route
 
     async def endpoint(request: Request) -> Response:
-        body = await request.body()
-        result = await run_in_threadpool(
-            host.handle,
-            request.method,
-            request.url.path,
-            headers=dict(request.headers),
-            params=dict(request.query_params),
-            body=body,
-            url=str(request.url),
-        )
+        headers, params = dict(request.headers), dict(request.query_params)
+        refused = host.admit(request.method, request.url.path, headers=headers, params=params)
+        if refused is None:
+            cap = host.body_cap(headers.get("content-type", ""))
+            body = await _read_capped(request, cap)
+            refused = _too_large(cap) if body is None else None
+        if refused is not None:
+            result = refused
+        else:
+            result = await run_in_threadpool(host.handle, request.method, request.url.path, headers=headers,
+                                             params=params, body=body or b"", url=str(request.url))
         headers = dict(result.headers)
         headers.pop("Content-Type", None)
+        if refused is not None and request.method not in ("GET", "HEAD"):
+            headers["connection"] = "close"  # the unread rest of the body is not waited for
         media = result.mimetype or "text/plain"
         if result.charset and media.startswith(("text/", "application/json")):
             media = f"{media}; charset={result.charset}"
@@ -202,6 +241,18 @@ def asgi_app(host: LocalFunctionsHost) -> Any:
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+
+
+async def _read_capped(request: Any, cap: int) -> bytes | None:
+    """The body, streamed; None as soon as it passes `cap` (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class TimerLoop:

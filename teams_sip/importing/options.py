@@ -24,3 +24,9 @@ class ImportOptions:
     max_zip_members: int = 2_000
     date_order: DateOrder = DateOrder.AUTO
     header_search_rows: int = 10  # a title line or two above the header is common; look this far down
+    sheet: str | None = None  # the workbook sheet to read; None: the first visible one
+    # Shared strings (XLSX text cells) are read whole by calamine: bound them before it does. Excel
+    # holds at most 32,767 characters in a cell; a roster's text needs a few MB.
+    max_shared_strings: int = 2_000_000
+    max_shared_string_bytes: int = 64 * MB
+    max_string_bytes: int = 1 * MB  # one cell: 32,767 characters, escaped and with rich-text runs, fits

@@ -14,7 +14,9 @@ from teams_sip.domain.roster import FileInfo, ImportRefused, ImportResult, build
 from teams_sip.importing.columns import HeaderMatch, describe_headers, match_header
 from teams_sip.importing.csv_file import TextTable, read_csv
 from teams_sip.importing.options import MB, ImportOptions
-from teams_sip.importing.xlsx_file import OLE_MAGIC, ZIP_MAGIC, read_xlsx
+from teams_sip.importing.other_workbooks import OTHER_SUFFIXES, read_other
+from teams_sip.importing.workbook_sheets import describe
+from teams_sip.importing.xlsx_file import OLE_MAGIC, ZIP_MAGIC, SheetTable, read_xlsx
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ""}
 XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
@@ -65,7 +67,7 @@ def _check_widths(table: TextTable, body: Rows, header_width: int) -> None:
 
 
 def load_roster(data: bytes, filename: str, options: ImportOptions | None = None) -> ImportResult:
-    """Read CSV or XLSX bytes into a validated roster, or raise ImportRefused."""
+    """Read CSV, XLSX, XLS, XLSB or ODS bytes into a validated roster, or raise ImportRefused."""
     options = options or ImportOptions()
     name = PurePath(filename).name or "upload"
     if len(data) > options.max_bytes:
@@ -75,20 +77,40 @@ def load_roster(data: bytes, filename: str, options: ImportOptions | None = None
         raise ImportRefused(f"{name} is empty: it needs a header row and one row per handset.")
     suffix = PurePath(name).suffix.lower()
     row_limit = options.max_rows + options.header_search_rows + 1
-    encoding = delimiter = sheet = None
-    text_table: TextTable | None = None
-    notes: tuple[str, ...] = ()
-    if data.startswith((ZIP_MAGIC, OLE_MAGIC)) or suffix in XLSX_SUFFIXES:
-        if suffix not in XLSX_SUFFIXES and not data.startswith(OLE_MAGIC) and suffix != "":
-            raise ImportRefused(f"{name} is not a roster file: upload .xlsx or .csv.")
-        table = read_xlsx(data, name, options, row_limit)
-        rows, sheet, fmt, records = _non_empty(table.rows), table.sheet, "xlsx", len(table.rows)
-    elif suffix in CSV_SUFFIXES:
+    workbook = _workbook_format(data, name, suffix)
+    if workbook is not None:
+        table = (read_xlsx(data, name, options, row_limit) if workbook == "xlsx"
+                 else read_other(data, name, workbook, options, row_limit))
+        try:
+            return _from_rows(_non_empty(table.rows), name, options, None, table)
+        except ImportRefused as exc:  # every refusal of a workbook names its sheets
+            raise ImportRefused(f"{exc} {describe(table.sheets, table.sheet)}") from None
+    if suffix in CSV_SUFFIXES:
         text_table = read_csv(data, options)
-        rows, encoding, delimiter, fmt = text_table.rows, text_table.encoding, text_table.delimiter, "csv"
-        notes, records = text_table.notes, text_table.records
-    else:
-        raise ImportRefused(f"{name}: unknown format '{suffix}'; upload .xlsx or .csv (UTF-8, comma or semicolon).")
+        return _from_rows(text_table.rows, name, options, text_table, None)
+    raise ImportRefused(f"{name}: unknown format '{suffix}'; upload .xlsx, .xls, .xlsb, .ods or .csv (UTF-8, comma "
+                        "or semicolon).")
+
+
+def _workbook_format(data: bytes, name: str, suffix: str) -> str | None:
+    """"xlsx", "xls", "xlsb" or "ods" by name and magic bytes; None for text; refuses a mismatch."""
+    if suffix in OTHER_SUFFIXES:
+        fmt = OTHER_SUFFIXES[suffix]
+        if not data.startswith(OLE_MAGIC if fmt == "xls" else ZIP_MAGIC):
+            raise ImportRefused(f"{name} is not a valid {suffix} workbook (its content is not what the name says): "
+                                "save it again as .xlsx or CSV.")
+        return fmt
+    if data.startswith(OLE_MAGIC) and suffix in ("", ".xlsx"):
+        return "xls" if suffix == "" else "xlsx"  # an .xlsx name on an OLE file: encrypted, refused as such
+    if data.startswith(ZIP_MAGIC) or suffix in XLSX_SUFFIXES or data.startswith(OLE_MAGIC):
+        if suffix not in XLSX_SUFFIXES and suffix != "":
+            raise ImportRefused(f"{name} is not a roster file: upload .xlsx or .csv.")
+        return "xlsx"
+    return None
+
+
+def _from_rows(rows: Rows, name: str, options: ImportOptions, text_table: TextTable | None,
+               table: SheetTable | None) -> ImportResult:
     if not rows:
         raise ImportRefused(f"{name} is empty: it needs a header row and one row per handset.")
     at, header_row, match = _find_header(rows, options)
@@ -101,11 +123,35 @@ def load_roster(data: bytes, filename: str, options: ImportOptions | None = None
                             "row per handset.")
     if text_table is not None:
         _check_widths(text_table, body, header_width)
+    records = text_table.records if text_table is not None else len(table.rows) if table is not None else 0
+    skipped_empty = max(records, body[-1][0]) - header_row - len(body)
+    body, hidden_note = _without_hidden(body, table)
     positions = match.positions
     data_rows = [(n, [cells[p] if p < len(cells) else "" for p in positions]) for n, cells in body]
     info = FileInfo(
-        filename=name, format=fmt, columns=match.columns, ignored_columns=match.ignored, encoding=encoding,
-        delimiter=delimiter, sheet=sheet, skipped_empty_rows=max(records, body[-1][0]) - header_row - len(body),
-        notes=(*((f"header found on row {header_row}",) if header_row > 1 else ()), *notes),
+        filename=name, format=table.format if table is not None else "csv", columns=match.columns,
+        ignored_columns=match.ignored, encoding=text_table.encoding if text_table is not None else None,
+        delimiter=text_table.delimiter if text_table is not None else None,
+        sheet=table.sheet if table is not None else None, skipped_empty_rows=skipped_empty,
+        notes=(*((f"header found on row {header_row}",) if header_row > 1 else ()),
+               *(text_table.notes if text_table is not None else ()), *hidden_note),
     )
     return build_result(info, match.columns, data_rows, options.date_order)
+
+
+SHOWN_HIDDEN = 20
+
+
+def _without_hidden(body: Rows, table: SheetTable | None) -> tuple[Rows, tuple[str, ...]]:
+    """Rows the admin hid (by hand or with a filter) are left out, and named: they were not on screen
+    when the file was saved, and must not replace the roster of sites the admin filtered away."""
+    hidden = set(table.hidden_rows) if table is not None else set()
+    left_out = [n for n, _ in body if n in hidden]
+    if not left_out:
+        return body, ()
+    how = "filtered out or hidden" if table is not None and table.filtered else "hidden"
+    shown = ", ".join(map(str, left_out[:SHOWN_HIDDEN])) + (f" and {len(left_out) - SHOWN_HIDDEN} more"
+                                                            if len(left_out) > SHOWN_HIDDEN else "")
+    note = (f"warning: {len(left_out)} row(s) {how} in the workbook were not imported (rows {shown}); unhide "
+            "them (clear the filter) and upload again to import them")
+    return [(n, cells) for n, cells in body if n not in hidden], (note,)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 SEGMENT = 4 * 1024 * 1024  # bytes of XML per regex pass, so match lists stay small
 
@@ -142,3 +143,55 @@ def _walk(xml: bytes, start: int, end: int, fits: Callable[[Extent], bool]) -> E
             col, row_here = col + 1, row
         max_row, max_col = max(max_row, row_here), max(max_col, col)
     return Extent(max_row, max_col)
+
+
+_STRING_ITEM = re.compile(rb"<(?:[\w.-]+:)?si(?=[\s>/])")
+CHUNK = 1024 * 1024
+
+
+def shared_strings_problem(part: IO[bytes], max_count: int, max_bytes: int, max_string: int) -> str | None:
+    """Why a sharedStrings part is beyond the bounds, or None, read in chunks so a refusal costs at
+    most the bound: calamine keeps every shared string in memory before the first cell is read,
+    so a 150 MB string in a small zip costs several times that (the grid bound cannot see it)."""
+    total = count = 0
+    last = 0  # offset of the latest <si>: the text since then belongs to one string
+    tail = b""
+    while chunk := part.read(CHUNK):
+        if not total and (declared := _declared_count(chunk)) > max_count:
+            # calamine reserves room for the declared count first: 2,000,000,000 aborts the process
+            return f"it declares {declared:,} texts, more than {max_count:,}"
+        data, base = tail + chunk, total - len(tail)
+        total += len(chunk)
+        if total > max_bytes:
+            return f"its text cells hold more than {max_bytes // (1024 * 1024):,} MB of text"
+        for match in _STRING_ITEM.finditer(data):
+            at = base + match.start()
+            if at <= last and count:
+                continue  # found again in the carried tail
+            if count and at - last > max_string:
+                return _long_string(max_string)
+            count, last = count + 1, at
+        if count > max_count:
+            return f"it holds more than {max_count:,} distinct texts"
+        if count and total - last > max_string:
+            return _long_string(max_string)
+        tail = data[-8:]
+    return None
+
+
+_SST_TAG = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_COUNT = re.compile(rb"""(?:^|[\s"'])(?:uniqueCount|count)\s*=\s*["']\s*([0-9]+)""")
+
+
+def _declared_count(head: bytes) -> int:
+    """The larger of the `count` and `uniqueCount` the part's opening tag declares (0 if none)."""
+    tag = _SST_TAG.search(head, 0, 65536)
+    if tag is None:
+        return 0
+    found = [int(d) if len(d) <= 12 else 10**12 for d in _COUNT.findall(tag.group(0))]
+    return max(found, default=0)
+
+
+def _long_string(max_string: int) -> str:
+    return (f"one cell holds more than {max_string // 1024:,} KB of text, beyond what Excel allows in a cell "
+            "(32,767 characters)")

@@ -8,7 +8,7 @@ themselves appear only on worksheets, never in results, logs or the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePath
@@ -88,20 +88,25 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
     header, rows = read_table(data, filename, ImportOptions(max_bytes=opts.import_max_mb * 1024 * 1024))
     now = svc.clock.now()
     stored = {s.record.hardware_id: s for s in rollout.devices.all()}
-    parsed = read_code_export(header, rows, stored, now)
+    parsed = read_code_export(header, rows, stored, now, _asked_at(stored.values()))
     outcome = CodeImportOutcome([RowResult(e.row, "rejected", f"{e.column}: {e.message}") for e in parsed.errors])
     ready: list[tuple[ImportedCode, StoredDevice, DeviceRecord]] = []
     for code in parsed.codes:
         current = stored[code.hardware_id]
-        problem, settled = _check(code, current.record, now)
+        problem, settled = _check(code, current.record, now, rollout.services.fingerprint_key)
         if settled is None:
             outcome.results.append(RowResult(code.row, "rejected", problem, code.hardware_id))
         else:
             ready.append((code, current, settled))
+    failed: dict[str, str] = {}
     if ready:  # onto the worksheet before the records settle, as the executor does
-        delivery_for(rollout)([DeliveredCode(c.hardware_id, s.record.site, s.record.install_date, c.code,
-                                             c.expires_at) for c, s, _ in ready])
+        failed = dict(delivery_for(rollout)([DeliveredCode(c.hardware_id, s.record.site, s.record.install_date,
+                                                           c.code, c.expires_at, c.generated_after)
+                                             for c, s, _ in ready]))
     for code, current, settled in ready:
+        if code.hardware_id in failed:  # its site's worksheet could not be written: keep it asked for
+            outcome.results.append(RowResult(code.row, "rejected", failed[code.hardware_id], code.hardware_id))
+            continue
         try:
             rollout.devices.save(current, settled)
         except ConflictError:
@@ -114,15 +119,24 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
     return outcome
 
 
-def _check(code: ImportedCode, record: DeviceRecord, now: datetime) -> tuple[str, DeviceRecord | None]:
+def _asked_at(stored: Iterable[StoredDevice]) -> dict[str, datetime]:
+    """When teams-sip first asked the admin for each pending code (the intent keeps its first time)."""
+    return {s.record.hardware_id: s.record.pending.at for s in stored
+            if s.record.pending is not None and s.record.pending.kind == IntentKind.ISSUE_CODE}
+
+
+def _check(code: ImportedCode, record: DeviceRecord, now: datetime, key: bytes) -> tuple[str, DeviceRecord | None]:
     pending = record.pending
     if pending is None or pending.kind != IntentKind.ISSUE_CODE:
         return "no code was requested for this handset; teams-sip asks for codes when its install window opens", None
     if record.install_date is None:
         return "the handset has no install date, so no worksheet can hold its code", None
+    if code.expires_at <= now and code.generated_after is not None:
+        return ("the export has no expiry and teams-sip asked for this code more than 24 hours ago, so it may "
+                "have lapsed; export the codes with their expiry, or generate a new one in Teams admin center"), None
     if code.expires_at <= now:
         return "this code has already expired; generate a new one in Teams admin center", None
     try:
-        return "", settle_code(record, code.code, code.expires_at, now)
+        return "", settle_code(record, code.code, code.expires_at, now, fingerprint_key=key)
     except IllegalTransitionError as exc:
         return str(exc), None

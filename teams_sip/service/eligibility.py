@@ -165,7 +165,7 @@ def _generic(v: UserVerdict) -> str:
     """The main reason without the user-specific parts (UPN, dates), so equal causes group together."""
     problems = v.problems
     if not problems:
-        return "all checks passed"
+        return v.main_reason  # "all checks passed", with what was assumed, if anything
     first = problems[0]
     if first.waiting_until is not None:
         return "waiting for a newly assigned calling policy to take effect (up to 24 hours)"

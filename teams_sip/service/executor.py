@@ -55,6 +55,7 @@ class DeliveredCode:
     install_date: date | None
     code: Secret = field(repr=False)
     expires_at: datetime
+    generated_after: datetime | None = None  # assisted export without expiries: expires_at is derived from it
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Execution:
     after: dict[str, DeviceRecord] = field(default_factory=dict)
 
 
-Deliver = Callable[[Sequence[DeliveredCode]], None]
+Deliver = Callable[[Sequence[DeliveredCode]], Sequence[tuple[str, str]] | None]
 
 
 def _as_intended(record: DeviceRecord) -> DeviceRecord:
@@ -92,8 +93,9 @@ def _intents(plan: Plan) -> dict[str, tuple[IntentKind, str]]:
 
 class Executor:
     def __init__(self, devices: DeviceStore, provisioning: ProvisioningPort, deliver: Deliver, *,
-                 calls_at_once: int = 4) -> None:
+                 fingerprint_key: bytes, calls_at_once: int = 4) -> None:
         self._devices = devices
+        self._key = fingerprint_key  # Services.fingerprint_key: codes are stored only as keyed fingerprints
         self._provisioning = provisioning
         self._deliver = deliver
         self._at_once = max(1, calls_at_once)  # issueCodes calls in flight together (HTTP_MAX_CONCURRENCY)
@@ -231,7 +233,9 @@ class Executor:
             if a.code is not None and a.expires_at is not None and a.hardware_id in where
         ]
         if delivered:
-            self._deliver(delivered)  # before settling: a code Teams issued must reach a worksheet
+            # before settling: a code Teams issued must reach a worksheet; a site whose worksheet
+            # failed is reported, and the other sites' codes still go out and settle
+            result.failures.extend(self._deliver(delivered) or ())
             result.issued.extend(delivered)
         changes = [c for c in (self._code_outcome(a, now, result) for a in answers) if c is not None]
         self._settle_all(changes, current, result)
@@ -241,7 +245,7 @@ class Executor:
         hid = answer.hardware_id
         if answer.code is not None and answer.expires_at is not None:
             code, expires = answer.code, answer.expires_at
-            return hid, lambda r: settle_code(r, code, expires, now)
+            return hid, lambda r: settle_code(r, code, expires, now, fingerprint_key=self._key)
         if answer.error_code == AWAITING_ADMIN:
             result.awaiting_admin.append(hid)  # the intent stays until the admin's code export arrives
             return None

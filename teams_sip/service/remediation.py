@@ -16,6 +16,7 @@ from typing import Protocol
 from teams_sip.domain.clock import Clock
 from teams_sip.domain.eligibility import Outcome, PendingPolicies, PendingPolicy, UserVerdict, Verdict, policy_key
 from teams_sip.domain.eligibility.checks import CALLING_POLICY
+from teams_sip.domain.powershell import ps_literal
 from teams_sip.errors import InputError
 from teams_sip.service.ports.directory import Assignment, Directory
 
@@ -67,9 +68,8 @@ class FixPlan:
             "Connect-MicrosoftTeams",
         ]
         for change in self.changes:
-            upn = change.upn.replace("'", "''")
-            name = self.policy.replace("'", "''")
-            lines.append(f"Grant-CsTeamsCallingPolicy -Identity '{upn}' -PolicyName '{name}'")
+            lines.append(f"Grant-CsTeamsCallingPolicy -Identity {ps_literal(change.upn)} "
+                         f"-PolicyName {ps_literal(self.policy)}")
         return "\n".join(lines) + "\n"
 
 

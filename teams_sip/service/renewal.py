@@ -90,7 +90,8 @@ def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, c
     cause = "renewal requested by an admin" + (" (replaces a live code)" if start is not record else "")
     action = RenewCode(hid, record.site, record.install_date, record.codes_issued, cause, window.closes)
     plan = Plan(now, (action,), {hid: start} if start is not record else {})
-    execution = Executor(rollout.devices, rollout.provisioning(), delivery_for(rollout)).run(plan, {hid: stored})
+    execution = Executor(rollout.devices, rollout.provisioning(), delivery_for(rollout),
+                         fingerprint_key=rollout.services.fingerprint_key).run(plan, {hid: stored})
     outcome = _outcome(hid, execution.issued[0].expires_at if execution.issued else None, site.time_zone,
                        hid in execution.awaiting_admin, execution.conflicts, execution.failures)
     rollout.audit.record(now, actor, "renew-code", hid, correlation_id,
@@ -107,6 +108,7 @@ def _outcome(hid: str, expires: datetime | None, tz: str, awaiting: bool, confli
         return RenewalOutcome(hid, "awaiting_admin", "Generate the code in Teams admin center and upload the "
                                                      "code export (assisted mode).")
     if conflicts:
-        raise RenewalRefusedError(f"Handset {hid} was changed by a reconciliation pass meanwhile; try again.")
+        raise RenewalRefusedError(f"Handset {hid} was changed meanwhile (by another renewal or a reconciliation "
+                                  "pass); nothing was replaced by this request. Look at its state, then try again.")
     reason = failures[0][1] if failures else "no code was issued"
     raise RenewalFailedError(f"Teams issued no code for handset {hid}: {reason}. The next pass settles it.")

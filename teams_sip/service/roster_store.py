@@ -5,10 +5,15 @@ when the import's record is written as committed, last: a crash half-way leaves 
 staging partition, never half a roster. An import owns the sites it names: the current roster of a
 site is the rows of the latest committed import that names that site, so re-uploading a corrected
 sheet for one site replaces that site's handsets and leaves the other sites alone.
+
+"Latest" is the order of commits, numbered from a counter in the store (taken by etag, so two
+processes never get the same number): two uploads within one second used to be ordered by their
+content hash. Imports committed before the counter existed count as number 0, in upload order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,11 +21,13 @@ from typing import Any
 
 from teams_sip.domain.identifiers import DeviceIdentity, IdKind
 from teams_sip.domain.roster import HandsetRow
-from teams_sip.service.ports.store import MAX_BATCH_OPS, StateStore, WriteOp
+from teams_sip.service.ports.store import MAX_BATCH_OPS, ConflictError, StateStore, WriteOp
 
 ROWS_TABLE = "rosterrows"
 IMPORTS_TABLE = "imports"
 IMPORTS_PARTITION = "import"
+COUNTER_PARTITION = "counter"
+IMPORT_SEQUENCE = "import-sequence"
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class ImportRecord:
     artefact: str
     sites: tuple[str, ...]
     summary: dict[str, int]
+    sequence: int = 0  # commit order (RosterStore.commit numbers it)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,13 +102,14 @@ class ImportRecord:
             "sites": list(self.sites),
             "summary": dict(self.summary),
             "status": "committed",
+            "sequence": self.sequence,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportRecord:
         return cls(
             data["import_id"], data["filename"], data["uploaded_by"], datetime.fromisoformat(data["uploaded_at"]),
-            data["artefact"], tuple(data["sites"]), dict(data["summary"]),
+            data["artefact"], tuple(data["sites"]), dict(data["summary"]), int(data.get("sequence", 0)),
         )
 
 
@@ -115,7 +124,22 @@ class RosterStore:
             self._store.batch(ROWS_TABLE, import_id, ops)
 
     def commit(self, record: ImportRecord) -> None:
-        self._store.upsert(IMPORTS_TABLE, IMPORTS_PARTITION, record.import_id, record.to_dict())
+        numbered = dataclasses.replace(record, sequence=self._next_sequence())
+        self._store.upsert(IMPORTS_TABLE, IMPORTS_PARTITION, record.import_id, numbered.to_dict())
+
+    def _next_sequence(self) -> int:
+        """The next commit number: read, then write it back naming the etag read (retried on a race)."""
+        while True:
+            current = self._store.get(IMPORTS_TABLE, COUNTER_PARTITION, IMPORT_SEQUENCE)
+            try:
+                if current is None:
+                    self._store.insert(IMPORTS_TABLE, COUNTER_PARTITION, IMPORT_SEQUENCE, {"value": 1})
+                    return 1
+                value = int(current.data["value"]) + 1
+                self._store.replace(current, {"value": value})
+                return value
+            except ConflictError:
+                continue
 
     def get_import(self, import_id: str) -> ImportRecord | None:
         entity = self._store.get(IMPORTS_TABLE, IMPORTS_PARTITION, import_id)
@@ -123,7 +147,7 @@ class RosterStore:
 
     def imports(self) -> list[ImportRecord]:
         found = (ImportRecord.from_dict(e.data) for e in self._store.query(IMPORTS_TABLE, IMPORTS_PARTITION))
-        return sorted(found, key=lambda r: (r.uploaded_at, r.import_id))
+        return sorted(found, key=lambda r: (r.sequence, r.uploaded_at, r.import_id))
 
     def site_owners(self) -> dict[str, str]:
         """Site -> id of the latest committed import that names it."""

@@ -23,7 +23,7 @@ from teams_sip.domain.signin.bulk import BulkBatch, BulkCandidate, deadline, pla
 from teams_sip.domain.signin.errors import DOCUMENTED_ERRORS, Outcome
 from teams_sip.domain.signin.personal import NoticeKind, ReminderPolicy, WaitingDevice, compose, due_notice
 from teams_sip.domain.signin.results import ResultFileError, ResultItem, parse_result_file
-from teams_sip.domain.signin.scripts import device_csv, powershell_script
+from teams_sip.domain.signin.scripts import ADMIN_ROLES, MODULE_VERSION, device_csv, powershell_script
 from teams_sip.domain.sites import Site, site_key, sites_by_key
 from teams_sip.errors import InputError, TeamsSipError
 from teams_sip.service.device_store import DeviceStore
@@ -48,8 +48,11 @@ _PERSON_OUTCOMES = {Outcome.ELIGIBILITY, Outcome.NEEDS_ADMIN, Outcome.NEW_ONBOAR
 _KINDS = {k.value for k in NoticeKind}
 _NOT_FINAL = {"", "notstarted", "inprogress", "pending", "running"}
 CHECKLIST = (
+    f"MicrosoftTeams PowerShell {MODULE_VERSION} or later is installed (the script declares it).",
+    f"You run it as a {' or '.join(ADMIN_ROLES)} (Microsoft advises the least privileged).",
     "Bulk sign-in is enabled for the tenant: Set-CsTeamsSipDevicesConfiguration -BulkSignIn Enabled.",
-    "Each site's public IPs are trusted IPs in Teams (Locations > Network topology), added 24 hours or more ago.",
+    "Each site's public IPs are trusted IPs in Teams admin center (Locations > Network topology > Trusted IPs), "
+    "added 24 hours or more ago.",
     "The common-area accounts need no MFA (Conditional Access excludes them).",
     "Each base station's provisioning URL ends with /tenantid/<tenant-guid> and the handsets re-provisioned since.",
     "You accept that bulk sign-in resets each account's password to an unknown value.",

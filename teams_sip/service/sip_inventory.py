@@ -32,6 +32,7 @@ class InventoryReading:
 
     observed: dict[str, ObservedDevice] | None
     note: str | None = None
+    sources: InventoryPass | None = None  # assisted mode: every source's evidence, committed after the pass
 
 
 def switched_off() -> InventoryReading:

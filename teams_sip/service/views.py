@@ -17,6 +17,7 @@ from teams_sip.domain.lifecycle.notices import notice_text
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.report import NO_SITE
 from teams_sip.domain.lifecycle.states import DeviceState
+from teams_sip.domain.site_keys import site_key
 from teams_sip.domain.sites import Site
 from teams_sip.errors import InputError
 from teams_sip.service.inventory import inventory_health
@@ -96,6 +97,7 @@ class Views:
     def _row(self, record: DeviceRecord, tz: str) -> dict[str, Any]:
         dashed, _ = _forms(record)
         return {"hardware_id": record.hardware_id, "dashed": dashed, "upn": record.upn, "site": record.site,
+                "site_key": site_key(record.site),
                 "install_date": None if record.install_date is None else record.install_date.isoformat(),
                 "state": record.state.value, "code_expires_local": local_text(self._live_expiry(record), tz)}
 
@@ -172,7 +174,8 @@ class Views:
 
     def _today(self, site: str, day: date, records: list[DeviceRecord], sites: Mapping[str, Site]) -> dict[str, Any]:
         live = [e for e in (self._live_expiry(r) for r in records) if e is not None]
-        return {"site": site, "install_date": day.isoformat(), "devices": len(records), "codes_live": len(live),
+        return {"site": site, "site_key": site_key(site), "install_date": day.isoformat(), "devices": len(records),
+                "codes_live": len(live),
                 "next_expiry_local": local_text(min(live), self._zone(sites, site)) if live else None}
 
     @staticmethod

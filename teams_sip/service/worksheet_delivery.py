@@ -8,22 +8,27 @@ that holds codes), drops lines whose code lapsed or was replaced, and renders CS
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from teams_sip.domain.identifiers import DeviceIdentity, IdKind
+from teams_sip.domain.identifiers import DeviceIdentity, IdKind, excerpt
 from teams_sip.domain.readiness.site_block import SiteNotReadyError, render_site_block
 from teams_sip.domain.secrets import Secret
+from teams_sip.domain.site_keys import site_key
 from teams_sip.domain.sites import Site
-from teams_sip.domain.worksheets import Worksheet, WorksheetLine, render_csv, render_html, site_slug
+from teams_sip.domain.worksheets import Worksheet, WorksheetLine, render_csv, render_html
 from teams_sip.service.executor import DeliveredCode
-from teams_sip.service.ports.notifier import ArtifactStore, Attachment, Message, Notifier
+from teams_sip.service.ports.notifier import NOT_SENT, ArtifactStore, Attachment, Message, Notifier
 from teams_sip.service.roster_store import RosterRow
+
+log = logging.getLogger(__name__)
 
 
 def worksheet_dir(site: str, day: date) -> str:
-    return f"worksheets/{site_slug(site)}/{day.isoformat()}"
+    """Keyed by the site's exact name (slug plus hash): sites that slug alike never share a folder."""
+    return f"worksheets/{site_key(site)}/{day.isoformat()}"
 
 
 def _line(code: DeliveredCode, row: RosterRow | None) -> WorksheetLine:
@@ -39,6 +44,7 @@ def _line(code: DeliveredCode, row: RosterRow | None) -> WorksheetLine:
         ipei_hex=identity.ipei_hex,
         ipei_decimal=identity.ipei_spaced,
         mac=identity.dashed if identity.kind is IdKind.MAC else None,
+        generated_after=code.generated_after,
     )
 
 
@@ -46,13 +52,18 @@ def _to_json(line: WorksheetLine) -> dict[str, Any]:
     return {"hardware_id": line.hardware_id, "dashed": line.dashed, "upn": line.upn,
             "display_name": line.display_name, "location": line.location, "code": line.code.reveal(),
             "expires_at": line.expires_at.isoformat(), "ipei_hex": line.ipei_hex,
-            "ipei_decimal": line.ipei_decimal, "mac": line.mac}
+            "ipei_decimal": line.ipei_decimal, "mac": line.mac,
+            "generated_after": None if line.generated_after is None else line.generated_after.isoformat()}
 
 
 def _from_json(data: Mapping[str, Any]) -> WorksheetLine:
     return WorksheetLine(data["hardware_id"], data["dashed"], data["upn"], data["display_name"], data["location"],
                          Secret(data["code"]), datetime.fromisoformat(data["expires_at"]), data.get("ipei_hex"),
-                         data.get("ipei_decimal"), data.get("mac"))
+                         data.get("ipei_decimal"), data.get("mac"), _time_or_none(data.get("generated_after")))
+
+
+def _time_or_none(text: object) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
 class WorksheetDelivery:
@@ -63,13 +74,22 @@ class WorksheetDelivery:
         self._sites, self._roster, self._tenant, self._now = sites, roster, tenant_id, now
         self._admins = tuple(admin_contacts)
 
-    def __call__(self, codes: Sequence[DeliveredCode]) -> None:
+    def __call__(self, codes: Sequence[DeliveredCode]) -> list[tuple[str, str]]:
+        """Every site's worksheet, each on its own: one site whose files cannot be written (or mailed)
+        never stops another's. Answers (hardware id, why) for each code whose worksheet failed."""
         groups: dict[tuple[str, date], list[DeliveredCode]] = {}
         for code in codes:
             if code.install_date is not None:
                 groups.setdefault((code.site, code.install_date), []).append(code)
+        failed: list[tuple[str, str]] = []
         for (site, day), batch in sorted(groups.items()):
-            self.deliver(site, day, batch)
+            try:
+                self.deliver(site, day, batch)
+            except NOT_SENT as exc:
+                reason = f"worksheet for {excerpt(site)} on {day.isoformat()} not written or sent: {exc}"
+                log.error("%s", reason)
+                failed.extend((c.hardware_id, reason) for c in batch)
+        return failed
 
     def deliver(self, site_name: str, day: date, codes: Sequence[DeliveredCode]) -> Worksheet:
         now = self._now()

@@ -17,6 +17,14 @@ class ApiRequest:
     app_id: str
     roles: frozenset[str]
     root: str  # absolute URL of the API root, for @odata.nextLink
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case; an inner $batch request's own
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def prefers(self, preference: str) -> bool:
+        """Whether a `Prefer` header asks for this preference (comma-separated, case-insensitive)."""
+        return preference.lower() in (p.strip().lower() for p in self.header("prefer").split(","))
 
 
 @dataclass

@@ -15,11 +15,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from teams_sip.simulator import recording
 from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse
-from teams_sip.simulator.backend import Backend, api_for, fault_response
+from teams_sip.simulator.backend import Backend, api_for, fault_response, throttled_response
 from teams_sip.simulator.bulk_signin_routes import bulk_control_routes
 from teams_sip.simulator.control import control_routes
 from teams_sip.simulator.identity import AuthError
+from teams_sip.simulator.throttling import Refusal, is_mailbox_request
 
 _RESET_MESSAGE = "ASGI callable returned without completing response."
 
@@ -47,7 +49,18 @@ def _json(response: ApiResponse) -> Response:
     headers = {"request-id": request_id, "client-request-id": request_id} | response.headers
     if response.body is None:
         return Response(status_code=response.status, headers=headers)
+    if isinstance(response.body, str):  # a bare value, e.g. the $count segment's number
+        return Response(response.body, status_code=response.status, headers=headers)
     return JSONResponse(response.body, status_code=response.status, headers=headers)
+
+
+def _recorded(request: Request, response: ApiResponse) -> Response:
+    """The HTTP answer; a Graph one is also handed to any installed recorder (tests judge them)."""
+    path = request.url.path
+    if recording.enabled() and recording.is_graph(path):
+        prefer = request.headers.get("prefer", "")
+        recording.record(request.method, path, request.url.query, response.status, response.body, prefer)
+    return _json(response)
 
 
 def build_app(backend: Backend) -> Starlette:
@@ -69,6 +82,34 @@ def build_app(backend: Backend) -> Starlette:
         return JSONResponse(body, status, headers={"Cache-Control": "no-store"})
 
     async def api(request: Request) -> Response:
+        slot = _mailbox_slot(request)
+        if slot is not None and not faults.enter_mailbox(*slot):
+            faults.count("mailbox:concurrency", 429)
+            refused = throttled_response(Refusal({"Retry-After": "1.000"}), backend.date())
+            return await _late(_recorded(request, refused))
+        try:
+            return await _answer(request)
+        finally:
+            if slot is not None:
+                faults.leave_mailbox(*slot)
+
+    def _mailbox_slot(request: Request) -> tuple[str, str] | None:
+        """(app, path) of a mailbox request (Outlook limits concurrency per app and mailbox), else None."""
+        api_def = api_for(request.url.path)
+        if api_def is None or not is_mailbox_request(api_def.prefix, request.url.path[len(api_def.prefix):]):
+            return None
+        try:
+            principal = identity.validate(request.headers.get("authorization"), api_def.audience)
+        except AuthError:
+            return None
+        return principal.app_id, request.url.path[len(api_def.prefix):]
+
+    async def _late(response: Response) -> Response:
+        if faults.settings.latency_ms:
+            await asyncio.sleep(faults.settings.latency_ms / 1000)
+        return response
+
+    async def _answer(request: Request) -> Response:
         settings = faults.settings
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
@@ -80,8 +121,8 @@ def build_app(backend: Backend) -> Starlette:
             await asyncio.sleep(settings.slow_seconds)
         elif fault in ("503", "504"):
             faults.count("fault:" + fault, int(fault))
-            return _json(fault_response(int(fault), backend.date()))
-        return _json(await _serve(request))
+            return _recorded(request, fault_response(int(fault), backend.date()))
+        return _recorded(request, await _serve(request))
 
     async def _serve(request: Request) -> ApiResponse:
         path = request.url.path
@@ -113,6 +154,7 @@ def build_app(backend: Backend) -> Starlette:
             app_id=principal.app_id,
             roles=principal.roles,
             root=f"{backend.base_url}{api_def.prefix}",
+            headers={k.lower(): v for k, v in request.headers.items()},
         )
         if req.path.rstrip("/") == "/$batch" and api_def.prefix in ("/v1.0", "/beta"):
             if req.method != "POST":

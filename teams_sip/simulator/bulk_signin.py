@@ -1,4 +1,4 @@
-"""Simulated SIP Gateway bulk sign-in (REFERENCE.md section 4): batches of at most 100 devices,
+"""Simulated SIP Gateway bulk sign-in (docs/microsoft.md, "Bulk sign-in"): batches of at most 100 devices,
 at most 3 in flight per region, completed after a simulated delay with one result per item that
 uses the documented error strings for every cause the world can see. A successful item signs the
 common-area account in on the device through `World.sign_in`, the same hook a person uses.
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from teams_sip.simulator.devices import WAITING_FOR_SIGN_IN, DeviceActionError
+from teams_sip.simulator.invented import DUPLICATE_ADDRESSES
 from teams_sip.simulator.world import IP_PHONE, World
 
 REGIONS = ("APAC", "EMEA", "NOAM")
@@ -68,16 +69,16 @@ class Batch:
     items: list[BatchItem]
     status: str = IN_PROGRESS
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "BatchId": self.batch_id,
-            "Region": self.region,
-            "BatchStatus": self.status,
-            "BatchItem": [
-                {"UserName": i.username, "HardwareId": i.hardware_id, "Status": i.status, "Error": i.error}
-                for i in self.items
-            ],
-        }
+    def as_json(self, hardware_ids: bool = True) -> dict[str, object]:
+        """The status answer; `hardware_ids=False` leaves HardwareId out of the items, the other reading
+        of a status Microsoft documents without field names (invented.BULK_STATUS_ITEM_FIELDS)."""
+        def item(i: BatchItem) -> dict[str, object]:
+            shown: dict[str, object] = {"UserName": i.username, "HardwareId": i.hardware_id, "Status": i.status,
+                                        "Error": i.error}
+            return shown if hardware_ids else {k: v for k, v in shown.items() if k != "HardwareId"}
+
+        return {"BatchId": self.batch_id, "Region": self.region, "BatchStatus": self.status,
+                "BatchItem": [item(i) for i in self.items]}
 
 
 @dataclass
@@ -88,6 +89,7 @@ class BulkSignIns:
     tenant_ip_trusted: bool = True
     untrusted_locations: set[str] = field(default_factory=set)  # device locations (sites) not trusted
     untagged: set[str] = field(default_factory=set)  # hardware ids provisioned without /tenantid/
+    status_hardware_ids: bool = True  # False: status items carry no HardwareId (the docs name no fields)
     batches: dict[str, Batch] = field(default_factory=dict)
     by_reference: dict[str, str] = field(default_factory=dict)
 
@@ -144,15 +146,16 @@ class BulkSignIns:
 
     # --- per item -------------------------------------------------------------------------------
     def _complete(self, world: World, batch: Batch) -> None:
-        counts: dict[str, int] = {}
+        places: dict[str, list[int]] = {}
+        for n, item in enumerate(batch.items):
+            places.setdefault(item.hardware_id.upper(), []).append(n)
         for item in batch.items:
-            key = item.hardware_id.upper()
-            counts[key] = counts.get(key, 0) + 1
-        for item in batch.items:
+            twins = places[item.hardware_id.upper()]
             if not _DASHED.match(item.hardware_id):
                 error = WRONG_FORMAT
-            elif counts[item.hardware_id.upper()] > 1:
-                error = DUPLICATE
+            elif len(twins) > 1:  # documented: the answer names the duplicates' IP addresses
+                error = DUPLICATE_ADDRESSES.format(error=DUPLICATE, addresses=", ".join(
+                    f"192.0.2.{n % 254 + 1}" for n in twins))
             else:
                 error = self._sign_in(world, item, batch.due_at)
             item.status, item.error = ("Failed", error) if error else ("Success", "")

@@ -37,10 +37,11 @@ def submit_batch(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse
 
 @route("GET", r"/batches/(?P<id>[^/]+)", catalog.PROVISIONING, "GET /bulksignin/v1/batches/{id}")
 def batch_status(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
-    batch = bulk_signins(world).status(world, unquote(m["id"]))
+    state = bulk_signins(world)
+    batch = state.status(world, unquote(m["id"]))
     if batch is None:
         raise not_found(f"No bulk sign-in batch {unquote(m['id'])}.", "notFound")
-    return ApiResponse(200, batch.as_json())
+    return ApiResponse(200, batch.as_json(state.status_hardware_ids))
 
 
 BULK_SIGNIN_ROUTES: list[Route] = [submit_batch, batch_status]

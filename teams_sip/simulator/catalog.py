@@ -1,11 +1,12 @@
 """Fixed Microsoft facts the simulated tenant serves: service plans, SKUs, resources and the
-application roles each endpoint needs (REFERENCE.md section 3)."""
+application roles each endpoint needs (docs/microsoft.md "Users and licences")."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from teams_sip.unverified import POLICY_ADMIN_AUDIENCE, PROVISIONING_ROLE
+from teams_sip.simulator.invented import CONTRACT_ROLE as PROVISIONING_ROLE
+from teams_sip.unverified import POLICY_ADMIN_AUDIENCE
 
 SERVICE_PLANS: Final[dict[str, str]] = {
     "MCOEV": "4828c8ec-dc2e-4779-b502-87ac9ce28ab7",

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from teams_sip.errors import InputError
 from teams_sip.simulator.devices import DeviceActionError
+from teams_sip.simulator.invented import CONTROL_PREFIX as CONTROL
 
 if TYPE_CHECKING:
     from teams_sip.simulator.backend import Backend
@@ -120,11 +121,11 @@ def control_routes(backend: Backend) -> list[Route]:
             return JSONResponse({"mails": [mail_json(m) for m in world.outbox]})
 
     return [
-        Route("/_sim/clock", clock, methods=["GET", "POST"]),
-        Route("/_sim/faults", fault_settings, methods=["GET", "POST"]),
-        Route("/_sim/stats", stats, methods=["GET", "DELETE"]),
-        Route("/_sim/state", state, methods=["GET"]),
-        Route("/_sim/devices", devices, methods=["GET"]),
-        Route("/_sim/devices/{hw}/{action}", device_action, methods=["POST"]),
-        Route("/_sim/outbox", outbox, methods=["GET", "DELETE"]),
+        Route(f"{CONTROL}/clock", clock, methods=["GET", "POST"]),
+        Route(f"{CONTROL}/faults", fault_settings, methods=["GET", "POST"]),
+        Route(f"{CONTROL}/stats", stats, methods=["GET", "DELETE"]),
+        Route(f"{CONTROL}/state", state, methods=["GET"]),
+        Route(f"{CONTROL}/devices", devices, methods=["GET"]),
+        Route(f"{CONTROL}/devices/{{hw}}/{{action}}", device_action, methods=["POST"]),
+        Route(f"{CONTROL}/outbox", outbox, methods=["GET", "DELETE"]),
     ]

@@ -20,7 +20,7 @@ from teams_sip.simulator.scenario import DEVICE_STATES
 from teams_sip.simulator.teamwork import PAGE_DEFAULT, PAGE_MAX, wait_outside
 from teams_sip.simulator.world import World
 
-MAX_BULK = 500
+MAX_BULK = invented.PROVISIONING_BULK_LIMIT
 _HARDWARE_ID = re.compile(r"^[0-9A-F]{12}$")
 
 
@@ -217,7 +217,7 @@ def _policy_json(world: World, name: str) -> dict[str, Any]:
         unverified.POLICY_FIELD_IDENTITY: p.identity,
         unverified.POLICY_FIELD_ALLOW_SIP_DEVICES: p.allow_sip_devices,
         unverified.POLICY_FIELD_ALLOW_CALL_REDIRECT: p.allow_call_redirect,
-        "Description": None,
+        invented.POLICY_ADMIN_EXTRA_FIELD: None,
     }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from teams_sip.domain.secrets import Secret
+from teams_sip.simulator.invented import CODE_DIGITS
 
 CODE_VALIDITY = timedelta(hours=24)
 STALE_SIGNED_OUT = timedelta(days=14)
@@ -106,7 +107,7 @@ class DeviceRegistry:
             raise DeviceActionError("notRegistered", f"device {hardware_id} is not registered")
         if device.state != WAITING_ON_ACTIVATION:
             raise DeviceActionError("alreadyActivated", f"device {hardware_id} has already activated")
-        device.code = Secret(f"{self._rng.randrange(10**8):08d}")
+        device.code = Secret(f"{self._rng.randrange(10**CODE_DIGITS):0{CODE_DIGITS}d}")
         device.code_expires_at = now + CODE_VALIDITY
         return device.code, device.code_expires_at
 

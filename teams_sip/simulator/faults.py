@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import random
 import threading
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from teams_sip.errors import InputError
+from teams_sip.simulator.throttling import DOCUMENTED, FLAT, PRESETS, Refusal, ServiceThrottle, TokenBucket
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class FaultSettings:
     resets: float = 0.0
     slow: float = 0.0
     slow_seconds: float = 30.0
+    throttling: str = FLAT  # "flat": one bucket per app (rate_limit_per_s); "documented": per service
 
     def updated(self, changes: dict[str, Any]) -> FaultSettings:
         """A copy with `changes` applied; unknown names or bad values are refused whole."""
@@ -36,6 +37,11 @@ class FaultSettings:
             raise InputError(f"unknown fault setting(s) {unknown}; known: {sorted(known)}")
         clean: dict[str, Any] = {}
         for name, value in changes.items():
+            if name == "throttling":
+                if value not in PRESETS:
+                    raise InputError(f"fault setting throttling must be one of {list(PRESETS)}, got {value!r}")
+                clean[name] = value
+                continue
             if value is None and name in ("rate_limit_per_s", "burst"):
                 clean[name] = None
                 continue
@@ -52,35 +58,18 @@ class FaultSettings:
         return asdict(self)
 
 
-class TokenBucket:
-    """Per-app request budget over wall time; answers how long to wait when it is empty."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.capacity = max(burst, 1.0)
-        self.tokens = self.capacity
-        self.stamp = time.monotonic()
-
-    def take(self) -> float:
-        """0.0 when a request may pass, else the seconds until one token is back."""
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
-
-
 class FaultInjector:
     """Holds the settings, the buckets and the counters; thread-safe."""
 
-    def __init__(self, settings: FaultSettings, seed: int) -> None:
+    def __init__(self, settings: FaultSettings, seed: int, *, tenant: str = "", tenant_users: int = 0) -> None:
         self._lock = threading.Lock()
         self._settings = settings
         self._rng = random.Random(seed)
         self._buckets: dict[str, TokenBucket] = {}
+        self._tenant, self._tenant_users = tenant, tenant_users
+        self._services = ServiceThrottle(tenant, tenant_users)
         self.requests: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()  # 429s by endpoint: requests minus these were answered
         self.statuses: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.throttled = 0
@@ -96,6 +85,7 @@ class FaultInjector:
         with self._lock:
             self._settings = self._settings.updated(changes)
             self._buckets.clear()
+            self._services = ServiceThrottle(self._tenant, self._tenant_users)  # every bucket full again
             return self._settings
 
     def draw(self) -> str | None:
@@ -118,29 +108,50 @@ class FaultInjector:
                     return name
             return None
 
-    def throttle(self, app_id: str) -> int | None:
-        """None when the app is within budget, else the Retry-After seconds (integer, >= 1)."""
+    def throttle(self, app_id: str, prefix: str = "/v1.0", method: str = "GET", path: str = "/",
+                 query: dict[str, str] | None = None) -> tuple[Refusal | None, dict[str, str]]:
+        """(None, headers for the answer) within budget, else (the 429's headers, {}): the flat
+        preset's one bucket per app, or the documented per-service buckets."""
         with self._lock:
             s = self._settings
             if s.throttled and self._rng.random() < s.throttled:
                 self.throttled += 1
-                return 1
+                return Refusal({"Retry-After": "1"}), {}
+            if s.throttling == DOCUMENTED:
+                refusal, extra = self._services.admit(prefix, method, path, query or {}, app_id)
+                self.throttled += refusal is not None
+                return refusal, extra
             if s.rate_limit_per_s is None:
-                return None
+                return None, {}
             bucket = self._buckets.get(app_id)
             if bucket is None:
                 bucket = TokenBucket(s.rate_limit_per_s, s.burst if s.burst is not None else s.rate_limit_per_s)
                 self._buckets[app_id] = bucket
-            wait = bucket.take()
+            wait = bucket.take_now()
             if wait == 0.0:
-                return None
+                return None, {}
             self.throttled += 1
-            return max(1, math.ceil(wait))
+            return Refusal({"Retry-After": str(max(1, math.ceil(wait)))}), {}
+
+    def enter_mailbox(self, app_id: str, path: str) -> bool:
+        """Documented preset: one of the mailbox's concurrent slots (False: all taken, answer 429)."""
+        with self._lock:
+            if self._settings.throttling != DOCUMENTED:
+                return True
+            entered = self._services.enter_mailbox(app_id, path)
+            self.throttled += not entered
+            return entered
+
+    def leave_mailbox(self, app_id: str, path: str) -> None:
+        with self._lock:
+            self._services.leave_mailbox(app_id, path)
 
     def count(self, endpoint: str, status: int, inner: bool = False) -> None:
         with self._lock:
             self.requests[endpoint] += 1
             self.statuses[str(status)] += 1
+            if status == 429:
+                self.refused[endpoint] += 1
             if inner:
                 self.inner_batch_requests += 1
 
@@ -163,13 +174,17 @@ class FaultInjector:
                 "faults": dict(sorted(self.faults.items())),
                 "innerBatchRequests": self.inner_batch_requests,
                 "tokenRequests": self.token_requests,
+                "services": self._services.stats(),
+                "throttledByEndpoint": dict(sorted(self.refused.items())),
             }
 
     def reset_stats(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.refused.clear()
             self.statuses.clear()
             self.faults.clear()
             self.throttled = 0
             self.inner_batch_requests = 0
             self.token_requests = 0
+            self._services.reset_stats()

@@ -1,5 +1,5 @@
-"""The Graph v1.0 subset: users, licence details, Teams user configurations, calling-policy
-assignment (effective only after the propagation delay) and sendMail into the outbox."""
+"""The Graph v1.0 subset: users (licence details refused to app-only callers), Teams user configurations,
+calling-policy assignment (effective only after the propagation delay) and sendMail into the outbox."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from teams_sip.simulator import catalog
-from teams_sip.simulator.api_types import ApiRequest, ApiResponse, bad_request, not_found
+from teams_sip.simulator import catalog, invented
+from teams_sip.simulator.api_types import ApiError, ApiRequest, ApiResponse, bad_request, not_found
 from teams_sip.simulator.graph_views import (
     CONFIG_PROPERTIES,
     USER_DEFAULT,
     USER_PROPERTIES,
-    license_details,
     user_config_json,
     user_json,
 )
+from teams_sip.simulator.invented import COUNT_SEGMENT_CONTENT, LICENSE_DETAILS_REFUSAL
 from teams_sip.simulator.odata import (
+    eventual,
     page,
     parse_keyed_filter,
     parse_orderby,
@@ -35,7 +36,8 @@ from teams_sip.simulator.world import CALLING, IP_PHONE, SentMail, World
 
 USER_TYPE = "microsoft.graph.user"
 CONFIG_TYPE = "microsoft.graph.teamsAdministration.teamsUserConfiguration"
-MAX_ASSIGNMENTS = 20
+MAX_ASSIGNMENTS = invented.POLICY_ASSIGNMENTS_PER_REQUEST
+INCLUDE_UNKNOWN_ENUM_MEMBERS = "include-unknown-enum-members"
 
 _USER_FILTERS = {
     "userPrincipalName": lambda u: u.upn,
@@ -92,6 +94,15 @@ def list_users(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
                     lambda u, select: project(user_json(world, u.id), select, USER_DEFAULT))
 
 
+@route("GET", r"/users/\$count", catalog.USERS_READ, "GET /v1.0/users/$count")
+def count_users(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    """The `$count` segment works only as an advanced query: without `ConsistencyLevel: eventual` Graph
+    answers the error its advanced-query page shows."""
+    if not eventual(req):
+        raise bad_request("$count is not currently supported.", "Request_BadRequest")
+    return ApiResponse(200, str(len(world.users)), {"Content-Type": COUNT_SEGMENT_CONTENT})
+
+
 @route("GET", r"/users/(?P<key>[^/]+)", catalog.USERS_READ, "GET /v1.0/users/{id}")
 def get_user(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
     user = _user(world, m["key"])
@@ -102,9 +113,10 @@ def get_user(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
 
 @route("GET", r"/users/(?P<key>[^/]+)/licenseDetails", catalog.USERS_READ, "GET /v1.0/users/{id}/licenseDetails")
 def get_license_details(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
-    user = _user(world, m["key"])
-    context = f"{req.root}/$metadata#users('{user.id}')/licenseDetails"
-    return ApiResponse(200, {"@odata.context": context, "value": license_details(world, user.id)})
+    """Refused: the permission table supports no application permission here, and every token this
+    tenant issues is app-only (client credentials)."""
+    _user(world, m["key"])
+    raise ApiError(403, *LICENSE_DETAILS_REFUSAL)
 
 
 _CONFIG_FILTERS = {
@@ -121,8 +133,9 @@ the properties: the client must not depend on it (see LISTING_ORDER in the Graph
 
 @route("GET", r"/admin/teams/userConfigurations", catalog.USER_CONFIG_READ, "GET /v1.0/admin/teams/userConfigurations")
 def list_user_configurations(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
+    evolvable = req.prefers(INCLUDE_UNKNOWN_ENUM_MEMBERS)
     return _listing(world, req, CONFIG_PROPERTIES, CONFIG_TYPE, _CONFIG_FILTERS, 100,
-                    lambda u, select: project(user_config_json(world, u.id), select), _CONFIG_ORDER)
+                    lambda u, select: project(user_config_json(world, u.id, evolvable), select), _CONFIG_ORDER)
 
 
 @route(
@@ -137,7 +150,8 @@ def get_user_configuration(world: World, req: ApiRequest, m: re.Match[str]) -> A
         raise not_found(f"User configuration '{unquote(m['key'])}' was not found.", "NotFound")
     select = parse_select(req.query.get("$select"), CONFIG_PROPERTIES, CONFIG_TYPE)
     body = {"@odata.context": f"{req.root}/$metadata#admin/teams/userConfigurations/$entity"}
-    return ApiResponse(200, body | project(user_config_json(world, user.id), select))
+    config = project(user_config_json(world, user.id, req.prefers(INCLUDE_UNKNOWN_ENUM_MEMBERS)), select)
+    return ApiResponse(200, {"value": body | config})  # wrapped, as the documented example answers
 
 
 _POLICY_TYPES = {CALLING.lower(): CALLING, IP_PHONE.lower(): IP_PHONE}
@@ -266,6 +280,7 @@ def send_mail(world: World, req: ApiRequest, m: re.Match[str]) -> ApiResponse:
 
 ROUTES: list[Route] = [
     list_users,
+    count_users,
     get_user,
     get_license_details,
     send_mail,

@@ -1,12 +1,13 @@
-"""How the simulated tenant's objects look in Graph JSON: users, licence details and Teams user
-configurations, with the property names and default property sets of the real service."""
+"""How the simulated tenant's objects look in Graph JSON: users and Teams user configurations,
+with the property names and default property sets of the real service."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from teams_sip.simulator.catalog import SKUS
-from teams_sip.simulator.world import CALLING, IP_PHONE, PSTN_PLANS, World, plan_id
+from teams_sip.simulator.invented import FEATURE_TYPES, GLOBAL_ASSIGNMENT_TYPE, PLANS_HIDDEN, USER_PLAN_SERVICES
+from teams_sip.simulator.world import CALLING, IP_PHONE, World, plan_id
 
 USER_DEFAULT = (
     "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
@@ -19,15 +20,19 @@ USER_EXTRA = (
 USER_PROPERTIES = USER_DEFAULT + USER_EXTRA
 CONFIG_PROPERTIES = (
     "id", "userPrincipalName", "tenantId", "accountType", "isEnterpriseVoiceEnabled", "featureTypes",
-    "telephoneNumbers", "effectivePolicyAssignments", "createdDateTime", "modifiedDateTime", "userIdentifier",
+    "telephoneNumbers", "effectivePolicyAssignments", "createdDateTime", "modifiedDateTime",
 )  # fmt: skip
+"""The properties of teamsUserConfiguration (v1.0 and beta resource pages): nothing else is selectable."""
+EVOLVABLE_ACCOUNT_TYPES = ("ineligibleUser",)
+"""accountType members after `unknownFutureValue`: sent only to a client that asks with
+`Prefer: include-unknown-enum-members`, else as `unknownFutureValue` (the resource page says so)."""
 
 
 def user_json(world: World, user_id: str) -> dict[str, Any]:
     u = world.users[user_id]
     first, _, last = u.display_name.partition(" ")
     created = world.scenario.start.isoformat().replace("+00:00", "Z")
-    return {
+    user = {
         "id": u.id,
         "userPrincipalName": u.upn,
         "displayName": u.display_name,
@@ -57,69 +62,49 @@ def user_json(world: World, user_id: str) -> dict[str, Any]:
             {
                 "assignedDateTime": created,
                 "capabilityStatus": "Deleted" if status == "Disabled" else "Enabled",
-                "service": "MicrosoftCommunicationsOnline" if plan.startswith("MCO") else "TeamspaceAPI",
+                "service": USER_PLAN_SERVICES[0] if plan.startswith("MCO") else USER_PLAN_SERVICES[1],
                 "servicePlanId": plan_id(plan),
             }
             for _, plan, status in world.plans(u)
         ],
     }
+    if not u.assigned_plans_shown:
+        del user[PLANS_HIDDEN]
+    return user
 
 
-def license_details(world: World, user_id: str) -> list[dict[str, Any]]:
-    u = world.users[user_id]
-    out = []
-    for sku in u.licenses:
-        sku_id, plans = SKUS[sku]
-        out.append(
-            {
-                "id": f"{sku_id[:8]}{u.id[8:]}",
-                "skuId": sku_id,
-                "skuPartNumber": sku,
-                "servicePlans": [
-                    {
-                        "servicePlanId": plan_id(p),
-                        "servicePlanName": p,
-                        "provisioningStatus": "Disabled" if p in u.disabled_plans else "Success",
-                        "appliesTo": "User",
-                    }
-                    for p in plans
-                ],
-            }
-        )
-    return out
-
-
-def user_config_json(world: World, user_id: str) -> dict[str, Any]:
+def user_config_json(world: World, user_id: str, unknown_enum_members: bool = False) -> dict[str, Any]:
+    """One teamsUserConfiguration; `unknown_enum_members` when the request asked for evolvable members."""
     u = world.users[user_id]
     plans = world.enabled_plans(u)
-    features = [name for name, have in (
-        ("Teams", "TEAMS1" in plans),
-        ("AudioConferencing", "MCOEV" in plans),
-        ("PhoneSystem", "MCOEV" in plans),
-        ("CallingPlan", bool(plans & set(PSTN_PLANS))),
-        ("TeamsSharedDevice", "MCOCAP" in u.licenses),
-    ) if have]  # fmt: skip
+    have = {"Teams": "TEAMS1" in plans, "CallingPlan": world.has_calling_plan(u), "PhoneSystem": "MCOEV" in plans,
+            "AudioConferencing": "MCOEV" in plans, "TeamsSharedDevice": "MCOCAP" in u.licenses}
+    features = [name for name in FEATURE_TYPES if have[name]]
     assignments = []
     for policy_type in (CALLING, IP_PHONE):
         name = world.effective_policy(u.id, policy_type)
+        if name == "Global" and not world.scenario.default_policies_listed:
+            continue
         assignments.append(
             {
                 "policyType": policy_type,
                 "policyAssignment": {
-                    "displayName": "Global" if name == "Global" else name,
+                    "displayName": name,
                     "policyId": world.policy_id(policy_type, name),
-                    "assignmentType": "direct",
+                    "assignmentType": GLOBAL_ASSIGNMENT_TYPE if name == "Global" else "direct",
                     "groupId": None,
                 },
             }
         )
     created = world.scenario.start.isoformat().replace("+00:00", "Z")
+    account_type = u.account_type
+    if account_type in EVOLVABLE_ACCOUNT_TYPES and not unknown_enum_members:
+        account_type = "unknownFutureValue"
     return {
         "id": u.id,
         "userPrincipalName": u.upn,
         "tenantId": world.scenario.tenant_id,
-        "userIdentifier": u.id,
-        "accountType": u.account_type,
+        "accountType": account_type,
         "isEnterpriseVoiceEnabled": world.enterprise_voice(u),
         "featureTypes": features,
         "telephoneNumbers": (

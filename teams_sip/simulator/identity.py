@@ -16,11 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from teams_sip.domain.clock import ManualClock
+from teams_sip.simulator import invented
 from teams_sip.simulator.catalog import RESOURCE_ROLES
 from teams_sip.simulator.scenario import AppRegistration
 from teams_sip.simulator.tls import thumbprints
 
-TOKEN_LIFETIME = timedelta(seconds=3599)
+TOKEN_LIFETIME = timedelta(seconds=invented.TOKEN_LIFETIME_S)
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 

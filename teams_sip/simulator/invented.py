@@ -1,12 +1,19 @@
-"""Everything the simulated tenant serves that no Microsoft page shows, in one place, with why.
+"""Everything the simulated tenant serves that no Microsoft page shows, in one place, each with why.
 
-Each area keeps its own block, headed by a comment naming it. Tests that depend on one of these
-readings say so; docs/microsoft.md names the pages that leave each one open.
+The simulator answers as Microsoft's pages show wherever a page shows it (docs/microsoft.md names
+them; tests/contract judges every Graph answer by msgraph-sdk's models). Where the pages are silent
+it still has to answer something: those answers are named here, so a reader knows which behaviours
+prove nothing about the real service. Each area keeps its own block, headed by a comment naming it;
+the simulator imports its literals from here, and tests/simulator/test_invented.py checks that every
+entry is used by the simulator's code (so the list cannot drift from what is served).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Final
+
+from teams_sip import unverified
 
 # --- SIP devices inventory (Graph beta teamwork/devices) ---------------------------------------
 
@@ -71,3 +78,145 @@ TAC_EXPORT_HEADERS = ("MAC address", "Username", "Display name", "Sign-in status
 """The Teams admin center's SIP devices page has an Export button, but Microsoft shows no sample file:
 the simulator writes a CSV with these headers (SimulatedTenant.write_tac_export), and the client
 matches headers by meaning, so tests also try other spellings."""
+
+# --- Bulk sign-in answers (texts, tables and API mode) ------------------------------------------
+
+DUPLICATE_ADDRESSES: Final = "{error}. IP addresses: {addresses}"
+"""How the duplicate-device error carries the duplicates' IP addresses. "Configure SIP Gateway" says
+the addresses come with "Duplicate devices found for bulk sign-in" but shows no example, so this
+layout (and the 192.0.2.x documentation addresses, one per duplicate item) is ours. The client
+matches the documented text as a prefix, so any layout Microsoft uses reads the same."""
+
+BULK_STATUS_ITEM_FIELDS: Final = ("UserName", "HardwareId", "Status", "Error")
+"""The fields of each status item our bulk sign-in contract answers. Microsoft documents only that
+Get-CsSdgBulkSignInRequestStatus reports a status for every username and hardware id pair, not the
+names of the fields; the client takes HardwareId when an item has it and matches by username
+otherwise."""
+
+CONTRACT_ROLE: Final = "TeamsDevice.ReadWrite.All"
+"""The application role the simulator wants in tokens for our provisioning and bulk sign-in
+contracts (docs/provisioning-api.md). Microsoft documents no endpoint for registering SIP devices,
+issuing verification codes or bulk sign-in over REST, so there is no Microsoft permission to name:
+this one is ours, and the client's messages never tell an admin to grant it."""
+
+
+# --- Users, licences and Teams user configurations (issue 17, items 3 and 4) -------------------------
+
+FEATURE_TYPES: Final[tuple[str, ...]] = (
+    "Teams", "AudioConferencing", "PhoneSystem", "CallingPlan", "TeamsSharedDevice",
+)  # fmt: skip
+"""featureTypes values, in the order served. Microsoft's example shows only "Teams" and "CallingPlan";
+the others, and which licences switch them on, are ours."""
+
+GLOBAL_ASSIGNMENT_TYPE: Final = "direct"
+"""policyAssignment.assignmentType of a policy that comes from the org-wide default, when the scenario
+lists it (`defaultPoliciesListed`). The type documents only `direct` and `group`; no page shows how a
+default is listed, or whether it is listed at all (hence the switch)."""
+
+PLANS_HIDDEN: Final = "assignedPlans"
+"""A scenario user with `assignedPlansShown: false` comes without this property even when `$select`
+names it. No page shows Graph doing so; it stands for any answer that lacks the plans (a proxy, an
+older directory replica) so the tests can hold the client to judging licences "unknown" then."""
+
+LICENSE_DETAILS_REFUSAL: Final = ("Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+"""The 403 code and message for `GET /users/{id}/licenseDetails` with an app-only token. The permission
+table says application permissions are not supported; the exact error body Graph sends is not shown."""
+
+COUNT_SEGMENT_CONTENT: Final = "text/plain"
+"""`GET /users/$count` with `ConsistencyLevel: eventual` answers the bare number as text/plain. The
+advanced-query page shows the request and the error without the header, not the successful answer."""
+
+USER_PLAN_SERVICES: Final = ("MicrosoftCommunicationsOnline", "TeamspaceAPI")
+"""assignedPlans' `service` names served (MCO* plans, then every other): the real names per plan are
+not listed on the user resource page."""
+
+SELECT_UNKNOWN_CODE: Final = "Request_BadRequest"
+"""A `$select` naming a property the resource does not have answers 400 with this code and "Could not
+find a property named '<name>' on type '<type>'." (users and userConfigurations). No page read shows
+this error; it is served so the client can never rely on a property the resource pages do not list."""
+
+
+# --- Throttling (issue 21) -------------------------------------------------------------------------
+
+BURST_S: Final = unverified.TEAMS_BURST_S
+"""Rate-only limits (Teams' requests per second, the guessed services below) are served as a bucket
+holding this many seconds of requests: the pages state rates, never a burst."""
+
+DEVICE_MANAGEMENT_REQUESTS_PER_S: Final = unverified.DEVICE_MANAGEMENT_REQUESTS_PER_S
+"""The device-management service (provisioning, bulk sign-in) has no published limit; the simulator
+throttles it at the client's guess so a wrong guess shows as 429s in tests, not as silence."""
+
+POLICY_ADMIN_REQUESTS_PER_S: Final = unverified.POLICY_ADMIN_REQUESTS_PER_S
+"""Likewise the Teams admin API that answers calling-policy settings."""
+
+BATCH_ENVELOPE_FREE: Final = True
+"""A `$batch` envelope draws on no bucket, only its inner requests do: the page says inner requests
+are evaluated individually and says nothing of the envelope."""
+
+MAILBOX_SLOTS_SPAN_LATENCY: Final = True
+"""A mailbox request holds one of its 4 concurrent slots from arrival to answer (the simulated latency
+included); inner `$batch` requests to one mailbox hold theirs for the whole batch (Graph may run them
+side by side). The page states the limit, not how the service counts it."""
+
+
+# --- Simulator-wide: our contracts, control routes, tokens, `$batch`, errors (issue 17, contract) ----
+
+PROVISIONING_PREFIX: Final = "/provisioning/v1"
+"""Where the simulator serves our device provisioning contract (docs/provisioning-api.md: register,
+issue codes, list, get, remove). Microsoft documents no REST API for registering SIP devices or
+issuing verification codes (the Teams admin center and PowerShell do it), so the whole contract,
+its paths, bodies, error codes and the role its tokens carry are ours."""
+
+PROVISIONING_BULK_LIMIT: Final = 500
+"""Most devices one register or issueCodes request of our contract takes; ours, like the contract."""
+
+CODE_DIGITS: Final = 8
+"""Digits of a simulated verification code. Microsoft's pages show the technician dialling a code but
+give no length or alphabet; the client treats codes as opaque secrets."""
+
+BULK_SIGNIN_PREFIX: Final = "/bulksignin/v1"
+"""Where the simulator serves our bulk sign-in contract (unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS).
+Microsoft documents bulk sign-in only as PowerShell cmdlets (New-CsSdgBulkSignInRequest,
+Get-CsSdgBulkSignInRequestStatus); the REST paths and JSON bodies are ours. Only the per-device
+error strings follow the documented texts."""
+
+POLICY_ADMIN_PREFIX: Final = "/policyadmin"
+"""Where the simulator serves the Teams admin API's calling-policy settings (unverified.POLICY_ADMIN_*).
+No public page documents that API: the array-of-objects answer, its field names and the token
+audience are read from community tooling of the MicrosoftTeams module."""
+
+POLICY_ADMIN_EXTRA_FIELD: Final = "Description"
+"""A field each simulated policy object carries besides the three the client reads, so that the
+client is seen to ignore what it does not use; its name follows Get-CsTeamsCallingPolicy's output."""
+
+CONTROL_PREFIX: Final = "/_sim"
+"""The simulator's own control routes (clock, faults, stats, device actions, outbox, bulk sign-in
+knobs): loopback, no authentication, and no Microsoft counterpart at all. Their 409 device-action
+codes (codeExpired, wrongCode, notRegistered, ...) are ours."""
+
+TOKEN_LIFETIME_S: Final = 3599
+"""expires_in of every simulated access token, counted on the simulated clock. The Microsoft identity
+platform documents a default access-token lifetime of 60 to 90 minutes (chosen at random) and tells
+clients to use expires_in; one fixed hour is ours, so tests can cross an expiry on purpose."""
+
+BATCH_ANSWERS_SHUFFLED: Final = True
+"""Inner `$batch` answers come back in a shuffled order drawn from the scenario's seed. JSON batching
+says answers may come in any order and are matched by id; always shuffling (reproducibly) is our
+choice of the least convenient reading, so the client is seen to match by id."""
+
+FAILED_DEPENDENCY_ERROR: Final = ("FailedDependency", "A request this one depends on failed.")
+"""Code and message of the 424 answer for a `$batch` request whose dependency failed. JSON batching
+documents the 424 status, not its body."""
+
+GATEWAY_TIMEOUT_ERROR: Final = ("gatewayTimeout", "The gateway timed out waiting for the service.")
+"""Code and message of an injected 504. Graph's error page lists the 504 status and, for 503, the code
+serviceNotAvailable (which the simulator uses); it names no code for a 504."""
+
+POLICY_ASSIGNMENTS_PER_REQUEST: Final = 20
+"""Most entries one userAssignments/assign or unassign request takes. The pages document the body as
+a collection and name no limit; 20 matches `$batch` and what the client sends at most."""
+
+POLICY_PROPAGATION_MINUTES: Final = 60.0
+"""Default minutes of simulated time before an assigned policy shows as effective. Microsoft says
+policy changes take time to apply without a figure for this API; scenarios can set any delay
+(`policyPropagationMinutes`)."""

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from teams_sip.simulator.api_types import ApiRequest, bad_request
+from teams_sip.simulator.invented import SELECT_UNKNOWN_CODE
 
 MAX_IN_VALUES = 15
 UNSUPPORTED = "Request_UnsupportedQuery"
@@ -156,7 +157,7 @@ def parse_select(text: str | None, known: Sequence[str], type_name: str) -> list
     out = []
     for name in wanted:
         if name.lower() not in lookup:
-            raise bad_request(f"Could not find a property named '{name}' on type '{type_name}'.", "Request_BadRequest")
+            raise bad_request(f"Could not find a property named '{name}' on type '{type_name}'.", SELECT_UNKNOWN_CODE)
         out.append(lookup[name.lower()])
     return out
 
@@ -198,12 +199,17 @@ def resolve_query(req: ApiRequest) -> tuple[dict[str, str], int]:
     return {str(k): str(v) for k, v in query.items()}, offset
 
 
+def eventual(req: ApiRequest) -> bool:
+    """`ConsistencyLevel: eventual`: what makes a directory query an advanced one (`$count` included)."""
+    return req.header("consistencylevel").strip().lower() == "eventual"
+
+
 def page(
     req: ApiRequest, window: list[dict[str, Any]], total: int, query: dict[str, str], offset: int, top: int
 ) -> dict[str, Any]:
     """One page (`window` = items offset..offset+top of `total`) with @odata.nextLink when more remain."""
     body: dict[str, Any] = {"@odata.context": f"{req.root}/$metadata#{req.path.strip('/')}", "value": window}
-    if query.get("$count", "").lower() == "true":  # Graph's advanced query: the size of the whole result
+    if query.get("$count", "").lower() == "true" and eventual(req):  # else ignored, as Graph's page says
         body["@odata.count"] = total
     if offset + top < total:
         state = json.dumps({"q": query, "o": offset + top}, separators=(",", ":")).encode()

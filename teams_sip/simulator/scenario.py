@@ -14,6 +14,7 @@ from typing import Any
 from teams_sip.errors import InputError
 from teams_sip.simulator.catalog import ALL_ROLES, SKUS
 from teams_sip.simulator.faults import FaultSettings
+from teams_sip.simulator.invented import POLICY_PROPAGATION_MINUTES
 from teams_sip.simulator.teamwork import TeamworkSettings
 
 ACCOUNT_TYPES = ("user", "resourceAccount", "guest", "sfbOnPremUser", "unknown", "ineligibleUser")
@@ -53,6 +54,7 @@ class ScenarioUser:
     usage_location: str = "DE"
     case: str = "custom"  # why the generator made this user (tests pick users by it)
     id: str = ""
+    assigned_plans_shown: bool = True  # False: Graph's user object comes without assignedPlans (invented.py)
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,17 @@ class Scenario:
     devices: tuple[ScenarioDevice, ...] = ()
     start: datetime = DEFAULT_START
     seed: int = 0
-    policy_propagation_minutes: float = 60.0
+    policy_propagation_minutes: float = POLICY_PROPAGATION_MINUTES
     faults: FaultSettings = field(default_factory=FaultSettings)
     teamwork: TeamworkSettings = field(default_factory=TeamworkSettings)  # the SIP device inventory's answers
     entra_premium: bool = True  # False: no Entra ID P1/P2, so the sign-in logs answer 403
+
+    default_policies_listed: bool = True
+    """Whether effectivePolicyAssignments names a policy the user has from the org-wide default (as
+    "Global"), or leaves it out (False). Microsoft's pages show neither: tests cover both readings."""
+    voice_flag_without_calling_plan: bool = True
+    """isEnterpriseVoiceEnabled of users without a Calling Plan (Operator Connect, Direct Routing): the
+    user's own `enterpriseVoice` (True), or always false (False). The docs show only a Calling Plan user."""
 
     @classmethod
     def generate(cls, users: int = 50, seed: int = 0, devices: int | None = None) -> Scenario:

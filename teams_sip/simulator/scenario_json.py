@@ -9,6 +9,7 @@ from typing import Any
 
 from teams_sip.simulator.catalog import ALL_ROLES
 from teams_sip.simulator.faults import FaultSettings
+from teams_sip.simulator.invented import POLICY_PROPAGATION_MINUTES
 from teams_sip.simulator.scenario import (
     DEFAULT_START,
     AppRegistration,
@@ -62,6 +63,7 @@ def _user(raw: Any, index: int, domain: str) -> ScenarioUser:
         ip_phone_policy=_optional_str(d, "ipPhonePolicy", where),
         usage_location=_typed(d.get("usageLocation", "DE"), str, f"{where}.usageLocation"),
         case=_typed(d.get("case", "custom"), str, f"{where}.case"),
+        assigned_plans_shown=_typed(d.get("assignedPlansShown", True), bool, f"{where}.assignedPlansShown"),
     )
 
 
@@ -127,12 +129,18 @@ def scenario_from_dict(data: Any) -> Scenario:
         devices=tuple(_device(x, i) for i, x in enumerate(d.get("devices", []) or [])),
         start=start,
         seed=seed,
-        policy_propagation_minutes=float(
-            _typed(d.get("policyPropagationMinutes", 60), (int, float), "policyPropagationMinutes")
-        ),
+        policy_propagation_minutes=float(_typed(
+            d.get("policyPropagationMinutes", POLICY_PROPAGATION_MINUTES), (int, float), "policyPropagationMinutes"
+        )),
         faults=fault_settings,
         teamwork=teamwork,
         entra_premium=_typed(d.get("entraPremium", True), bool, "entraPremium"),
+
+
+        default_policies_listed=_typed(d.get("defaultPoliciesListed", True), bool, "defaultPoliciesListed"),
+        voice_flag_without_calling_plan=_typed(
+            d.get("voiceFlagWithoutCallingPlan", True), bool, "voiceFlagWithoutCallingPlan"
+        ),
     )
     scenario.validate()
     return scenario
@@ -168,10 +176,13 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
                 "ipPhonePolicy": u.ip_phone_policy,
                 "usageLocation": u.usage_location,
                 "case": u.case,
+                "assignedPlansShown": u.assigned_plans_shown,
             }
             for u in s.users
         ],
         "devices": [
             {"hardwareId": x.hardware_id, "location": x.location, "state": x.state, "user": x.user} for x in s.devices
         ],
+        "defaultPoliciesListed": s.default_policies_listed,
+        "voiceFlagWithoutCallingPlan": s.voice_flag_without_calling_plan,
     }

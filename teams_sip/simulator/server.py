@@ -20,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from teams_sip.domain.clock import ManualClock
+from teams_sip.simulator import invented
 from teams_sip.simulator.app import build_app
 from teams_sip.simulator.backend import Backend
 from teams_sip.simulator.bulk_signin import bulk_signins
@@ -54,7 +55,8 @@ class SimulatedTenant:
         shown = f"[{host}]" if ":" in host else host
         self.base_url = f"https://{shown}:{self.port}"
         self.world = World(scenario, self.clock)
-        self.faults = FaultInjector(scenario.faults, scenario.seed)
+        self.faults = FaultInjector(scenario.faults, scenario.seed, tenant=scenario.tenant_id,
+                                    tenant_users=len(scenario.users))
         self.identity = Identity(scenario.tenant_id, scenario.app, self._tls.app_public_pem, self.clock, self.base_url)
         self.backend = Backend(self.world, self.identity, self.faults, self.base_url)
         config = uvicorn.Config(
@@ -184,7 +186,7 @@ class SimulatedTenant:
     @property
     def policy_admin_url(self) -> str:
         """Base that unverified.POLICY_ADMIN_PATH is appended to."""
-        return f"{self.base_url}/policyadmin"
+        return f"{self.base_url}{invented.POLICY_ADMIN_PREFIX}"
 
     @property
     def bulk_signin_url(self) -> str:
@@ -198,14 +200,18 @@ class SimulatedTenant:
         delay: timedelta | None = None,
         tenant_ip_trusted: bool | None = None,
         untrusted_locations: set[str] | None = None,
+        status_hardware_ids: bool | None = None,
     ) -> None:
-        """How long batches take on the simulated clock, and which public IPs count as trusted."""
+        """How long batches take on the simulated clock, which public IPs count as trusted, and whether
+        status items carry HardwareId."""
         with self.world.lock:
             state = bulk_signins(self.world)
             state.delay = state.delay if delay is None else delay
             state.tenant_ip_trusted = state.tenant_ip_trusted if tenant_ip_trusted is None else tenant_ip_trusted
             if untrusted_locations is not None:
                 state.untrusted_locations = set(untrusted_locations)
+            if status_hardware_ids is not None:
+                state.status_hardware_ids = status_hardware_ids
 
     def set_bulk_tag(self, hardware_id: str, tagged: bool) -> None:
         """False: the handset was provisioned without /tenantid/<guid> ("BulkSignIn Tag missing")."""
@@ -270,6 +276,11 @@ class SimulatedTenant:
 
     def reset_stats(self) -> None:
         self.faults.reset_stats()
+
+    def prefer_received(self) -> dict[str, dict[str, int]]:
+        """Per route (named as in `stats()`, inner `$batch` requests included): how many requests came
+        with each `Prefer` header value ("" = none). Not cleared by `reset_stats`."""
+        return self.backend.received.prefer()
 
     @property
     def outbox(self) -> list[SentMail]:

@@ -28,6 +28,7 @@ from teams_sip.simulator.signin_events import SignInEvent
 CALLING = "TeamsCallingPolicy"
 IP_PHONE = "TeamsIPPhonePolicy"
 PSTN_PLANS = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN6", "MCOPSTNC")
+CALLING_PLANS = frozenset(PSTN_PLANS[:4])  # Communications Credits (MCOPSTNC) is not a Calling Plan
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,15 @@ class World:
     def effective_policy(self, user_id: str, policy_type: str) -> str:
         return self.effective[user_id][policy_type]
 
+    def has_calling_plan(self, user: ScenarioUser) -> bool:
+        return bool(self.enabled_plans(user) & CALLING_PLANS)
+
     def enterprise_voice(self, user: ScenarioUser) -> bool:
-        plans = self.enabled_plans(user)
-        return user.enterprise_voice or ("MCOEV" in plans and bool(plans & set(PSTN_PLANS)))
+        """The scenario's own flag, as Microsoft's example shows it for a Calling Plan user (false there);
+        for users without a Calling Plan, false whatever the user says when the scenario's switch is off."""
+        if not self.scenario.voice_flag_without_calling_plan and not self.has_calling_plan(user):
+            return False
+        return user.enterprise_voice
 
     def assign(self, user_id: str, policy_type: str, name: str | None) -> None:
         """Records an assignment that becomes effective after the propagation delay."""

@@ -44,7 +44,8 @@ class _Pages:
     def url(self, path: str, *, beta: bool = False) -> str:
         return path if "://" in path else f"{ROOT}/{path.lstrip('/')}"
 
-    async def get_json(self, url: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+    async def get_json(self, url: str, params: Mapping[str, str] | None = None,
+                       headers: Mapping[str, str] | None = None) -> dict[str, Any]:
         self.asked.append(url)
         return self.pages[url]
 

@@ -28,7 +28,8 @@ class Served:
 
     def set_clock(self, moment: str) -> None:
         """Moves the simulated tenant's clock, as an admin rehearsing a rollout would."""
-        response = httpx.post(f"{self.base}/_sim/clock", json={"set": moment}, timeout=10)
+        response = httpx.post(f"{self.base}/_sim/clock", json={"set": moment}, headers={"x-functions-key": KEY},
+                              timeout=10)
         assert response.status_code == 200, response.text
 
 

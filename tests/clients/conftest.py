@@ -17,6 +17,7 @@ FAULTS_OFF: dict[str, Any] = {
     "error_504": 0,
     "resets": 0,
     "slow": 0,
+    "throttling": "flat",
 }
 
 

@@ -57,13 +57,13 @@ def test_get_policy_id_work_around_keeps_the_comma(graph, sim) -> None:
 def test_batch_splits_matches_by_id_and_keeps_inner_errors(graph) -> None:
     ids = all_user_ids(graph)[:30]
     requests = [BatchRequest(f"u{i}", f"/users/{uid}?$select=id") for i, uid in enumerate(ids)]
-    requests += [BatchRequest(f"lic{i}", f"/users/{uid}/licenseDetails") for i, uid in enumerate(ids[:10])]
+    requests += [BatchRequest(f"cfg{i}", f"/admin/teams/userConfigurations/{uid}") for i, uid in enumerate(ids[:10])]
     requests.append(BatchRequest("ghost", "/users/00000000-0000-0000-0000-000000000000"))
     before = graph.metrics.snapshot()
     answers = graph.batch(requests)
     assert set(answers) == {r.id for r in requests}
     assert all(answers[f"u{i}"].ok and answers[f"u{i}"].body["id"] == uid for i, uid in enumerate(ids))
-    assert all(isinstance(answers[f"lic{i}"].body["value"], list) for i in range(10))
+    assert all(answers[f"cfg{i}"].body["value"]["id"] == uid for i, uid in enumerate(ids[:10]))
     ghost = answers["ghost"]
     assert ghost.status == 404 and isinstance(ghost.error(), GraphError)
     after = graph.metrics.snapshot()

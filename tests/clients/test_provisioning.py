@@ -7,7 +7,12 @@ import pytest
 from teams_sip.adapters.auth import build_token_provider
 from teams_sip.adapters.provisioning.api_client import build_provisioning_client
 from teams_sip.errors import InputError
-from teams_sip.service.ports.provisioning import DeviceAlreadyActivatedError, DeviceRegistration, ProvisioningPort
+from teams_sip.service.ports.provisioning import (
+    DeviceAlreadyActivatedError,
+    DeviceRegistration,
+    ProvisioningError,
+    ProvisioningPort,
+)
 from teams_sip.simulator import DeviceActionError
 
 from .conftest import sim_settings
@@ -101,3 +106,35 @@ def test_signed_out_devices_disappear_after_14_days(client, sim) -> None:
     sim.dial_code("F00000000001", client.issue_codes(["F00000000001"])[0].code.reveal())
     sim.clock.advance(timedelta(days=14, hours=1))
     assert client.get("F00000000001") is None
+
+
+def test_a_refused_token_names_no_invented_permission(client, sim) -> None:
+    """API mode speaks our contract; Microsoft documents no permission for it, so none is named."""
+    sim.set_app_roles(["User.Read.All"])
+    try:
+        with pytest.raises(ProvisioningError) as caught:
+            client.register([DeviceRegistration("00-03-71-7C-0E-0B", "Ward 1")])
+    finally:
+        from teams_sip.simulator.catalog import ALL_ROLES
+
+        sim.set_app_roles(list(ALL_ROLES))
+    text = str(caught.value)
+    assert caught.value.status == 403 and "TeamsDevice.ReadWrite.All" not in text and "grant" not in text
+
+
+def test_no_production_mapping_pretends_to_exist() -> None:
+    from teams_sip import unverified
+
+    assert not hasattr(unverified, "PROVISIONING_ENDPOINTS") and not hasattr(unverified, "BULK_SIGNIN_ENDPOINTS")
+    assert not hasattr(unverified, "PROVISIONING_BASE_URL")
+
+
+def test_provisioning_scope_names_the_gateways_own_app_registration(sim) -> None:
+    """A gateway implementing our contract has its own scope; the client asks for that one. The simulator
+    accepts only its default, so a Graph-scoped token is refused there: proof the setting is used."""
+    settings = sim_settings(sim, PROVISIONING_SCOPE="https://graph.microsoft.com/.default", HTTP_MAX_RETRIES="0")
+    assert settings.provisioning_scope == "https://graph.microsoft.com/.default"
+    with build_provisioning_client(settings, build_token_provider(settings, sim.clock)) as other, \
+            pytest.raises(ProvisioningError) as caught:
+        other.list_devices()
+    assert caught.value.status == 401

@@ -105,3 +105,15 @@ def test_lookups_slow_down_when_throttled_and_recover_when_not() -> None:
     for _ in range(40):
         pace.after(throttled=False)
     assert pace.per_second == 80.0  # back up, never above what was asked for
+
+
+def test_lookups_take_only_the_teams_budget_the_pages_leave() -> None:
+    """Under a budget of requests a page of 100 users is worth a hundred lookups (issue 21)."""
+    assert config_reads.spare_lookups(30.0, 80.0, ceiling=21.0) == 0.0, "fast pages use the whole budget"
+    assert config_reads.spare_lookups(30.0, 7.0, ceiling=21.0) == 20.0, "slow pages leave the rest (90% of it)"
+    assert config_reads.spare_lookups(1000.0, 7.0, ceiling=21.0) == 21.0, "never above the ceiling asked for"
+    pace = config_reads.LookupPace(20.0)
+    pace.cap(0.0)
+    assert pace.per_second == 0.0
+    pace.cap(16.0)
+    assert pace.per_second == 1.0, "back up from a sixteenth of the new ceiling"

@@ -51,7 +51,7 @@ def good(**changes: object) -> UserFacts:
         user_id="u-1",
         account_enabled=True,
         user_type="Member",
-        licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOEV", "MCOPSTN1")),
+        licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV", "MCOPSTN1")),
         teams=TeamsConfig(
             account_type="user",
             enterprise_voice=True,
@@ -83,8 +83,8 @@ def test_fully_compliant_user_is_eligible_with_every_check_passing() -> None:
     assert v.verdict is Verdict.ELIGIBLE
     assert {c.outcome for c in v.checks} == {Outcome.PASS}
     assert {c.check for c in v.checks} == {
-        "account.exists", "account.enabled", "account.type", "licence.teams", "licence.teams_phone",
-        "voice.pstn", "voice.number", "policy.sip_devices", "policy.call_redirect",
+        "account.exists", "account.enabled", "account.type", "licence.teams", "licence.skype_plan2",
+        "licence.teams_phone", "voice.pstn", "voice.number", "policy.sip_devices", "policy.call_redirect",
     }
     assert v.verify_yourself == ()
 
@@ -101,15 +101,23 @@ def test_fully_compliant_user_is_eligible_with_every_check_passing() -> None:
         (good(teams=teams(account_type="sfbOnPremUser")), "account.type", Outcome.FAIL, "sfbOnPremUser"),
         (good(teams=teams(account_type="unknown")), "account.type", Outcome.UNKNOWN, "unknown"),
         (good(licences=Licences(frozenset(), {})), "licence.teams", Outcome.FAIL, "no Microsoft Teams licence"),
-        (good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOPSTN1"))), "licence.teams_phone",
+        (good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOPSTN1"))), "licence.teams_phone",
          Outcome.FAIL, "no Teams Phone"),
-        (good(licences=Licences(frozenset({E5}), {**plans("TEAMS1", "MCOPSTN1"), **plans(
+        (good(licences=Licences(frozenset({E5}), {**plans("TEAMS1", "MCOSTANDARD", "MCOPSTN1"), **plans(
             "MCOEV", status=PlanStatus.DISABLED)})), "licence.teams_phone", Outcome.FAIL, "turned off"),
-        (good(licences=Licences(frozenset({E5}), {**plans("TEAMS1", "MCOPSTN1"), **plans(
+        (good(licences=Licences(frozenset({E5}), {**plans("TEAMS1", "MCOSTANDARD", "MCOPSTN1"), **plans(
             "MCOEV", status=PlanStatus.PENDING)})), "licence.teams_phone", Outcome.UNKNOWN, "provisioned"),
-        (good(licences=None, licences_error="403"), "licence.teams_phone", Outcome.UNKNOWN, "could not be read"),
-        (good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOEV")), teams=teams(enterprise_voice=False)),
-         "voice.pstn", Outcome.FAIL, "no PSTN"),
+        (good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOEV", "MCOPSTN1"))), "licence.skype_plan2",
+         Outcome.FAIL, "no Skype for Business Online (Plan 2) licence"),
+        (good(licences=Licences(frozenset({E5}), {**plans("TEAMS1", "MCOEV", "MCOPSTN1"), **plans(
+            "MCOSTANDARD", status=PlanStatus.DISABLED)})), "licence.skype_plan2", Outcome.FAIL, "turned off"),
+        (good(licences=None, licences_error="403"), "licence.teams_phone", Outcome.UNKNOWN, "could not be judged"),
+        (good(licences=None, licences_error="no assignedPlans"), "licence.skype_plan2", Outcome.UNKNOWN,
+         "no assignedPlans"),
+        (good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV")),
+              teams=teams(enterprise_voice=False)), "voice.pstn", Outcome.UNKNOWN, "enterprise voice off"),
+        (good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV")),
+              teams=teams(enterprise_voice=False, phone_numbers=())), "voice.pstn", Outcome.FAIL, "no PSTN"),
         (good(teams=teams(phone_numbers=())), "voice.number", Outcome.FAIL, "no primary phone number"),
         (good(teams=teams(phone_numbers=(PhoneNumber("+4930", "alternate"),))), "voice.number", Outcome.FAIL,
          "no primary"),
@@ -122,7 +130,7 @@ def test_fully_compliant_user_is_eligible_with_every_check_passing() -> None:
          "policy.call_redirect", Outcome.UNKNOWN, "UserOverride"),
         (good(teams=teams(policies=(PolicyAssignment("TeamsCallingPolicy", "Tag:Unheard"),))),
          "policy.sip_devices", Outcome.UNKNOWN, "did not list it"),
-        (good(teams=teams(policies=())), "policy.sip_devices", Outcome.UNKNOWN, "no effective calling policy"),
+        (good(teams=teams(policies=())), "policy.sip_devices", Outcome.FAIL, "(assumed: Teams listed no"),
     ],
 )
 def test_each_failure_cause_gives_its_own_outcome_reason_and_verdict(facts, check, expected, words) -> None:
@@ -143,15 +151,35 @@ def test_missing_account_blocks_without_piling_up_dependent_unknowns() -> None:
 
 
 def test_operator_connect_or_direct_routing_counts_as_pstn_without_calling_plan() -> None:
-    v = run(good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOEV"))))
+    v = run(good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV"))))
     assert outcome(v, "voice.pstn") is Outcome.PASS
     assert v.verdict is Verdict.ELIGIBLE
 
 
 def test_communications_credits_alone_is_not_a_calling_plan() -> None:
-    v = run(good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOEV", "MCOPSTNC")),
-                 teams=teams(enterprise_voice=False)))
+    v = run(good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV", "MCOPSTNC")),
+                 teams=teams(enterprise_voice=False, phone_numbers=())))
     assert outcome(v, "voice.pstn") is Outcome.FAIL
+
+
+def test_a_calling_plan_user_with_the_voice_flag_off_is_eligible() -> None:
+    """Microsoft's own example user: Calling Plan, primary number, isEnterpriseVoiceEnabled false."""
+    v = run(good(teams=teams(enterprise_voice=False)))
+    assert v.verdict is Verdict.ELIGIBLE
+
+
+def test_a_calling_plan_seen_only_in_feature_types_counts() -> None:
+    v = run(good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV")),
+                 teams=teams(enterprise_voice=False, feature_types=("Teams", "CallingPlan"))))
+    assert outcome(v, "voice.pstn") is Outcome.PASS
+
+
+def test_a_missing_calling_policy_is_judged_as_global_and_said_to_be_assumed() -> None:
+    allowing = PolicyCatalogue.build(settings=[CallingPolicySettings("Global", True, "Enabled")])
+    v = run(good(teams=teams(policies=())), catalogue=allowing)
+    assert v.verdict is Verdict.ELIGIBLE
+    reasons = [c.reason for c in v.checks if c.check.startswith("policy.")]
+    assert len(reasons) == 2 and all("'Global'" in r and "assumed" in r for r in reasons)
 
 
 class TestPolicyCatalogue:
@@ -184,7 +212,7 @@ class TestCommonArea:
     def cap(self, **changes: object) -> UserFacts:
         facts = good(
             upn="cap.ward1@contoso.example",
-            licences=Licences(frozenset({SHARED_DEVICES_SKU}), plans("TEAMS1", "MCOEV", "MCOPSTN1")),
+            licences=Licences(frozenset({SHARED_DEVICES_SKU}), plans("TEAMS1", "MCOSTANDARD", "MCOEV", "MCOPSTN1")),
             teams=teams(policies=(
                 PolicyAssignment("TeamsCallingPolicy", "SIPDevices"),
                 PolicyAssignment("TeamsIPPhonePolicy", "Tag:CommonAreaPhone"),
@@ -198,8 +226,9 @@ class TestCommonArea:
         assert outcome(v, "common_area.shared_devices_licence") is Outcome.PASS
         assert outcome(v, "common_area.ip_phone_policy") is Outcome.PASS
         items = " ".join(f"{x.item} {x.where}" for x in v.verify_yourself)
-        for needle in ("MFA", "Named locations", "BulkSignIn", "/tenantid/", "password"):
+        for needle in ("MFA", "Network topology > Trusted IPs", "BulkSignIn", "/tenantid/", "password"):
             assert needle in items
+        assert "named location" not in items.lower()  # trusted IPs live in Teams, not in Entra
 
     def test_without_shared_devices_licence_is_blocked(self) -> None:
         v = run(good(teams=self.cap().teams), AccountKind.COMMON_AREA)
@@ -213,6 +242,12 @@ class TestCommonArea:
         other = self.cap(teams=teams(policies=(
             PolicyAssignment("TeamsCallingPolicy", "SIPDevices"), PolicyAssignment("TeamsIPPhonePolicy", "Lobby"))))
         assert outcome(run(other, AccountKind.COMMON_AREA), "common_area.ip_phone_policy") is Outcome.UNKNOWN
+
+    def test_an_unlisted_ip_phone_policy_is_judged_as_global_and_said_to_be_assumed(self) -> None:
+        unlisted = self.cap(teams=teams(policies=(PolicyAssignment("TeamsCallingPolicy", "SIPDevices"),)))
+        v = run(unlisted, AccountKind.COMMON_AREA)
+        (ip,) = [c for c in v.checks if c.check == "common_area.ip_phone_policy"]
+        assert ip.outcome is Outcome.FAIL and "(Global)" in ip.reason and "assumed" in ip.reason and ip.remedy
 
     def test_personal_accounts_skip_common_area_checks(self) -> None:
         v = run(good())
@@ -255,3 +290,14 @@ class TestWaitingForPolicy:
         assert PendingPolicy.from_json(new.to_json()) == new
         with pytest.raises(ValueError):
             PendingPolicy.from_json({**new.to_json(), "assignedAt": "2025-03-03T08:00:00"})
+
+
+def test_the_domain_holds_the_assumptions_unverified_records() -> None:
+    from teams_sip import unverified
+    from teams_sip.domain.eligibility import checks, facts
+
+    assert facts.DEFAULT_POLICY == unverified.UNLISTED_POLICY
+    assert checks.CALLING_PLAN_FEATURE == unverified.CALLING_PLAN_FEATURE
+    no_calling_plan = good(licences=Licences(frozenset({E5}), plans("TEAMS1", "MCOSTANDARD", "MCOEV")),
+                           teams=teams(enterprise_voice=False))
+    assert (run(no_calling_plan).verdict is Verdict.BLOCKED) is unverified.VOICE_FLAG_ALONE_BLOCKS

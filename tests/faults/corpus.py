@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from teams_sip.domain.roster import HandsetRow, ImportResult, RowStatus
 from teams_sip.importing.options import MB
+from tests.fixtures.workbooks import ods, xls_fixture, xlsb
 
 
 class Outcome(StrEnum):
@@ -157,6 +158,9 @@ def sheet_bomb() -> bytes:
                             b"</sheetData></worksheet>")
 
 
+_SST_HEAD = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
 def shared_strings_bomb() -> bytes:
     return _with_big_member("xl/sharedStrings.xml", b'<?xml version="1.0"?><sst xmlns="http://schemas.'
                             b'openxmlformats.org/spreadsheetml/2006/main">', b"<si><t>0DEADBEEF4</t></si>",
@@ -237,7 +241,8 @@ def _warned(n: int, *words: str) -> Callable[[ImportResult], None]:
 
 
 def _site_kept_verbatim(result: ImportResult) -> None:
-    assert _row(result, 6).site == "=1+1"  # the text the admin typed, never 2
+    # the text the admin typed, never 2, and refused: it would go unchanged into the TAC upload file
+    assert _row(result, 6).site == "=1+1" and "formula" in _row(result, 6).errors[0].message
 
 
 def _cached_value_not_recomputed(result: ImportResult) -> None:
@@ -263,7 +268,9 @@ def _million_skipped(result: ImportResult) -> None:
 
 
 def _huge_cell_kept_whole(result: ImportResult) -> None:
-    assert len(_row(result, 3).site) == MB
+    row = _row(result, 3)  # kept whole, refused (over the 100-character cap), and quoted only in part
+    assert len(row.site) == MB and "longer than 100 characters" in row.errors[0].message
+    assert len(row.errors[0].message) < 300
 
 
 REFUSED, ROWS = Outcome.REFUSED, Outcome.ROW_ERRORS
@@ -300,6 +307,21 @@ CORPUS: tuple[BadFile, ...] = (
     BadFile("declared-dimension-whole-grid", "r.xlsx", lambda: zip_parts(workbook_parts(sheet_xml(
         [["IPEI", "UPN", "Site"]], dimension="A1:XFD1048576"))), REFUSED, ("rows",)),
     BadFile("undeclared-far-cell-xfd100000", "r.xlsx", sparse_far_cell, REFUSED, ("rows",), isolate=True),
+    # issue 24, item 5 and the other formats: what calamine would read or reserve before the grid bound
+    BadFile("one-shared-string-150mb", "r.xlsx", lambda: _with_big_member(
+        "xl/sharedStrings.xml", _SST_HEAD + b"<si><t>", b"A" * 4096, 150 * MB, b"</t></si></sst>"),
+            REFUSED, ("KB of text",), isolate=True),
+    BadFile("shared-strings-declared-2-billion", "r.xlsx", lambda: zip_parts(
+        [*workbook_parts(sheet_xml([["IPEI", "UPN", "Site"], GOOD.split(",")])), ("xl/sharedStrings.xml",
+         _SST_HEAD.replace(b"<sst ", b'<sst uniqueCount="2000000000" ') + b"<si><t>x</t></si></sst>")]),
+            REFUSED, ("declares",), isolate=True),
+    BadFile("xls-far-cell-iv65536", "r.xls", lambda: xls_fixture("far-cell.xls"), REFUSED, ("rows",), isolate=True),
+    BadFile("xlsb-far-cell", "r.xlsb", lambda: xlsb([("Roster", [["IPEI", "UPN", "Site"], GOOD.split(",")])],
+                                                    far_cell=(1_000_000, 16_000)), REFUSED, ("rows",), isolate=True),
+    BadFile("ods-five-million-repeated-rows", "r.ods", lambda: ods(
+        [("Roster", [["IPEI", "UPN", "Site"], GOOD.split(",")])],
+        tail='<table:table-row table:number-rows-repeated="5000000"><table:table-cell office:value-type="string">'
+             "<text:p>x</text:p></table:table-cell></table:table-row>"), REFUSED, ("rows",), isolate=True),
     BadFile("xlsx-over-row-cap", "r.xlsx", lambda: zip_parts(workbook_parts(sheet_xml(
         [["IPEI", "UPN", "Site"]] + [["0DEADBEEF4"]] * 100_011))), REFUSED, ("100,000",)),
     # -- macros, encryption, legacy
@@ -314,7 +336,7 @@ CORPUS: tuple[BadFile, ...] = (
     BadFile("csv-formulas", "r.csv", csv(HEADER, '"=HYPERLINK(""http://evil"",""0DEADBEEF4"")",a@contoso.com,HQ',
                                          "0DEADBEEF4,+cmd|' /C calc'!A0,HQ", "@SUM(1+1),b@contoso.com,HQ",
                                          "-2+3,c@contoso.com,HQ", "0004D5F980,d@contoso.com,=1+1"),
-            ROWS, bad={2: IP, 3: UPN, 4: IP, 5: IP}, check=_site_kept_verbatim),
+            ROWS, bad={2: IP, 3: UPN, 4: IP, 5: IP, 6: SITE}, check=_site_kept_verbatim),
     BadFile("xlsx-formulas-never-calculated", "r.xlsx", lambda: xlsx(
         ["IPEI", "UPN", "Site"], ["0DEADBEEF4", "a@contoso.com", Formula("1+1", "not recomputed")],
         [Formula('HYPERLINK("http://evil","0004D5F980")'), "b@contoso.com", "HQ"],
@@ -349,7 +371,7 @@ CORPUS: tuple[BadFile, ...] = (
     # -- huge cells, caps
     BadFile("one-megabyte-cell", "r.csv", csv(HEADER, f"{'0' * MB},a@contoso.com,HQ",
                                               f"0004D5F980,b@contoso.com,{'x' * MB}"),
-            ROWS, bad={2: IP}, check=_huge_cell_kept_whole),
+            ROWS, bad={2: IP, 3: SITE}, check=_huge_cell_kept_whole),
     BadFile("xlsx-one-megabyte-cell", "r.xlsx", lambda: xlsx(["IPEI", "UPN", "Site"], ["0DEADBEEF4", "a" * MB, "HQ"]),
             ROWS, bad={2: UPN}),
     BadFile("million-empty-rows", "r.csv", lambda: f"{HEADER}\n{GOOD}\n".encode() + b",,\n" * 1_000_000

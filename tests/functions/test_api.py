@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from teams_sip.domain.site_keys import site_key
 from teams_sip.service.worksheet_delivery import worksheet_dir
 from teams_sip.simulator import DeviceActionError
 from tests.functions.support import (
@@ -31,7 +32,8 @@ from tests.functions.support import (
 
 @pytest.fixture
 def w(tmp_path: Path) -> Iterator[World]:
-    with world(tmp_path) as made:
+    """Behind App Service authentication, as deployed: its principal headers are trusted."""
+    with world(tmp_path, extra={"TRUST_PLATFORM_AUTH_HEADERS": "true"}) as made:
         yield made
 
 
@@ -50,6 +52,8 @@ def test_import_then_devices_summary_and_history(w: World) -> None:
     assert {r["hardware_id"] for r in body["report"]["rows"]} == {ANNA, BEN, CLEO}
     stored = body_of(call("get_import", path="/api/imports/x", route={"import_id": body["import_id"]}))
     assert stored["uploaded_by"] == "admin@contoso.com" and stored["report"]["summary"]["accepted"] == 3
+    assert str(w.rollout.services.settings.service.output_dir) not in json.dumps(stored)  # no server path
+    assert "artefact" not in stored
 
     assert "Pass complete" in str(_run()["summary"])
     page = body_of(call("list_devices", path="/api/devices", params={"site": "Lyon Plant", "limit": "1"}))
@@ -84,8 +88,11 @@ def test_install_day_codes_worksheet_and_renewal(w: World) -> None:
     w.clock.set(LYON_OPEN)
     _run()
     today = body_of(call("summary", path="/api/summary"))["today"]
-    assert today == [{"site": "Lyon Plant", "install_date": "2026-03-17", "devices": 2, "codes_live": 2,
-                      "next_expiry_local": "2026-03-18 07:00 CET"}]
+    assert today == [{"site": "Lyon Plant", "site_key": site_key("Lyon Plant"), "install_date": "2026-03-17",
+                      "devices": 2, "codes_live": 2, "next_expiry_local": "2026-03-18 07:00 CET"}]
+    by_key = call("get_worksheet", path="/api/worksheets/x/y",
+                  route={"site": today[0]["site_key"], "day": "2026-03-17"})
+    assert by_key.status_code == 200 and b"*55*" in by_key.get_body()
     csv = call("get_worksheet", path="/api/worksheets/x/y", route={"site": "Lyon Plant", "day": "2026-03-17"})
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.headers["Cache-Control"] == "no-store" and b"*55*" in csv.get_body()
@@ -183,7 +190,7 @@ def test_multipart_xlsx_upload(w: World) -> None:
 
 def test_admin_group_is_required_when_configured(tmp_path: Path) -> None:
     group = "11111111-2222-3333-4444-555555555555"
-    with world(tmp_path, extra={"ADMIN_GROUP_ID": group}) as w:
+    with world(tmp_path, extra={"ADMIN_GROUP_ID": group, "TRUST_PLATFORM_AUTH_HEADERS": "true"}) as w:
         denied = upload(headers=signed_in("someone@contoso.com"))
         assert denied.status_code == 403 and snapshot(w)["imports"] == []
         assert call("summary", headers=signed_in("someone@contoso.com")).status_code == 403

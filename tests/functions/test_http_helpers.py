@@ -75,12 +75,33 @@ def test_caller_from_app_service_principal_and_admin_group() -> None:
     principal = {"claims": [{"typ": "preferred_username", "val": "admin@contoso.com"},
                             {"typ": "groups", "val": "g-admins"}]}
     encoded = base64.b64encode(json.dumps(principal).encode()).decode()
-    caller = caller_of(_req(headers={"x-ms-client-principal": encoded}))
+    caller = caller_of(_req(headers={"x-ms-client-principal": encoded}), trust_platform=True)
     assert caller.name == "admin@contoso.com" and caller.authenticated
     require_admin(caller, "g-admins")
     with pytest.raises(HttpError) as denied:
         require_admin(caller, "other")
     assert denied.value.status == 403
-    assert caller_of(_req()).name == "function-key"
+    assert caller_of(_req(headers={"x-functions-key": "k"})).name == "function-key"
     with pytest.raises(HttpError):
-        caller_of(_req(headers={"x-ms-client-principal": "%%%"}))
+        caller_of(_req(headers={"x-ms-client-principal": "%%%"}), trust_platform=True)
+
+
+def test_json_bodies_are_capped_in_size_and_depth_with_a_clear_answer() -> None:
+    """Issue 24 item 5: a 5,000-level body was a 500 with a traceback; now a 400, and a huge one a 413."""
+    headers = {"content-type": "application/json"}
+    with pytest.raises(HttpError) as deep:
+        read_json(_req(b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}", headers))
+    assert deep.value.status == 400 and "nested" in str(deep.value)
+    with pytest.raises(HttpError) as nested:
+        read_json(_req(b'{"a": ' + b"[" * 30 + b"]" * 30 + b"}", headers))
+    assert nested.value.status == 400
+    with pytest.raises(HttpError) as large:
+        read_json(_req(json.dumps({"pad": "x" * 1_100_000}).encode(), headers))
+    assert large.value.status == 413
+    assert read_json(_req(b'{"a": [[1]], "b": {"c": {}}}', headers)) == {"a": [[1]], "b": {"c": {}}}
+
+
+def test_an_unreadable_content_length_is_refused_not_a_crash() -> None:
+    with pytest.raises(HttpError) as refused:
+        read_upload(_req(b"x", {"content-type": "text/csv", "content-length": "lots"}), 10)
+    assert refused.value.status == 413

@@ -23,6 +23,7 @@ def served(tmp_path: Path) -> Iterator[str]:
 
 def test_upload_query_and_worksheet_over_http(served: str) -> None:
     key = {"x-functions-key": KEY}
+    as_json = {**key, "content-type": "application/json"}  # every POST, even with no body (local_guard.py)
     with httpx.Client(base_url=served, timeout=30) as client:
         assert client.get("/api/summary").status_code == 401  # the key is required, as in Azure
         page = client.get("/")
@@ -31,13 +32,13 @@ def test_upload_query_and_worksheet_over_http(served: str) -> None:
         imported = client.post("/api/imports", params={"filename": "handsets.csv"}, content=roster,
                                headers={**key, "content-type": "text/csv"})
         assert imported.status_code == 202 and imported.json()["report"]["summary"]["accepted"] == 10
-        assert client.post("/api/run", headers=key).status_code == 200
+        assert client.post("/api/run", headers=as_json).status_code == 200
         stockholm = client.get("/api/devices", params={"site": "Stockholm HQ"}, headers=key).json()
         assert {d["state"] for d in stockholm["devices"]} == {"registered"} and len(stockholm["devices"]) == 3
 
-        clock = client.post("/_sim/clock", json={"set": "2026-03-16T06:30:00Z"})  # 07:30 in Stockholm
+        clock = client.post("/_sim/clock", json={"set": "2026-03-16T06:30:00Z"}, headers=key)  # 07:30 in Stockholm
         assert clock.status_code == 200
-        ran = client.post("/api/run", headers=key).json()
+        ran = client.post("/api/run", headers=as_json).json()
         assert "3 code(s) issued" in ran["summary"]
         sheet = client.get("/api/worksheets/Stockholm HQ/2026-03-16", params={"format": "csv"}, headers=key)
         assert sheet.status_code == 200 and sheet.headers["cache-control"] == "no-store"

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from teams_sip import config, unverified
+from teams_sip import config
+from teams_sip.errors import ConfigError
 from tests.infra.bicep_tree import named_pairs, parse
 
 SAMPLE_OUTPUTS = {
@@ -38,6 +39,12 @@ def resolve(name: str, value: Any, chosen: dict[str, str]) -> str:
         if value in variables:
             return resolve(name, variables[value]["value"], chosen)
         return value
+    conditional = value.get("operator", {}) if isinstance(value, dict) else {}
+    test = conditional.get("operands", {}).get("condition", {}).get("function", {})
+    if conditional.get("type") == "conditional" and test.get("type") == "empty":  # empty(param) ? a : b
+        operands = conditional["operands"]
+        tested = resolve(name, test["parameters"]["item_to_test"], chosen)
+        return resolve(name, operands["true_value" if not tested else "false_value"], chosen)
     text = repr(value)
     for output, sample in SAMPLE_OUTPUTS.items():
         if f"'{output}'" in text:
@@ -70,8 +77,9 @@ def test_modes_offered_by_the_template_are_modes_the_app_knows() -> None:
 @pytest.mark.parametrize("provisioning_mode", ["assisted", "api"])
 @pytest.mark.parametrize("auth_mode", ["managed_identity", "client_secret"])
 def test_deployed_settings_validate(auth_mode: str, provisioning_mode: str) -> None:
+    gateway = {"provisioningBaseUrl": "https://gateway.example"} if provisioning_mode == "api" else {}
     settings = deployed_settings({"authMode": auth_mode, "provisioningMode": provisioning_mode,
-                                  "graphClientId": SAMPLE_GUID})
+                                  "graphClientId": SAMPLE_GUID} | gateway)
     loaded = config.settings_from_values(settings)
     assert loaded.auth_mode == auth_mode
     assert loaded.provisioning_mode == provisioning_mode
@@ -88,8 +96,14 @@ def test_required_names_are_set() -> None:
 
 def test_defaults_match_the_app() -> None:
     params = main()["parameters"]
-    assert params["provisioningBaseUrl"]["default"] == unverified.PROVISIONING_BASE_URL
+    assert params["provisioningBaseUrl"]["default"] == ""  # our contract has no Microsoft host to default to
     assert params["reconcileSchedule"]["default"] == "0 */15 * * * *"
+
+
+def test_api_mode_without_a_gateway_url_is_refused_at_start() -> None:
+    settings = deployed_settings({"authMode": "managed_identity", "provisioningMode": "api"})
+    with pytest.raises(ConfigError, match="PROVISIONING_BASE_URL"):
+        config.settings_from_values(settings)
 
 
 def test_secret_is_only_a_key_vault_reference() -> None:
@@ -105,3 +119,16 @@ def test_host_storage_is_identity_based() -> None:
     for suffix in ("clientId", "blobServiceUri", "queueServiceUri", "tableServiceUri"):
         assert f"AzureWebJobsStorage__{suffix}" in host
     assert not any("AccountKey" in repr(v) for v in host.values())
+
+
+def test_platform_headers_are_trusted_exactly_when_app_service_authentication_is_on() -> None:
+    """Issue 24 item 7: without App Service authentication anyone can send x-ms-client-principal."""
+    assert config.settings_from_values(deployed_settings({})).service.trust_platform_auth_headers is False
+    on = deployed_settings({"authClientId": SAMPLE_GUID})
+    assert on["TRUST_PLATFORM_AUTH_HEADERS"] == "true"
+    assert config.settings_from_values(on).service.trust_platform_auth_headers is True
+
+
+def test_the_code_fingerprint_key_is_a_key_vault_reference() -> None:
+    """Issue 24 item 6: the HMAC key of stored code fingerprints lives outside Table Storage."""
+    assert deployed_settings({})["CODE_FINGERPRINT_KEY"].startswith("@Microsoft.KeyVault(")

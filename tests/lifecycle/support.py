@@ -21,6 +21,8 @@ from teams_sip.domain.lifecycle.records import DeviceRecord, IntentKind
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.sites import Region, Site
 
+FINGERPRINT_KEY = b"lifecycle-test-fingerprint-key"  # the service's comes from Services.fingerprint_key
+
 SITES = {
     "Berlin": Site("Berlin", Region.EMEA, "Europe/Berlin"),
     "New York": Site("New York", Region.NOAM, "America/New_York"),
@@ -143,7 +145,7 @@ def apply(
                     records[hid] = settle_already_activated(records[hid], now)
                 else:
                     assert not isinstance(answer, str)
-                    records[hid] = settle_code(records[hid], answer[0], answer[1], now)
+                    records[hid] = settle_code(records[hid], answer[0], answer[1], now, fingerprint_key=FINGERPRINT_KEY)
                     teams.devices[hid].delivered = True
         elif isinstance(action, ReleaseRemoved) and action.remove_in_teams:
             hid = action.hardware_id

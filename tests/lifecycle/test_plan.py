@@ -27,7 +27,7 @@ from teams_sip.domain.lifecycle.windows import WindowRule
 from teams_sip.domain.sites import Site
 from teams_sip.errors import InputError
 
-from .support import SITES, TeamsTwin, apply, entry, utc
+from .support import FINGERPRINT_KEY, SITES, TeamsTwin, apply, entry, utc
 
 S = DeviceState
 HID = "0003717C0E0A"
@@ -70,7 +70,7 @@ def test_whole_life_of_a_handset() -> None:
     record = world.records[HID]
     assert record.state == S.CODE_ISSUED and record.codes_issued == 1
     assert record.code_expires_at == utc(2026, 5, 6, 5)
-    assert record.code_fingerprint == world.teams.devices[HID].code.fingerprint()  # type: ignore[union-attr]
+    assert record.code_fingerprint == world.teams.devices[HID].code.fingerprint(FINGERPRINT_KEY)  # type: ignore[union-attr]
     assert world.run(utc(2026, 5, 5, 12)).actions == ()  # a live code: nothing to do
 
     assert world.teams.dial(HID, utc(2026, 5, 5, 13))
@@ -322,7 +322,7 @@ def test_a_pass_killed_while_issuing_leaves_one_delivered_code(crash_at: int) ->
     for hid in (HID, "000000000002"):
         record, device = world.records[hid], world.teams.devices[hid]
         assert record.state == S.CODE_ISSUED and record.pending is None and record.codes_issued == 1
-        assert device.code is not None and record.code_fingerprint == device.code.fingerprint()
+        assert device.code is not None and record.code_fingerprint == device.code.fingerprint(FINGERPRINT_KEY)
     issued = [hid for hid, _, _ in world.teams.issued]
     # A code issued by the killed pass never reached a worksheet, so exactly then a second one is issued.
     assert len(issued) == (4 if crash_at == 2 else 2)

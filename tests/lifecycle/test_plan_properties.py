@@ -24,7 +24,7 @@ from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.states import DeviceState
 from teams_sip.domain.lifecycle.windows import WindowRule
 
-from .support import SITES, SimulatedCrashError, TeamsTwin, apply, utc
+from .support import FINGERPRINT_KEY, SITES, SimulatedCrashError, TeamsTwin, apply, utc
 
 STARTS = [utc(2026, 3, 26), utc(2026, 10, 22), utc(2026, 3, 6), utc(2026, 5, 3)]  # around DST changes
 STEPS = [timedelta(minutes=m) for m in (20, 90, 180, 420, 780, 1440)]
@@ -102,7 +102,8 @@ def test_simulated_days_never_issue_outside_a_window_or_twice(data: st.DataObjec
             device = teams.devices.get(record.hardware_id)
             settled = record.state == DeviceState.CODE_ISSUED and record.pending is None and record.code_fingerprint
             if settled and device is not None and device.code is not None:
-                assert device.code.fingerprint() == record.code_fingerprint, "the record lost track of the live code"
+                assert device.code.fingerprint(FINGERPRINT_KEY) == record.code_fingerprint, \
+                    "the record lost track of the live code"
     for key, count in per_window.items():
         assert count <= 1 + policy.max_renewals, f"{key}: {count} codes delivered ({lost[key]} lost to crashes)"
 

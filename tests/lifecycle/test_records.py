@@ -21,7 +21,7 @@ from teams_sip.domain.lifecycle.states import DeviceState, IllegalTransitionErro
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.sites import Region
 
-from .support import entry, utc
+from .support import FINGERPRINT_KEY, entry, utc
 
 CODE = Secret("483920")
 
@@ -31,7 +31,7 @@ def _issued() -> DeviceRecord:
     record = transition(record, DeviceState.READY, utc(2026, 5, 1), "eligible")
     record = settle_registered(intend(record, IntentKind.REGISTER, utc(2026, 5, 1), "eligible"), utc(2026, 5, 1))
     record = intend(record, IntentKind.ISSUE_CODE, utc(2026, 5, 5, 5), "window open")
-    return settle_code(record, CODE, utc(2026, 5, 6, 5), utc(2026, 5, 5, 5))
+    return settle_code(record, CODE, utc(2026, 5, 6, 5), utc(2026, 5, 5, 5), fingerprint_key=FINGERPRINT_KEY)
 
 
 def test_round_trip_through_json_keeps_everything() -> None:
@@ -46,7 +46,7 @@ def test_the_code_itself_is_never_stored_only_its_fingerprint() -> None:
     record = _issued()
     text = json.dumps(record.to_dict()) + repr(record)
     assert "483920" not in text
-    assert record.code_fingerprint == CODE.fingerprint()
+    assert record.code_fingerprint == CODE.fingerprint(FINGERPRINT_KEY)
     assert record.codes_issued == 1 and record.pending is None
     assert record.code_is_live(utc(2026, 5, 6, 4, 59)) and not record.code_is_live(utc(2026, 5, 6, 5))
 
@@ -54,7 +54,7 @@ def test_the_code_itself_is_never_stored_only_its_fingerprint() -> None:
 def test_a_second_code_while_one_is_live_is_refused() -> None:
     record = intend(_issued(), IntentKind.ISSUE_CODE, utc(2026, 5, 5, 6), "again")
     with pytest.raises(IllegalTransitionError) as caught:
-        settle_code(record, Secret("111111"), utc(2026, 5, 6, 6), utc(2026, 5, 5, 6))
+        settle_code(record, Secret("111111"), utc(2026, 5, 6, 6), utc(2026, 5, 5, 6), fingerprint_key=FINGERPRINT_KEY)
     assert "111111" not in str(caught.value)
 
 

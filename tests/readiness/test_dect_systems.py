@@ -43,7 +43,11 @@ def test_reference_identifier_forms():
         ("Poly Rove B2", "Poly Rove", "B2", DeviceKind.BASE),
         ("Yealink W73H", "Yealink", "W73H", DeviceKind.HANDSET),
         ("w60b", "Yealink", "W60B", DeviceKind.BASE),
-        ("Gigaset N870", "Gigaset", "N870", DeviceKind.BASE),
+        ("Gigaset N870", "Gigaset", "N870 IP PRO", DeviceKind.BASE),
+        ("Gigaset N870E IP PRO", "Gigaset", "N870E IP PRO", DeviceKind.BASE),
+        ("Gigaset S700H", "Gigaset", "S700H PRO", DeviceKind.HANDSET),
+        ("Yealink W80B", "Yealink", "W80", DeviceKind.BASE),
+        ("Spectralink S33", "Spectralink", "S33", DeviceKind.HANDSET),
         ("Spectralink 7742", "Spectralink", "7742", DeviceKind.HANDSET),
         ("Ascom d63", "Ascom", "d63", DeviceKind.HANDSET),
         ("Spectralink 9999", "Spectralink", None, None),
@@ -59,3 +63,10 @@ def test_model_column_spellings(text, vendor, model, kind):
 @pytest.mark.parametrize("text", ["", "30", "Poly VVX 450", "Poly", "Cisco 7841", "DECT"])
 def test_unknown_or_ambiguous_models_are_not_matched(text):
     assert find_model(text) is None
+
+
+def test_the_00_plus_ipei_rule_is_said_per_vendor_as_field_practice():
+    assert "field practice for Poly Rove" in identifier_help(system("Poly Rove"))
+    for vendor in ("Spectralink", "Ascom", "Gigaset", "Yealink", "Snom"):
+        text = identifier_help(system(vendor))
+        assert "no known rule" in text and "Microsoft rule" not in text, vendor

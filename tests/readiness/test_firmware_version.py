@@ -61,3 +61,14 @@ def test_order_matches_integer_tuples_padded_with_zeros(a, b):
     va, vb = v(".".join(str(x).zfill(4) for x in a)), v(".".join(map(str, b)))
     assert (va < vb) == (pa < pb)
     assert (va == vb) == (pa == pb)
+
+
+def test_spectralink_releases_order_by_number_then_letters():
+    assert v("PCS22Ab") < v("PCS22B") < v("PCS22D") < v("PCS23Ca") < v("PCS24B") < v("PCS24G")
+    assert v("pcs22d") == v("PCS22D") and str(v(" PCS22D ")) == "PCS22D"
+
+
+def test_spectralink_releases_never_compare_with_dotted_numbers():
+    assert v("PCS22D") != v("22.4")
+    with pytest.raises(TypeError):
+        _ = v("PCS22D") < v("22.4")

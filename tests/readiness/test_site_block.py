@@ -29,7 +29,9 @@ def test_block_for_a_plain_site():
     assert block["Provisioning URL"] == "http://apac.ipp.sdg.teams.microsoft.com"
     assert block["Site"] == "Sydney Office (APAC, time zone Australia/Sydney)"
     assert block["Bulk sign-in"] == "not used at this site"
-    assert block["DECT handsets request"].startswith("00${IPEI}.cfg")
+    assert block["Poly Rove handsets request"].startswith("00${IPEI}.cfg")
+    assert "field practice, not a Microsoft rule" in block["Poly Rove handsets request"]
+    assert block["Handset hardware id in Teams"].startswith("Poly Rove: ")
     assert block["Poly Rove base: ITSP provisioning > ConfigUrl"] == "http://apac.ipp.sdg.teams.microsoft.com"
     assert block["Poly Rove base: Firmware update > BaseFw"] == "8.0.5.0002"
 
@@ -99,7 +101,9 @@ def test_minimum_firmware_line_and_text_lines_match_items():
     site = Site("Berlin HQ", Region.EMEA)
     block = items(site)
     assert "Rove 20: 8.0.5.0003 or later" in block["Minimum firmware"]
-    assert "other vendors: no verified minimum" in block["Minimum firmware"]
+    for figure in ("Spectralink 7202 to 7742 (9 models): PCS22B", "d81: 4.13.1", "N870 VI PRO: 2.52.0",
+                   "Yealink: no minimum listed", "not on Microsoft's compatible-device list"):
+        assert figure in block["Minimum firmware"], figure
     assert render_site_block(site, None) == [f"{k}: {v}" for k, v in site_block_items(site, None)]
 
 

@@ -105,6 +105,12 @@ class World:
     def services(self, store: StateStore) -> Services:
         return build_services(settings_from_values(self.values), clock=self.clock, store=store)
 
+    @property
+    def fingerprint_key(self) -> bytes:
+        from teams_sip.adapters.fingerprint_key import load_fingerprint_key
+
+        return load_fingerprint_key(settings_from_values(self.values))
+
     def open_day(self, day: date) -> None:
         """Move the clock to the moment every site's window opens on `day` (07:00 in the eastmost zone
         is earliest; the latest opening is what counts, so every window is open)."""
@@ -125,8 +131,8 @@ class World:
                 continue
             self.codes.add(code.reveal())
             seen = self.issued.setdefault(hid, [])
-            if not seen or seen[-1][0] != code.fingerprint():
-                seen.append((code.fingerprint(), expires))
+            if not seen or seen[-1][0] != code.fingerprint(self.fingerprint_key):
+                seen.append((code.fingerprint(self.fingerprint_key), expires))
 
     def worksheet_lines(self) -> list[dict[str, Any]]:
         artifacts = FolderArtifactStore(self.folder)
@@ -333,8 +339,8 @@ class WrappedRollout(Rollout):
         super().__init__(services)
         self._wrap = wrap
 
-    def provisioning(self) -> ProvisioningPort:
-        wrapped: ProvisioningPort = self._wrap(super().provisioning())
+    def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
+        wrapped: ProvisioningPort = self._wrap(super().provisioning(fence))
         return wrapped
 
 
@@ -388,7 +394,8 @@ def check_invariants(w: World, rollout: Rollout, *, settled: bool = True) -> Non
         state, code, expires = teams.get(hid, ("absent", None, None))
         if code is not None and expires is not None and expires > now and state == "waitingOnActivation":
             assert hid in live_lines, f"{hid}: Teams holds a live code that no worksheet shows"
-            assert record.state is DeviceState.CODE_ISSUED and record.code_fingerprint == code.fingerprint(), hid
+            key = rollout.services.fingerprint_key
+            assert record.state is DeviceState.CODE_ISSUED and record.code_fingerprint == code.fingerprint(key), hid
             assert record.code_expires_at == expires, hid
 
 

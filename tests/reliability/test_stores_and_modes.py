@@ -157,6 +157,8 @@ def test_assisted_mode_end_to_end(tmp_path: Path) -> None:
             tasks = [json.loads(FolderArtifactStore(w.folder).get(p) or b"{}")
                      for p in FolderArtifactStore(w.folder).list("outbox/") if p.endswith("admin-task.json")]
             assert any("Generate verification codes" in t["subject"] for t in tasks)
+            uploads = [t["text"] for t in tasks if "Upload" in t["subject"]]
+            assert uploads and all("field practice for Poly Rove" in text for text in uploads)
             assert rollout.run_pass().ran  # a pass meanwhile asks nobody twice and loses no intent
             assert all(r.pending is not None for h, r in records(rollout).items() if h in eligible)
 

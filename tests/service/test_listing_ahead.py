@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from teams_sip.adapters.graph.ahead import listed_chains
 from teams_sip.adapters.store.memory import MemoryStateStore
 from teams_sip.service.device_store import StoredDevice
-from teams_sip.service.listing_ahead import listed_chains
 from teams_sip.service.rollout import Rollout
 from teams_sip.service.roster_store import RosterRow
 from tests.reliability.harness import World, handsets, roster_csv, world

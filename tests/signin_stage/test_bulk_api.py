@@ -18,7 +18,7 @@ from teams_sip.adapters.signin.api_client import BulkSignInApiClient, build_bulk
 from teams_sip.domain.signin.bulk import BulkItem
 from teams_sip.domain.signin.errors import meaning_of
 from teams_sip.domain.sites import Region
-from teams_sip.service.ports.bulk_signin import BulkSignInPort
+from teams_sip.service.ports.bulk_signin import BulkSignInError, BulkSignInPort
 from teams_sip.service.signin_records import SignInBook
 from teams_sip.simulator import Scenario, SimulatedTenant
 from tests.clients.conftest import FAULTS_OFF, sim_settings
@@ -39,7 +39,8 @@ def sim() -> Iterator[SimulatedTenant]:
 @pytest.fixture
 def bulk(sim: SimulatedTenant) -> Iterator[BulkSignInApiClient]:
     sim.set_faults(**FAULTS_OFF)
-    sim.set_bulk_signin(delay=timedelta(minutes=5), tenant_ip_trusted=True, untrusted_locations=set())
+    sim.set_bulk_signin(delay=timedelta(minutes=5), tenant_ip_trusted=True, untrusted_locations=set(),
+                        status_hardware_ids=True)
     settings = sim_settings(sim, HTTP_MAX_RETRIES="1")
     with build_bulk_signin_client(settings, build_token_provider(settings, sim.clock), sim.bulk_signin_url) as c:
         yield c
@@ -112,8 +113,8 @@ def test_duplicate_and_wrong_format_answers_map_to_needs_admin(sim, bulk) -> Non
     sim.clock.advance(STEP)
     status = bulk.status(batch_id)
     assert status is not None and status.completed
-    assert {(i.error, i.meaning.outcome.value) for i in status.items} == {
-        ("Duplicate devices found for bulk sign-in", "needs_admin")}
+    assert {(i.error, i.meaning.outcome.value) for i in status.items} == {  # the answer names their addresses
+        ("Duplicate devices found for bulk sign-in. IP addresses: 192.0.2.1, 192.0.2.2", "needs_admin")}
     assert meaning_of("Failed", "Input hardware-ID is of wrong format").outcome.value == "needs_admin"
 
 
@@ -177,3 +178,33 @@ def test_one_personal_and_one_common_area_account_reach_signed_in(tmp_path: Path
     devices = sim.world.devices.devices
     assert (devices[person].state, devices[person].signed_in_user) == ("signedIn", personal_upn)
     assert (devices[shared].state, devices[shared].signed_in_user) == ("signedIn", shared_upn)
+
+
+def test_a_refused_token_names_no_invented_permission(sim, bulk) -> None:
+    sim.set_app_roles(["User.Read.All"])
+    try:
+        with pytest.raises(BulkSignInError) as caught:
+            bulk.submit(Region.NOAM, [BulkItem(hw_id("E9"), "a@contoso.example")], "denied-1")
+    finally:
+        from teams_sip.simulator.catalog import ALL_ROLES
+
+        sim.set_app_roles(list(ALL_ROLES))
+    text = str(caught.value)
+    assert caught.value.status == 403 and "TeamsDevice.ReadWrite.All" not in text and "grant" not in text
+
+
+@pytest.mark.parametrize("with_hardware_ids", [True, False])
+def test_status_items_are_matched_by_hardware_id_when_there_else_by_username(tmp_path: Path, sim, bulk,
+                                                                              with_hardware_ids: bool) -> None:
+    sim.set_bulk_signin(status_hardware_ids=with_hardware_ids)
+    bench = Bench(tmp_path, sim.clock, bulk=bulk)
+    hw = hw_id("E6" if with_hardware_ids else "E7")
+    activate_in_sim(sim, hw)
+    bench.add(activated(hw, upn(sim, "common_area"), sim.clock.now(), common_area=True))
+    assert bench.stage.run().batches_submitted == 1
+    dashed = BulkItem(hw, "").dashed
+    [batch_id] = [b["BatchId"] for b in sim.bulk_batches() if any(i["HardwareId"] == dashed for i in b["BatchItem"])]
+    sim.clock.advance(STEP)
+    status = bulk.status(batch_id)
+    assert status is not None and [i.hardware_id for i in status.items] == [hw if with_hardware_ids else None]
+    assert bench.stage.run().outcomes == {"signed_in": 1}

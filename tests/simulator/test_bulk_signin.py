@@ -133,8 +133,8 @@ def test_every_documented_error_for_the_cause_the_world_shows(client, sim, auth)
         "Device is offline",
         "Public IP not configured as Trusted IP",
         "Bulk Sign-in deadline expired",
-        "Duplicate devices found for bulk sign-in",
-        "Duplicate devices found for bulk sign-in",
+        "Duplicate devices found for bulk sign-in. IP addresses: 192.0.2.10, 192.0.2.11",
+        "Duplicate devices found for bulk sign-in. IP addresses: 192.0.2.10, 192.0.2.11",
         "Input hardware-ID is of wrong format",
     ]
     assert all(sim.world.devices.devices[h].state == "waitingForSignIn" for h in devices.values())

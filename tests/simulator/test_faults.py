@@ -110,8 +110,8 @@ def test_fault_draws_repeat_under_the_same_seed() -> None:
 def test_stats_count_requests_per_endpoint(sim: SimulatedTenant, client, graph) -> None:
     user = sim.scenario.users[0]
     client.get(f"{sim.graph_url}/users/{user.id}", headers=graph)
-    client.get(f"{sim.graph_url}/users/{user.id}/licenseDetails", headers=graph)
+    client.get(f"{sim.graph_url}/admin/teams/userConfigurations/{user.id}", headers=graph)
     stats = sim.stats()
     assert stats["requests"]["GET /v1.0/users/{id}"] == 1
-    assert stats["requests"]["GET /v1.0/users/{id}/licenseDetails"] == 1
+    assert stats["requests"]["GET /v1.0/admin/teams/userConfigurations/{id}"] == 1
     assert stats["statuses"]["200"] == 2

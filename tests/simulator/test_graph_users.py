@@ -91,16 +91,20 @@ def test_get_user_by_id_or_upn_and_404(sim: SimulatedTenant, client, graph):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "Request_ResourceNotFound"
 
 
-def test_license_details_show_service_plans_and_disabled_ones(sim: SimulatedTenant, client, graph):
+def test_license_details_are_refused_to_app_only_tokens(sim: SimulatedTenant, client, graph):
+    """Microsoft's permission table for this call supports no application permission."""
     user = sim.scenario.users_with_case("teams_phone_disabled")[0]
-    skus = client.get(f"{sim.graph_url}/users/{user.id}/licenseDetails", headers=graph).json()["value"]
-    plans = {p["servicePlanName"]: p for s in skus for p in s["servicePlans"]}
-    assert plans["MCOEV"]["servicePlanId"] == "4828c8ec-dc2e-4779-b502-87ac9ce28ab7"
-    assert plans["MCOEV"]["provisioningStatus"] == "Disabled"
-    assert plans["MCOPSTN1"]["provisioningStatus"] == "Success"
-    cap = sim.scenario.users_with_case("common_area")[0]
-    cap_skus = client.get(f"{sim.graph_url}/users/{cap.upn}/licenseDetails", headers=graph).json()["value"]
-    assert "MCOCAP" in {s["skuPartNumber"] for s in cap_skus}
+    refused = client.get(f"{sim.graph_url}/users/{user.id}/licenseDetails", headers=graph)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "Authorization_RequestDenied"
+
+
+def test_assigned_plans_show_service_plans_and_disabled_ones(sim: SimulatedTenant, client, graph):
+    user = sim.scenario.users_with_case("teams_phone_disabled")[0]
+    body = client.get(f"{sim.graph_url}/users/{user.id}", headers=graph, params={"$select": "assignedPlans"}).json()
+    plans = {p["servicePlanId"]: p["capabilityStatus"] for p in body["assignedPlans"]}
+    assert plans["4828c8ec-dc2e-4779-b502-87ac9ce28ab7"] == "Deleted"  # MCOEV turned off
+    assert plans["4ed3ff63-69d7-4fb7-b984-5aec7f605ca8"] == "Enabled"  # MCOPSTN1
+    assert plans["0feaeb32-d00e-4d66-bd5a-43b5b83db82c"] == "Enabled"  # MCOSTANDARD, in E5
 
 
 def test_user_configurations_list_filter_and_get(sim: SimulatedTenant, client, graph):
@@ -112,9 +116,9 @@ def test_user_configurations_list_filter_and_get(sim: SimulatedTenant, client, g
     found = client.get(url, headers=graph, params={"$filter": f"userPrincipalName eq '{ra.upn}'"}).json()["value"]
     assert found[0]["accountType"] == "resourceAccount"
     eligible = sim.scenario.users_with_case("eligible")[0]
-    config = client.get(f"{url}/{eligible.id}", headers=graph).json()
+    config = client.get(f"{url}/{eligible.id}", headers=graph).json()["value"]  # wrapped, as the docs' example
     assert config["telephoneNumbers"] == [{"telephoneNumber": eligible.phone_number, "assignmentCategory": "primary"}]
-    assert config["isEnterpriseVoiceEnabled"] is True
+    assert config["isEnterpriseVoiceEnabled"] is False  # a Calling Plan user, as the docs' example shows it
     calling = [p for p in config["effectivePolicyAssignments"] if p["policyType"] == "TeamsCallingPolicy"]
     assert calling[0]["policyAssignment"]["displayName"] == "SIPDevices"
     assert client.get(f"{url}/00000000-0000-0000-0000-000000000000", headers=graph).status_code == 404

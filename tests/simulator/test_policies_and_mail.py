@@ -13,7 +13,7 @@ from tests.simulator.conftest import token
 def _calling_policy(client: httpx.Client, sim: SimulatedTenant, user_id: str) -> str:
     """Takes a fresh token: advancing the clock an hour expires the previous one, as in Entra."""
     url = f"{sim.graph_url}/admin/teams/userConfigurations/{user_id}"
-    config = client.get(url, headers=token(client, sim)).json()
+    config = client.get(url, headers=token(client, sim)).json()["value"]  # wrapped, as the docs' example
     return str(
         next(
             p["policyAssignment"]["displayName"]

@@ -47,3 +47,14 @@ def test_bad_rows_are_reported_without_revealing_codes() -> None:
 def test_missing_columns_are_a_file_level_error() -> None:
     result = read_code_export(["Name", "Code"], [["x", "1234"]], KNOWN, NOW)
     assert not result.codes and result.errors[0].column == "header"
+
+
+def test_without_an_expiry_column_a_code_lapses_24_hours_after_it_was_asked_for() -> None:
+    asked = NOW - timedelta(hours=7)
+    result = read_code_export(["MAC id", "Code"], [["00-03-71-7C-0E-0A", "482913"]], KNOWN, NOW,
+                              {"0003717C0E0A": asked})
+    (code,) = result.codes
+    assert code.expires_at == asked + timedelta(hours=24) and code.generated_after == asked
+    dated = read_code_export(["MAC id", "Code", "Expires"], [["00-03-71-7C-0E-0A", "482913", "2026-03-10T06:30Z"]],
+                             KNOWN, NOW, {"0003717C0E0A": asked})
+    assert dated.codes[0].generated_after is None

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 
 from teams_sip.domain.secrets import Secret
@@ -45,5 +46,5 @@ def test_html_escapes_and_carries_site_block() -> None:
 
 
 def test_name_is_file_safe() -> None:
-    assert _sheet().name == "berlin-hq_2026-03-09"
+    assert re.fullmatch(r"berlin-hq-[0-9a-f]{10}_2026-03-09", _sheet().name)
     assert "482913" not in repr(_sheet())

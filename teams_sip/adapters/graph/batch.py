@@ -130,7 +130,7 @@ class _Sending:
 async def _send_chunk(client: GraphClient, chunk: Sequence[BatchRequest]) -> tuple[dict[str, BatchResponse], bool]:
     """The inner answers by id, and whether they are final (the envelope itself failed for good)."""
     idempotent = all(r.method.upper() in _SAFE_METHODS for r in chunk)
-    await client.within_budget(len(chunk))
+    await client.within_budget(chunk)
     try:
         response = await client.send(
             "POST", client.url("$batch"), json={"requests": [r.as_json() for r in chunk]}, idempotent=idempotent
@@ -155,6 +155,10 @@ async def _send_chunk(client: GraphClient, chunk: Sequence[BatchRequest]) -> tup
             str(item["id"]), status, item.get("body"), {str(k): str(v) for k, v in (headers or {}).items()}
         )
         client.metrics.record_inner(status)
+    for request in chunk:  # a 429 slows only the service that sent it
+        answer = out.get(request.id)
+        if answer is not None and answer.status == 429:
+            client.throttled_inner(request, answer.retry_after())
     return out, False
 
 

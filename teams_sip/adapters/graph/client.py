@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -31,11 +31,13 @@ from teams_sip.adapters.http import (
     ssl_context,
     timeout,
 )
+from teams_sip.adapters.throttle import Draw, graph_draws, graph_pricing, service_of, split_url
 from teams_sip.config import Settings
+from teams_sip.throttling_limits import OUTLOOK, graph_service, mailbox_of
 
 BULK_SHARE = 0.9
-"""`$batch` envelopes take at most this share of the app's budget (HTTP_REQUESTS_PER_SECOND, counted
-as a bucket of one second's requests): the rest stays for page chains, which are sent at once
+"""`$batch` envelopes take at most this share of each service bucket (teams_sip/adapters/throttle.py):
+the rest stays for page chains, which are sent at once
 because a throttled page stalls its whole chain for the Retry-After (a second or more), while a bulk
 read waiting 50 ms costs nothing."""
 
@@ -57,12 +59,14 @@ class GraphClient:
             self.policy,
             self.metrics,
             retry_statuses=False,
+            pricing=graph_pricing(settings.http, (settings.graph_base_url, settings.graph_beta_base_url)),
         )
         self._http = build_http_client(settings, self.policy, self._wire)
         from kiota_http.middleware.middleware import REQUEST_OPTIONS_KEY
 
         self._options_key: str = REQUEST_OPTIONS_KEY
         self._limit: asyncio.Semaphore | None = None
+        self._mailboxes: dict[str, asyncio.Semaphore] = {}
         self._sdk: Any = None
 
     async def __aenter__(self) -> GraphClient:
@@ -104,9 +108,10 @@ class GraphClient:
         return f"{base}/{path.lstrip('/')}"
 
     async def get_json(
-        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False
+        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        response = await self.send("GET", self.url(path, beta=beta), params=params)
+        response = await self.send("GET", self.url(path, beta=beta), params=params, headers=headers)
         return _json_object(response)
 
     async def post_json(
@@ -117,11 +122,13 @@ class GraphClient:
         return None if response.status_code == 204 or not response.content else _json_object(response)
 
     async def iter_pages(
-        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False
+        self, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncGenerator[list[dict[str, Any]], None]:
+        """Every page of a collection; `headers` (e.g. a Prefer) go with every page's request."""
         from teams_sip.adapters.graph.paging import iter_pages
 
-        async for page in iter_pages(self, path, params, beta=beta):
+        async for page in iter_pages(self, path, params, beta=beta, headers=headers):
             yield page
 
     async def iter_items(
@@ -131,12 +138,24 @@ class GraphClient:
             for item in page:
                 yield item
 
-    async def within_budget(self, units: int) -> None:
-        """Waits until the app's budget has room for `units` more requests with (1 - BULK_SHARE) of it
-        left for pages, and counts them as sent."""
-        budget = self.settings.http.requests_per_second
-        while (wait := self.metrics.reserve(units, budget, keep=(1 - BULK_SHARE) * budget)) > 0:
+    def draws(self, method: str, url: str) -> list[Draw]:
+        """The throttle buckets one Graph request (relative to the version root) draws on."""
+        parts = urlsplit("/" + url.lstrip("/"))
+        return graph_draws(self.settings.http, method, parts.path, dict(parse_qsl(parts.query, keep_blank_values=True)))
+
+    async def within_budget(self, requests: Sequence[BatchRequest]) -> None:
+        """Waits until every service bucket these (inner) requests draw on has room for them with
+        (1 - BULK_SHARE) of it left for pages, and counts them as sent. Buckets are per service, so
+        users reads never wait for a Teams bucket, nor the other way round."""
+        draws = [d for r in requests for d in self.draws(r.method, r.url)]
+        while (wait := self.metrics.budgets.reserve(draws, keep_share=1 - BULK_SHARE)) > 0:
             await asyncio.sleep(wait)
+
+    def throttled_inner(self, request: BatchRequest, retry_after: float | None) -> None:
+        """An inner 429: only its own service's buckets wait out its Retry-After."""
+        draws = self.draws(request.method, request.url)
+        self.metrics.budgets.block(draws, 1.0 if retry_after is None else retry_after)
+        self.metrics.record_throttle(service_of(draws))
 
     async def batch(
         self, requests: Sequence[BatchRequest], *, max_in_flight: int | None = None
@@ -158,6 +177,7 @@ class GraphClient:
         params: Mapping[str, str] | None = None,
         idempotent: bool = False,
         raise_for_status: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """One logical request: bearer token, concurrency bound, retries by the middleware and
         transport, one token refresh after a 401; error statuses raised as GraphError."""
@@ -170,11 +190,11 @@ class GraphClient:
         response: httpx.Response | None = None
         for attempt in (1, 2):
             token = await asyncio.to_thread(self._tokens.token, scope)
-            headers = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
-            async with self._bound():
+            sent = {**(headers or {}), "Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
+            async with self._bound(), self._mailbox(url):
                 try:
                     response = await self._http.request(
-                        method, url, json=json, params=params, headers=headers, extensions=dict(extensions)
+                        method, url, json=json, params=params, headers=sent, extensions=dict(extensions)
                     )
                 except httpx.TransportError as exc:
                     raise GraphUnavailableError(
@@ -189,6 +209,16 @@ class GraphClient:
         if raise_for_status and response.status_code >= 400:
             raise error_from(response.status_code, _maybe_json(response), method=method, url=url)
         return response
+
+    def _mailbox(self, url: str) -> contextlib.AbstractAsyncContextManager[Any]:
+        """At most GRAPH_MAIL_CONCURRENCY_PER_MAILBOX requests in flight to one mailbox (Outlook's limit)."""
+        where = split_url(url, (self.settings.graph_base_url, self.settings.graph_beta_base_url))
+        if where is None or graph_service(where[0]) != OUTLOOK:
+            return contextlib.nullcontext()
+        box = mailbox_of(where[0])
+        if box not in self._mailboxes:
+            self._mailboxes[box] = asyncio.Semaphore(self.settings.http.mail_concurrency_per_mailbox)
+        return self._mailboxes[box]
 
     def _bound(self) -> asyncio.Semaphore:
         if self._limit is None:

@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from teams_sip.adapters.graph.batch import MAX_PER_BATCH, BatchRequest, BatchResponse
-from teams_sip.adapters.graph.client import GraphClient
+from teams_sip.adapters.graph.client import BULK_SHARE, GraphClient
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure
 from teams_sip.domain.eligibility import PhoneNumber, PolicyAssignment, TeamsConfig, UserFacts
+from teams_sip.throttling_limits import TEAMS
 
 CONFIG_FIELDS = (
     "id,userPrincipalName,accountType,isEnterpriseVoiceEnabled,featureTypes,telephoneNumbers,"
     "effectivePolicyAssignments"
 )
 CONFIG_PATH = "/admin/teams/userConfigurations"
+UNKNOWN_ENUM_MEMBERS = {"Prefer": "include-unknown-enum-members"}
+"""Sent on every userConfigurations request, single lookups and listing pages alike: accountType is an
+evolvable enum, and Graph names `ineligibleUser` only to clients that ask with this header (to the
+others it says `unknownFutureValue`)."""
 NO_CONFIGURATION = "Teams has no configuration for this user yet"
 LISTING_ORDER = "id"
 """Unverified: Microsoft's page for this listing names `$orderBy` but not the properties it sorts by.
@@ -35,8 +41,10 @@ arrive: lookups are sent only while it holds. Correct in any order; faster only 
 
 
 def teams_config(body: Any) -> TeamsConfig | None:
-    """A userConfiguration; the documented single-get example wraps it in "value", so unwrap it."""
-    if isinstance(body, dict) and "accountType" not in body and isinstance(body.get("value"), dict | list):
+    """A userConfiguration. The documented answer of the single GET wraps the object in "value";
+    a bare object (as a listing's items come) is read as well."""
+    wrapped = isinstance(body, dict) and not {"id", "accountType"} & body.keys()
+    if wrapped and isinstance(body.get("value"), dict | list):
         inner = body["value"]
         body = inner[0] if isinstance(inner, list) and inner else inner
     if not isinstance(body, dict):
@@ -71,7 +79,7 @@ def teams_config(body: Any) -> TeamsConfig | None:
 
 
 def _lookup(n: int, user_id: str) -> BatchRequest:
-    return BatchRequest(f"c{n}", f"{CONFIG_PATH}/{user_id}?$select={CONFIG_FIELDS}")
+    return BatchRequest(f"c{n}", f"{CONFIG_PATH}/{user_id}?$select={CONFIG_FIELDS}", headers=UNKNOWN_ENUM_MEMBERS)
 
 
 async def look_up_each(client: GraphClient, found: Mapping[str, UserFacts], lanes: int) -> dict[str, dict[str, Any]]:
@@ -122,6 +130,7 @@ class TenantListing:
         self.in_order = True  # as far as the pages so far show
         self.paged = asyncio.Event()  # a page in the order asked for has come: the order can be judged
         self._reached: dict[bool, str] = {}  # last id each chain (descending or not) has seen
+        self._arrivals: list[float] = []  # when pages came (both chains), for the listing's pace
 
     async def run(self) -> None:
         ends = (False, True)[: self.chains]
@@ -150,7 +159,7 @@ class TenantListing:
     async def _pages(self, params: dict[str, str], descending: bool | None) -> None:
         """One chain of pages to its end (then the tenant is complete), or until it meets the other
         chain, or (descending) until the order is found not to hold."""
-        async for page in self._client.iter_pages(CONFIG_PATH, params):
+        async for page in self._client.iter_pages(CONFIG_PATH, params, headers=UNKNOWN_ENUM_MEMBERS):
             if descending is not None:
                 self._follow(page, descending)
             self._take(page)
@@ -172,7 +181,15 @@ class TenantListing:
             self._reached[descending] = last
         self.paged.set()
 
+    def page_rate(self) -> float | None:
+        """Pages per second over the last few pages of both chains; None before two have come."""
+        recent = self._arrivals[-10:]
+        if len(recent) < 2 or recent[-1] <= recent[0]:
+            return None
+        return (len(recent) - 1) / (recent[-1] - recent[0])
+
     def _take(self, page: list[dict[str, Any]]) -> None:
+        self._arrivals.append(time.monotonic())
         if self._held is not None:
             self._held.append(page)
         else:
@@ -245,20 +262,24 @@ async def race_listing(
     order = _middle_out(sorted(ids))
     sending: set[asyncio.Task[None]] = set()
     cursor, pace = 0, LookupPace(per_second)
+    budget = client.settings.http.teams_requests_per_second
     await _first(listing.paged, listing.settled)  # no lookups before a page shows the order holds
     try:
         while not listing.settled.is_set():
             sending = {task for task in sending if not task.done()}
-            if len(sending) < lanes and listing.in_order:
+            pace.cap(spare_lookups(budget, listing.page_rate() or listing.chains / PAGE_ROUND_TRIP_S, per_second))
+            if len(sending) < lanes and listing.in_order and pace.per_second >= 1:
                 chunk: list[str] = []
-                while cursor < len(order) and len(chunk) < MAX_PER_BATCH:
+                size = min(MAX_PER_BATCH, int(pace.per_second))  # about a second of the spare budget
+                while cursor < len(order) and len(chunk) < size:
                     if order[cursor] in listing.remaining:
                         chunk.append(order[cursor])
                     cursor += 1
                 if chunk:
                     sending.add(asyncio.create_task(_look_up(client, listing, [(k, ids[k]) for k in chunk], pace)))
+            step = min(MAX_PER_BATCH, int(pace.per_second)) / pace.per_second if pace.per_second >= 1 else IDLE_CHECK_S
             with contextlib.suppress(TimeoutError):  # time for the next envelope of lookups
-                await asyncio.wait_for(listing.settled.wait(), MAX_PER_BATCH / pace.per_second)
+                await asyncio.wait_for(listing.settled.wait(), step)
         if listing.remaining:  # the listing ended first: lookups still out may answer the rest
             await asyncio.gather(*sending)
     finally:
@@ -284,13 +305,33 @@ def _middle_out(ordered: Sequence[str]) -> list[str]:
     return [ordered[n] for n in by_distance]
 
 
+PAGE_ROUND_TRIP_S = 0.1
+"""One listing page of 100 configurations: network latency plus the service's own time (assumed until
+the listing's own pages show their pace)."""
+IDLE_CHECK_S = 0.05
+"""How often the race looks again when the listing's own pages take the whole Teams budget."""
+
+
+def spare_lookups(budget: float, page_rate: float, ceiling: float) -> float:
+    """Lookups per second the Teams budget leaves beside the listing's own pages (`page_rate`), at most
+    `ceiling`: under a budget of requests a page (100 users) is worth a hundred lookups, so lookups
+    only take what the pages cannot use."""
+    return max(0.0, min(ceiling, BULK_SHARE * budget - page_rate))
+
+
 class LookupPace:
     """Lookups per second beside a listing, at most the `ceiling` asked for: halved whenever the budget
     answers 429 (a throttled page stalls its chain for the whole Retry-After), grown back by a tenth
-    with each envelope that went through without one. The budget is the service's and unpublished."""
+    with each envelope that went through without one. Only Teams' own 429s count."""
 
     def __init__(self, ceiling: float) -> None:
         self.ceiling = self.per_second = ceiling
+
+    def cap(self, ceiling: float) -> None:
+        """A new ceiling (what the listing leaves): the pace follows it down, and back up from a
+        sixteenth of it."""
+        self.ceiling = ceiling
+        self.per_second = min(max(self.per_second, ceiling / 16), ceiling)
 
     def after(self, throttled: bool) -> None:
         if throttled:
@@ -300,8 +341,8 @@ class LookupPace:
 
 
 def _throttled(client: GraphClient) -> int:
-    counts = client.metrics.snapshot()
-    return counts["throttled"] + counts["inner_throttled"]
+    """429s from Teams only: a throttled users read says nothing about the Teams budget."""
+    return client.metrics.throttles(TEAMS)
 
 
 async def _look_up(

@@ -2,9 +2,10 @@
 
 - Users: `$filter=userPrincipalName in (...)` with 15 UPNs per request (Graph's limit), 20 such
   requests per `$batch`, `$select` only what the checks read; or, when the roster is most of the
-  tenant, pages of 999 users. Licences come from the same answer
-  (`assignedLicenses`, `assignedPlans`); `/licenseDetails` via `$batch` only for users whose object
-  did not carry `assignedPlans`.
+  tenant, pages of 999 users. Licences come from the same answer (`assignedLicenses`,
+  `assignedPlans`) and from nowhere else: Microsoft's permission table for `/users/{id}/licenseDetails`
+  supports no application permission, so a user whose object carries no `assignedPlans` has
+  licences that cannot be judged (the checks say so) rather than a second request that would fail.
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
   tenant when that costs fewer requests and is not slower (the tenant's size comes from `$count`),
   with lookups of the users it has not reached spending the budget it leaves idle (config_reads.py).
@@ -16,15 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from teams_sip import unverified
+from teams_sip import throttling_limits as limits
 from teams_sip.adapters.graph.batch import BatchRequest, BatchResponse
 from teams_sip.adapters.graph.client import GraphClient
-from teams_sip.adapters.graph.config_reads import RunningListing, TenantListing, look_up_each, race_listing
+from teams_sip.adapters.graph.config_reads import (
+    PAGE_ROUND_TRIP_S,
+    RunningListing,
+    TenantListing,
+    look_up_each,
+    race_listing,
+)
 from teams_sip.adapters.graph.errors import GraphError
 from teams_sip.adapters.graph.lookup_failures import answer_failure, lookup_failure
 from teams_sip.domain.eligibility import (
@@ -41,23 +48,24 @@ USER_FIELDS = "id,userPrincipalName,accountEnabled,userType,assignedLicenses,ass
 ASSUMED_PAGE = 100  # userConfigurations pages at 100 (and refuses a larger $top)
 LISTING_WITHOUT_COUNT = 150
 """When the tenant's size is unknown: list the tenant for rosters above this many users."""
-USERS_PAGE = 999  # users take $top up to 999 (REFERENCE.md section 3)
+USERS_PAGE = 999  # users take $top up to 999 (docs/microsoft.md "Paging")
 USERS_PAGE_ROUND_TRIP_S = 0.5
 """One listing page of 999 users with their plans: larger answers, so slower than a lookup of 15."""
-PAGE_ROUND_TRIP_S = 0.1
-"""One listing page of 100 configurations: network latency plus the service's own time."""
-LOOKUPS_PER_S = unverified.APP_REQUESTS_PER_S
-"""Inner lookups the app's throttle budget takes per second."""
-SPARE_LOOKUPS_PER_S = 0.7 * LOOKUPS_PER_S
-"""Lookups sent beside a running listing: the budget less room for the listing's own pages and the
-user reads. Sent faster, they would be throttled, and a throttled page stalls the listing."""
+LOOKUPS_PER_S = limits.TEAMS_OTHER_GET_PER_S
+"""Configuration lookups per second at the default Teams budget (GRAPH_TEAMS_REQUESTS_PER_SECOND)."""
+USER_LOOKUPS_PER_S = limits.IDENTITY_UNITS_PER_10S["S"] / limits.IDENTITY_WINDOW_S
+"""Filtered user lookups (one resource unit each) per second at the default identity budget."""
+SPARE_SHARE = 0.7
+"""Share of the Teams budget lookups take beside a running listing: the rest is room for the listing's
+own pages. Sent faster, they would be throttled, and a throttled page stalls the listing."""
 ASSIGNMENTS_PER_REQUEST = 20
 _ENABLED = {"success", "enabled", "warning"}
 _PENDING = {"pendinginput", "pendingactivation", "pendingprovisioning"}
 
 
 def plan_status(raw: object) -> PlanStatus:
-    """licenseDetails' provisioningStatus or assignedPlans' capabilityStatus, folded to three states."""
+    """assignedPlans' capabilityStatus (Enabled, Warning, Suspended, Deleted, LockedOut) folded to three
+    states; licenseDetails' provisioningStatus words are understood too."""
     text = str(raw or "").lower()
     if text in _ENABLED:
         return PlanStatus.ENABLED
@@ -74,54 +82,50 @@ def _merge(plans: dict[str, PlanStatus], plan_id: str, status: PlanStatus) -> No
         plans[key] = status
 
 
-def licences_from_user(user: Mapping[str, Any]) -> Licences | None:
+NO_PLANS = "Graph returned the user without assignedPlans"
+PLANS_NOT_LISTED = "licences are assigned, but Graph lists none of their service plans (assignedPlans is empty)"
+
+
+def licences_from_user(user: Mapping[str, Any]) -> tuple[Licences | None, str | None]:
+    """The user's licences from `assignedPlans` (and SKUs from `assignedLicenses`), or None and why
+    they cannot be judged: no `assignedPlans` at all, or SKUs assigned with no plan listed for them.
+    An empty `assignedPlans` beside no `assignedLicenses` is an unlicensed user."""
     plans_raw, skus_raw = user.get("assignedPlans"), user.get("assignedLicenses")
     if not isinstance(plans_raw, list):
-        return None
+        return None, NO_PLANS
+    skus = {str(s["skuId"]).lower() for s in skus_raw or [] if isinstance(s, dict) and s.get("skuId")}
+    if not plans_raw and skus:
+        return None, PLANS_NOT_LISTED
     plans: dict[str, PlanStatus] = {}
     for plan in plans_raw:
         if isinstance(plan, dict) and plan.get("servicePlanId"):
             _merge(plans, str(plan["servicePlanId"]), plan_status(plan.get("capabilityStatus")))
-    skus = {str(s["skuId"]).lower() for s in skus_raw or [] if isinstance(s, dict) and s.get("skuId")}
-    return Licences(frozenset(skus), plans)
+    return Licences(frozenset(skus), plans), None
 
 
-def licences_from_details(details: Iterable[Any]) -> Licences:
-    plans: dict[str, PlanStatus] = {}
-    skus: set[str] = set()
-    for sku in details:
-        if not isinstance(sku, dict):
-            continue
-        if sku.get("skuId"):
-            skus.add(str(sku["skuId"]).lower())
-        for plan in sku.get("servicePlans") or []:
-            if isinstance(plan, dict) and plan.get("servicePlanId"):
-                _merge(plans, str(plan["servicePlanId"]), plan_status(plan.get("provisioningStatus")))
-    return Licences(frozenset(skus), plans)
-
-
-def listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+def listing_is_cheaper(tenant_users: int | None, roster_users: int, lookups_per_s: float = LOOKUPS_PER_S) -> bool:
     """Pages of the whole tenant against one inner request per roster user. The listing never wins
     on more requests; on fewer it wins only when it is also not slower, since its pages come one
     after another while lookups go out side by side, limited by the throttle budget. Judged on the
     roster's size, before lookups say who exists, so the listing can start at once."""
     if tenant_users is None:
         return roster_users > LISTING_WITHOUT_COUNT
-    return _paging_pays(math.ceil(tenant_users / ASSUMED_PAGE), PAGE_ROUND_TRIP_S, roster_users)
+    return _paging_pays(math.ceil(tenant_users / ASSUMED_PAGE), PAGE_ROUND_TRIP_S, roster_users, lookups_per_s)
 
 
-def user_listing_is_cheaper(tenant_users: int | None, roster_users: int) -> bool:
+def user_listing_is_cheaper(tenant_users: int | None, roster_users: int,
+                            lookups_per_s: float = USER_LOOKUPS_PER_S) -> bool:
     """Pages of every user in the tenant against filtered lookups of 15 UPNs each, by the same rule as
     the configurations: fewer requests and not slower. Pays off when the roster is most of the tenant."""
     if tenant_users is None:
         return False
     return _paging_pays(math.ceil(tenant_users / USERS_PAGE), USERS_PAGE_ROUND_TRIP_S,
-                        math.ceil(roster_users / UPNS_PER_FILTER))
+                        math.ceil(roster_users / UPNS_PER_FILTER), lookups_per_s)
 
 
-def _paging_pays(pages: int, page_seconds: float, lookups: int) -> bool:
+def _paging_pays(pages: int, page_seconds: float, lookups: int, lookups_per_s: float) -> bool:
     """Fewer requests than the lookups, and pages in a row no slower than lookups at the budget's pace."""
-    return pages < lookups and pages * page_seconds <= lookups / LOOKUPS_PER_S
+    return pages < lookups and pages * page_seconds <= lookups / lookups_per_s
 
 
 def _filter_url(upns: Sequence[str]) -> str:
@@ -160,11 +164,13 @@ class GraphDirectory:
             if not wanted:
                 return {}
             size = await self._tenant_size()  # one round trip; it decides how both reads are made
-            reading = self._listed_users(wanted) if user_listing_is_cheaper(size, len(wanted)) else self._users(wanted)
+            http = self._client.settings.http
+            by_list = user_listing_is_cheaper(size, len(wanted), http.identity_units_per_10s / limits.IDENTITY_WINDOW_S)
+            reading = self._listed_users(wanted) if by_list else self._users(wanted)
             users = asyncio.create_task(reading)
             tasks.append(users)
             listing: TenantListing | None = None
-            if listing_is_cheaper(size, len(wanted)):
+            if listing_is_cheaper(size, len(wanted), http.teams_requests_per_second):
                 running, ahead = ahead or await self._begin_listing(size), None
                 listing = running.listing
                 tasks.append(running.task)
@@ -176,16 +182,16 @@ class GraphDirectory:
             if listing is None:
                 configs = look_up_each(self._client, found, self._lanes())
             else:
-                spare = SPARE_LOOKUPS_PER_S
+                spare = SPARE_SHARE * http.teams_requests_per_second
                 configs = race_listing(self._client, listing, found, lanes=self._lanes(2), per_second=spare)
-            licences, teams = await asyncio.gather(self._licence_details(facts), configs)
+            teams = await configs
         finally:
             if ahead is not None:  # begun for nothing: lookups are the cheaper way this time
                 await ahead.stop()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        for key, changes in (*licences.items(), *teams.items()):
+        for key, changes in teams.items():
             facts[key] = _with(facts[key], **changes)
         return facts
 
@@ -238,22 +244,6 @@ class GraphDirectory:
                 facts[key] = UserFacts(upn, lookup, detail)
         return facts
 
-    async def _licence_details(self, facts: Mapping[str, UserFacts]) -> dict[str, dict[str, Any]]:
-        """Changes for the users whose object did not carry `assignedPlans`, keyed like `facts`."""
-        missing = [f for f in facts.values() if f.lookup is Lookup.FOUND and f.user_id and f.licences is None]
-        if not missing:
-            return {}
-        requests = [BatchRequest(f"l{n}", f"/users/{f.user_id}/licenseDetails") for n, f in enumerate(missing)]
-        answers = await self._client.batch(requests, max_in_flight=self._lanes())
-        changes: dict[str, dict[str, Any]] = {}
-        for n, f in enumerate(missing):
-            answer = answers[f"l{n}"]
-            if answer.ok and isinstance(answer.body, dict):
-                changes[f.upn.casefold()] = {"licences": licences_from_details(answer.body.get("value") or [])}
-            else:
-                changes[f.upn.casefold()] = {"licences_error": answer_failure(answer, "/users/x/licenseDetails")[1]}
-        return changes
-
     async def _count_users(self) -> int | None:
         """Tenant size from one small request; None when the service does not answer a count."""
         request = BatchRequest(
@@ -297,13 +287,15 @@ class GraphDirectory:
 
 def _found(upn: str, user: Mapping[str, Any]) -> UserFacts:
     enabled = user.get("accountEnabled")
+    licences, why = licences_from_user(user)
     return UserFacts(
         upn=upn,
         lookup=Lookup.FOUND,
         user_id=str(user.get("id") or "") or None,
         account_enabled=enabled if isinstance(enabled, bool) else None,
         user_type=user.get("userType"),
-        licences=licences_from_user(user),
+        licences=licences,
+        licences_error=why,
     )
 
 

@@ -23,7 +23,8 @@ MAX_PAGES = 100_000
 
 
 async def iter_pages(
-    client: GraphClient, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False
+    client: GraphClient, path: str, params: Mapping[str, str] | None = None, *, beta: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     url = client.url(path, beta=beta)
     origin = urlsplit(url).netloc.lower()
@@ -31,7 +32,7 @@ async def iter_pages(
     seen: set[str] = set()
     query: Mapping[str, str] | None = params
     for _ in range(MAX_PAGES):
-        body = await client.get_json(url, query)
+        body = await client.get_json(url, query, headers=headers)
         value = body.get("value", [])
         if not isinstance(value, list):
             raise GraphError(200, "unexpectedBody", "a collection page without a 'value' list", method="GET", path=path)

@@ -1,4 +1,4 @@
-"""Work-arounds for msgraph-sdk defects (REFERENCE.md section 6), each kept small and named.
+"""Work-arounds for msgraph-sdk defects (docs/microsoft.md "Platform facts"), each kept small and named.
 
 - getPolicyId: the SDK's URL template drops the comma between `type=` and `name=`, so Graph
   cannot parse the function call. We build the documented URL ourselves and hand it to the

@@ -1,4 +1,6 @@
-"""The provisioning API client (docs/provisioning-api.md) over httpx, with the shared retry rules.
+"""The provisioning API client over httpx, with the shared retry rules. It speaks our own contract
+(docs/provisioning-api.md), to the simulator or a gateway that implements it: Microsoft documents no
+endpoint for registering devices or issuing codes.
 
 Every input is validated before the first request, so a bad hardware id never leaves half a
 batch registered. Batches above the contract's 500 are split (a rollout's registrations go out
@@ -146,11 +148,13 @@ class ProvisioningApiClient(ServiceApiClient):
 def build_provisioning_client(
     settings: Settings, tokens: TokenProvider, metrics: RequestMetrics | None = None
 ) -> ProvisioningApiClient:
-    """The client for PROVISIONING_MODE=api, with tokens for the provisioning scope."""
+    """The client for PROVISIONING_MODE=api, with tokens for PROVISIONING_SCOPE (the gateway's) or else the
+    contract's default scope (the simulator's)."""
     if settings.provisioning_base_url is None:
         raise ConfigError("PROVISIONING_BASE_URL is required when PROVISIONING_MODE is api.")
-    return ProvisioningApiClient.for_scope(settings.provisioning_base_url, tokens, unverified.PROVISIONING_SCOPE,
-                                           settings=settings, metrics=metrics)
+    scope = settings.provisioning_scope or unverified.PROVISIONING_SCOPE
+    return ProvisioningApiClient.for_scope(settings.provisioning_base_url, tokens, scope, settings=settings,
+                                           metrics=metrics)
 
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
@@ -212,8 +216,9 @@ def _error(operation: str, hid: str, response: httpx.Response) -> ProvisioningEr
         )
     if status == 403:
         return ProvisioningError(
-            f"The provisioning service refused {operation}{subject} (403 {code}): grant the app "
-            f"{unverified.PROVISIONING_ROLE} for {unverified.PROVISIONING_SCOPE}. {message}".strip(),
+            f"The provisioning service at PROVISIONING_BASE_URL refused {operation}{subject} (403 {code}): the "
+            "app's token (PROVISIONING_SCOPE) lacks the permission that service requires; see that service's "
+            f"own documentation (Microsoft documents no such API). {message}".strip(),
             status=status,
             code=code,
         )

@@ -1,4 +1,4 @@
-"""Assisted provisioning: the ProvisioningPort for tenants without the device-management API.
+"""Assisted provisioning: the ProvisioningPort for Teams as Microsoft documents it (no provisioning API).
 
 Teams admin center still does the two steps nobody can automate there: the admin uploads our
 "MAC id"/"Location" file under Waiting on activation, and generates codes on the install day. This
@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from teams_sip.domain.assisted import tac_upload_csv
-from teams_sip.domain.csv_safety import write_csv
+from teams_sip.domain.csv_safety import UnsafeCellError, write_csv
+from teams_sip.domain.site_keys import site_key
 from teams_sip.service.filenames import safe_filename
-from teams_sip.service.ports.notifier import ArtifactStore, Attachment, Message, Notifier
+from teams_sip.service.ports.notifier import NOT_SENT, ArtifactStore, Attachment, Message, Notifier
 from teams_sip.service.ports.provisioning import (
     AWAITING_ADMIN,
     DeviceRegistration,
@@ -38,22 +39,33 @@ class AssistedProvisioning:
         by_site: dict[str, list[DeviceRegistration]] = {}
         for device in devices:
             by_site.setdefault(device.location, []).append(device)
+        failed: dict[str, str] = {}
         for site, items in sorted(by_site.items()):
-            path = f"assisted/{safe_filename(site)}/tac-upload.csv"
-            known = _read_upload(self._artifacts.get(path))
-            new = [d for d in items if d.hardware_id not in known]
-            if not new:
-                continue
-            known.update({d.hardware_id: d.location for d in new})
-            data = tac_upload_csv(sorted(known.items())).encode("utf-8-sig")
-            self._artifacts.put(path, data, "text/csv")
-            self._tell(f"tac-upload-{site}-{len(known)}",
-                       f"Upload {len(new)} new handset(s) for {site} in Teams admin center",
-                       f"Teams admin center > Teams devices > SIP devices > Actions > Provision devices > "
-                       f"Waiting on activation > Upload: use the attached file ({len(known)} handset(s) for "
-                       f"{site}; rows already uploaded are harmless).",
-                       Attachment(f"tac-upload-{safe_filename(site)}.csv", "text/csv", data))
-        return [RegisterResult(d.hardware_id, "created") for d in devices]
+            try:
+                self._add_to_upload(site, items)
+            except (*NOT_SENT, UnsafeCellError) as exc:  # one site's file never stops another's
+                failed.update({d.hardware_id: f"TAC upload file for this site not written: {exc}" for d in items})
+        return [RegisterResult(d.hardware_id, "failed", failed[d.hardware_id]) if d.hardware_id in failed
+                else RegisterResult(d.hardware_id, "created") for d in devices]
+
+    def _add_to_upload(self, site: str, items: Sequence[DeviceRegistration]) -> None:
+        key = site_key(site)  # never the lossy slug: "Paris Nord" and "Paris (Nord)" are two files
+        path = f"assisted/{key}/tac-upload.csv"
+        known = _read_upload(self._artifacts.get(path))
+        new = [d for d in items if d.hardware_id not in known]
+        if not new:
+            return
+        known.update({d.hardware_id: d.location for d in new})
+        data = tac_upload_csv(sorted(known.items())).encode("utf-8-sig")
+        self._artifacts.put(path, data, "text/csv")
+        self._tell(f"tac-upload-{key}-{len(known)}",
+                   f"Upload {len(new)} new handset(s) for {site} in Teams admin center",
+                   f"Teams admin center > Teams devices > SIP devices > Actions > Provision devices > "
+                   f"Waiting on activation > Upload: use the attached file ({len(known)} handset(s) for "
+                   f"{site}; rows already uploaded are harmless). DECT handsets are listed as 00 + their "
+                   "hex IPEI: field practice for Poly Rove; for other vendors check that the first handset "
+                   "shows the same id in Teams admin center.",
+                   Attachment(f"tac-upload-{key}.csv", "text/csv", data))
 
     def issue_codes(self, hardware_ids: Sequence[str]) -> list[IssuedCode]:
         """Asks the admin to generate codes now; the codes arrive later through the code export."""

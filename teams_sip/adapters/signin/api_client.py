@@ -1,5 +1,5 @@
-"""The bulk sign-in client over httpx: our contract (unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS), the
-shared retry rules (adapters/http.py) and tokens for unverified.BULK_SIGNIN_SCOPE.
+"""The bulk sign-in client over httpx: our own contract (unverified.BULK_SIGNIN_CONTRACT_ENDPOINTS), the
+shared retry rules (adapters/http.py) and tokens for PROVISIONING_SCOPE (default unverified.BULK_SIGNIN_SCOPE).
 
 A submission carries our batch reference, which the contract makes idempotent, so a submit whose
 answer was lost is resent rather than leaving a batch nobody can poll. Inputs are checked before
@@ -96,12 +96,14 @@ class BulkSignInApiClient(ServiceApiClient):
 def build_bulk_signin_client(
     settings: Settings, tokens: TokenProvider, base_url: str | None = None, metrics: RequestMetrics | None = None
 ) -> BulkSignInApiClient:
-    """API mode's client. Without `base_url` it uses PROVISIONING_BASE_URL (the same service, a guess)."""
+    """API mode's client for our bulk sign-in contract, at `base_url` (BULK_SIGNIN_BASE_URL) or else at
+    PROVISIONING_BASE_URL, for a service that implements both contracts."""
     base = base_url or settings.provisioning_base_url
     if base is None:
-        raise ConfigError("Bulk sign-in in API mode needs PROVISIONING_BASE_URL (the device-management service).")
-    return BulkSignInApiClient.for_scope(base, tokens, unverified.BULK_SIGNIN_SCOPE, settings=settings,
-                                         metrics=metrics)
+        raise ConfigError("Bulk sign-in in API mode needs BULK_SIGNIN_BASE_URL or PROVISIONING_BASE_URL: a service "
+                          "implementing our bulk sign-in contract (Microsoft documents none).")
+    scope = settings.provisioning_scope or unverified.BULK_SIGNIN_SCOPE
+    return BulkSignInApiClient.for_scope(base, tokens, scope, settings=settings, metrics=metrics)
 
 
 def _error(operation: str, response: httpx.Response) -> BulkSignInError:
@@ -114,8 +116,9 @@ def _error(operation: str, response: httpx.Response) -> BulkSignInError:
     status = response.status_code
     if status == 403:
         return BulkSignInError(
-            f"The bulk sign-in service refused {operation} (403 {code}): grant the app "
-            f"{unverified.BULK_SIGNIN_ROLE} for {unverified.BULK_SIGNIN_SCOPE}. {message}".strip(),
+            f"The bulk sign-in service refused {operation} (403 {code}): the app's token (PROVISIONING_SCOPE) "
+            "lacks the permission that service requires; see that service's own documentation (Microsoft "
+            f"documents bulk sign-in only as PowerShell cmdlets). {message}".strip(),
             status=status,
             code=code,
         )

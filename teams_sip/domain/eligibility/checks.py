@@ -1,4 +1,4 @@
-"""The checks every user passes before a handset is registered for them (REFERENCE.md section 1).
+"""The checks every user passes before a handset is registered for them (docs/microsoft.md "Users and licences").
 
 Each check answers pass, fail or unknown with a reason and a remedy a Teams admin can act on.
 Checks that depend on the account are skipped when the account itself cannot be confirmed: a
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from teams_sip.domain.eligibility.facts import Licences, Lookup, PlanStatus, TeamsConfig, UserFacts
+from teams_sip.domain.eligibility.facts import Licences, Lookup, PlanStatus, TeamsConfig, UserFacts, assumed_default
 from teams_sip.domain.eligibility.outcomes import CheckResult, Outcome
 from teams_sip.domain.eligibility.pending import PendingPolicy
-from teams_sip.domain.eligibility.plans import CALLING_PLAN_PLANS, TEAMS_PHONE_PLAN, TEAMS_PLAN
+from teams_sip.domain.eligibility.plans import CALLING_PLAN_PLANS, SKYPE_PLAN2_PLAN, TEAMS_PHONE_PLAN, TEAMS_PLAN
 from teams_sip.domain.eligibility.policies import PolicyCatalogue, policy_key
 
 P, F, U = Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN
 CALLING_POLICY = "TeamsCallingPolicy"
+LICENCE_CHECKS = ("licence.teams", "licence.skype_plan2", "licence.teams_phone")
+CALLING_PLAN_FEATURE = "CallingPlan"  # the same as teams_sip.unverified.CALLING_PLAN_FEATURE (a test checks)
 ACCOUNT_TYPE_REMEDY = {
     "resourceaccount": "Resource accounts (auto attendants, call queues) cannot sign in to a SIP device; "
     "use a user or common-area account.",
@@ -100,10 +102,13 @@ def _plan_check(licences: Licences, plan_id: str, check: str, what: str, remedy:
 
 
 def licence_checks(facts: UserFacts) -> list[CheckResult]:
+    """Teams, Skype for Business Online (Plan 2) and Teams Phone: the plans the SIP Gateway plan
+    article lists as required (PSTN connectivity is judged with the voice checks)."""
     if facts.licences is None:
-        reason = f"licences could not be read: {facts.licences_error or 'not available'}"
-        remedy = "Grant the app User.Read.All or run the check again."
-        return [CheckResult("licence.teams", U, reason, remedy), CheckResult("licence.teams_phone", U, reason, remedy)]
+        reason = f"licences could not be judged: {facts.licences_error or 'not available'}"
+        remedy = ("Check the user's licences in the Microsoft 365 admin center (Users > Active users > Licenses "
+                  "and apps), make sure the app has User.Read.All, and run the check again.")
+        return [CheckResult(check, U, reason, remedy) for check in LICENCE_CHECKS]
     return [
         _plan_check(
             facts.licences,
@@ -111,6 +116,14 @@ def licence_checks(facts: UserFacts) -> list[CheckResult]:
             "licence.teams",
             "Microsoft Teams",
             "Assign a licence that includes Microsoft Teams (TEAMS1), or turn the Teams plan on.",
+        ),
+        _plan_check(
+            facts.licences,
+            SKYPE_PLAN2_PLAN,
+            "licence.skype_plan2",
+            "Skype for Business Online (Plan 2)",
+            "Assign a licence that includes Skype for Business Online (Plan 2) (MCOSTANDARD: Microsoft 365 "
+            "E3/E5, Teams Shared Devices; it is not sold alone), or turn that plan on in the user's licence.",
         ),
         _plan_check(
             facts.licences,
@@ -125,48 +138,62 @@ def licence_checks(facts: UserFacts) -> list[CheckResult]:
 def voice_checks(facts: UserFacts) -> list[CheckResult]:
     """PSTN connectivity and a primary number: without them the handset cannot call out or be reached.
 
-    Connectivity is a Calling Plan, or enterprise voice with an assigned number (Operator Connect or
-    Direct Routing), as the issue defines it.
+    Connectivity is a Calling Plan, or an Operator Connect / Direct Routing number with enterprise
+    voice on. `isEnterpriseVoiceEnabled` alone never fails a user: Microsoft's own example of a
+    Calling Plan user with a primary number shows it false.
     """
     teams: TeamsConfig | None = facts.teams
     if teams is None:
         reason = f"the Teams voice configuration could not be read: {facts.teams_error or 'not available'}"
         remedy = "Grant the app TeamsUserConfiguration.Read.All or run the check again."
         return [CheckResult(c, U, reason, remedy) for c in ("voice.pstn", "voice.number")]
-    results: list[CheckResult] = []
-    upn = facts.upn
     number = teams.primary_number()
-    calling_plan = facts.licences is not None and any(
+    return [_pstn(facts, teams, number), _number(facts.upn, number)]
+
+
+def _has_calling_plan(facts: UserFacts, teams: TeamsConfig) -> bool:
+    licensed = facts.licences is not None and any(
         facts.licences.plan(p) is PlanStatus.ENABLED for p in CALLING_PLAN_PLANS
     )
-    if calling_plan:
-        results.append(CheckResult("voice.pstn", P, "Calling Plan licensed"))
-    elif teams.enterprise_voice and number:
-        results.append(CheckResult("voice.pstn", P, "Operator Connect or Direct Routing number assigned"))
-    elif facts.licences is None:
-        results.append(CheckResult("voice.pstn", U, "no Calling Plan could be confirmed: licences unreadable"))
-    else:
-        results.append(
-            CheckResult(
-                "voice.pstn",
-                F,
-                "no PSTN connectivity (no Calling Plan, no Operator Connect or Direct Routing number)",
-                "Assign a Calling Plan licence, or an Operator Connect / Direct Routing number.",
-            )
-        )
+    return licensed or teams.has_feature(CALLING_PLAN_FEATURE)
+
+
+def _pstn(facts: UserFacts, teams: TeamsConfig, number: str | None) -> CheckResult:
+    if _has_calling_plan(facts, teams):
+        return CheckResult("voice.pstn", P, "Calling Plan licensed")
+    if number and teams.enterprise_voice:
+        return CheckResult("voice.pstn", P, "Operator Connect or Direct Routing number assigned")
+    if facts.licences is None:
+        return CheckResult("voice.pstn", U, "no Calling Plan could be confirmed: licences unreadable")
     if number:
-        results.append(CheckResult("voice.number", P, f"primary number {number}"))
-    else:
-        results.append(
-            CheckResult(
-                "voice.number",
-                F,
-                "no primary phone number assigned",
-                f"Set-CsPhoneNumberAssignment -Identity {upn} -PhoneNumber <+number> -PhoneNumberType "
-                "<CallingPlan|OperatorConnect|DirectRouting>",
-            )
+        flag = "off (isEnterpriseVoiceEnabled false)" if teams.enterprise_voice is False else "not reported"
+        return CheckResult(
+            "voice.pstn",
+            U,
+            f"number {number} is assigned without a Calling Plan (Operator Connect or Direct Routing), "
+            f"but Teams reports enterprise voice {flag}",
+            f"Check the number's assignment in the Teams admin center (Voice > Phone numbers). If the user should "
+            f"call through Operator Connect or Direct Routing: Set-CsPhoneNumberAssignment -Identity {facts.upn} "
+            "-EnterpriseVoiceEnabled $true",
         )
-    return results
+    return CheckResult(
+        "voice.pstn",
+        F,
+        "no PSTN connectivity (no Calling Plan, no Operator Connect or Direct Routing number)",
+        "Assign a Calling Plan licence, or an Operator Connect / Direct Routing number.",
+    )
+
+
+def _number(upn: str, number: str | None) -> CheckResult:
+    if number:
+        return CheckResult("voice.number", P, f"primary number {number}")
+    return CheckResult(
+        "voice.number",
+        F,
+        "no primary phone number assigned",
+        f"Set-CsPhoneNumberAssignment -Identity {upn} -PhoneNumber <+number> -PhoneNumberType "
+        "<CallingPlan|OperatorConnect|DirectRouting>",
+    )
 
 
 def calling_policy_checks(
@@ -175,15 +202,15 @@ def calling_policy_checks(
     """AllowSIPDevicesCalling and AllowCallRedirect of the effective calling policy.
 
     A policy the service assigned recently (`pending`) and that Teams does not show yet turns a
-    failing or unknown result into "waiting for policy" until 24 hours have passed.
+    failing or unknown result into "waiting for policy" until 24 hours have passed. When Teams lists
+    no calling policy at all, the org-wide default (Global) is judged and the reason says so.
     """
     if facts.teams is None:
         reason = f"the effective calling policy could not be read: {facts.teams_error or 'not available'}"
         return [CheckResult(c, U, reason) for c in ("policy.sip_devices", "policy.call_redirect")]
-    effective = facts.teams.effective(CALLING_POLICY)
-    if effective is None:
-        reason = "Teams reported no effective calling policy"
-        return [CheckResult(c, U, reason) for c in ("policy.sip_devices", "policy.call_redirect")]
+    effective, assumed = facts.teams.effective_or_default(CALLING_POLICY)
+    assumption = assumed_default(CALLING_POLICY) if assumed else ""
+    note = f" ({assumption})" if assumed else ""
     remedy = (
         "Assign a calling policy with AllowSIPDevicesCalling True and AllowCallRedirect Enabled: "
         f"teams-sip fix-policies FILE --policy NAME, or Grant-CsTeamsCallingPolicy -Identity {facts.upn} "
@@ -201,7 +228,7 @@ def calling_policy_checks(
             results.append(_waiting(check, pending, effective.name, now))
         else:
             fix = "" if judgement.outcome is P else remedy
-            results.append(CheckResult(check, judgement.outcome, judgement.reason, fix))
+            results.append(CheckResult(check, judgement.outcome, judgement.reason + note, fix, assumption=assumption))
     return results
 
 

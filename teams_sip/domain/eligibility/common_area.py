@@ -1,13 +1,14 @@
 """Extra prerequisites of common-area (shared) accounts, which sign in through bulk sign-in.
 
-REFERENCE.md section 4 lists them. The service checks what the directory shows (licence, IP phone
-policy); the rest lives in Entra ID or in Teams PowerShell settings the app cannot read, so it is
-handed to the admin as a "verify yourself" list naming the exact setting.
+"Configure SIP Gateway" lists them (docs/microsoft.md, "Bulk sign-in"). The service checks what
+the directory shows (licence, IP phone policy); the rest lives in Entra ID, Teams admin center or
+Teams PowerShell settings the app cannot read, so it is handed to the admin as a "verify yourself"
+list naming the exact setting.
 """
 
 from __future__ import annotations
 
-from teams_sip.domain.eligibility.facts import UserFacts
+from teams_sip.domain.eligibility.facts import UserFacts, assumed_default
 from teams_sip.domain.eligibility.outcomes import CheckResult, Outcome, VerifyYourself
 from teams_sip.domain.eligibility.plans import SHARED_DEVICES_SKU
 from teams_sip.domain.eligibility.policies import Judgement, PolicyCatalogue, policy_key
@@ -22,8 +23,8 @@ VERIFY_YOURSELF: tuple[VerifyYourself, ...] = (
     ),
     VerifyYourself(
         "The site's public IP addresses are trusted, set at least 24 hours before sign-in",
-        "Entra admin center > Protection > Conditional Access > Named locations: the site's egress IPs, "
-        "marked as trusted location.",
+        "Teams admin center > Locations > Network topology > Trusted IPs: the site's public (egress) IPs "
+        "(New-CsTenantTrustedIPAddress in PowerShell).",
     ),
     VerifyYourself(
         "Bulk sign-in is enabled for the tenant",
@@ -75,27 +76,13 @@ def common_area_checks(facts: UserFacts, catalogue: PolicyCatalogue) -> list[Che
             )
         )
         return results
-    effective = facts.teams.effective(IP_PHONE_POLICY)
-    if effective is None:
-        results.append(
-            CheckResult(
-                "common_area.ip_phone_policy",
-                Outcome.FAIL,
-                "no CommonAreaPhone IP phone policy assigned",
-                remedy,
-            )
-        )
-        return results
+    effective, assumed = facts.teams.effective_or_default(IP_PHONE_POLICY)
     judgement = catalogue.common_area_ip_phone(effective.name)
     if judgement.outcome is Outcome.UNKNOWN and policy_key(effective.name) == "global":
         # The org-wide default signs users in as users (SignInMode UserSignIn) unless changed.
         judgement = Judgement(Outcome.FAIL, "the IP phone policy is the org-wide default (Global), not CommonAreaPhone")
-    results.append(
-        CheckResult(
-            "common_area.ip_phone_policy",
-            judgement.outcome,
-            judgement.reason,
-            "" if judgement.outcome is Outcome.PASS else remedy,
-        )
-    )
+    assumption = assumed_default(IP_PHONE_POLICY) if assumed else ""
+    reason = f"{judgement.reason} ({assumption})" if assumed else judgement.reason
+    fix = "" if judgement.outcome is Outcome.PASS else remedy
+    results.append(CheckResult("common_area.ip_phone_policy", judgement.outcome, reason, fix, assumption=assumption))
     return results

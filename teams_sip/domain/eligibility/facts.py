@@ -49,6 +49,16 @@ class PhoneNumber:
     category: str  # primary | private | alternate
 
 
+DEFAULT_POLICY = "Global"
+"""The org-wide default policy of every Teams policy type; judged when Teams lists none of a type
+(the assumption is recorded as teams_sip.unverified.UNLISTED_POLICY, kept equal by a test)."""
+
+
+def assumed_default(policy_type: str) -> str:
+    """What a verdict says when a policy was judged as the default because Teams listed none."""
+    return f"assumed: Teams listed no {policy_type} for the user, so the org-wide default ({DEFAULT_POLICY}) applies"
+
+
 @dataclass(frozen=True)
 class PolicyAssignment:
     policy_type: str  # e.g. TeamsCallingPolicy
@@ -68,6 +78,17 @@ class TeamsConfig:
     def effective(self, policy_type: str) -> PolicyAssignment | None:
         wanted = policy_type.lower()
         return next((p for p in self.policies if p.policy_type.lower() == wanted), None)
+
+    def effective_or_default(self, policy_type: str) -> tuple[PolicyAssignment, bool]:
+        """The effective policy of this type, or the org-wide default (Global) when Teams lists none:
+        Microsoft's pages do not say whether `effectivePolicyAssignments` lists a policy that comes
+        from the default, so a missing entry is read as Global and reported as assumed (True)."""
+        found = self.effective(policy_type)
+        return (found, False) if found is not None else (PolicyAssignment(policy_type, DEFAULT_POLICY), True)
+
+    def has_feature(self, feature: str) -> bool:
+        """A `featureTypes` entry, e.g. "CallingPlan" (the documented example shows Teams, CallingPlan)."""
+        return feature.lower() in (f.lower() for f in self.feature_types)
 
     def primary_number(self) -> str | None:
         return next((n.number for n in self.phone_numbers if n.category.lower() == "primary" and n.number), None)

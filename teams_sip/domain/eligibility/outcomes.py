@@ -30,6 +30,7 @@ class CheckResult:
     reason: str
     remedy: str = ""
     waiting_until: datetime | None = None  # set while a policy change is propagating
+    assumption: str = ""  # what the check took for granted because Teams did not say (also in the reason)
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ class UserVerdict:
 
     @property
     def main_reason(self) -> str:
+        """The most serious problem; for a user who passes, what was assumed to get there (if anything)."""
         problems = self.problems
-        return problems[0].reason if problems else "all checks passed"
+        if problems:
+            return problems[0].reason
+        assumed = next((c.assumption for c in self.checks if c.assumption), "")
+        return f"all checks passed ({assumed})" if assumed else "all checks passed"
 
 
 def verdict_of(checks: Sequence[CheckResult]) -> Verdict:

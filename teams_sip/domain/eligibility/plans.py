@@ -1,4 +1,4 @@
-"""Service plans and SKUs the checks look for (REFERENCE.md section 3), in one table.
+"""Service plans and SKUs the checks look for (docs/microsoft.md "Users and licences"), in one table.
 
 Licences are judged by service plan, not by SKU: the same plan (MCOEV, Teams Phone) arrives in E5,
 in the Teams Phone add-on and in Teams Shared Devices, and only the plan says what the user can do.
@@ -25,6 +25,10 @@ SHARED_DEVICES_SKU: Final = "295a8eb0-f78d-45c7-8b5b-1eed5ed02dff"
 
 TEAMS_PLAN: Final = SERVICE_PLANS["TEAMS1"]
 TEAMS_PHONE_PLAN: Final = SERVICE_PLANS["MCOEV"]
+SKYPE_PLAN2_PLAN: Final = SERVICE_PLANS["MCOSTANDARD"]
+"""Skype for Business Online (Plan 2): the SIP Gateway plan article lists it beside Teams, Phone System
+and PSTN connectivity as required for SIP devices (it is not sold alone; E3, E5 and Teams Shared
+Devices carry it)."""
 CALLING_PLAN_PLANS: Final[frozenset[str]] = frozenset(
     SERVICE_PLANS[name] for name in ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN6")
 )

@@ -1,7 +1,7 @@
 """Judging a Teams policy by name: from its real settings when the service can read them, else
 from the admin's catalogue of names known to be compliant. What neither source covers is unknown.
 
-No Graph API returns a calling policy's settings (REFERENCE.md section 3), so a name alone proves
+No Graph API returns a calling policy's settings (docs/microsoft.md "Calling policies"), so a name alone proves
 nothing: "Global" may or may not allow SIP devices. Guessing would send technicians to handsets that
 never sign in, so an unjudgeable policy is "unknown" and the user needs attention.
 """

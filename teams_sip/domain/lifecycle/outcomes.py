@@ -17,6 +17,12 @@ from teams_sip.domain.secrets import Secret
 
 
 def intend(record: DeviceRecord, kind: IntentKind, at: datetime, cause: str) -> DeviceRecord:
+    """Record the call about to be made. An intent repeated while the same kind is still pending keeps
+    the time it was first made: in assisted mode a code request stays pending pass after pass until
+    the admin's export arrives, and the first ask is the earliest the admin can have generated a code."""
+    earlier = record.pending
+    if earlier is not None and earlier.kind == kind:
+        at = min(at, earlier.at)
     return dataclasses.replace(record, pending=PendingIntent(kind, at, cause))
 
 
@@ -28,16 +34,18 @@ def settle_registered(record: DeviceRecord, at: datetime) -> DeviceRecord:
     return dataclasses.replace(moved, pending=None)
 
 
-def settle_code(record: DeviceRecord, code: Secret, expires_at: datetime, at: datetime) -> DeviceRecord:
-    """Teams issued `code`; keep its fingerprint and expiry. Refuses when the record still holds a
-    live code, because two live codes for one device is exactly what the plan must never cause."""
+def settle_code(record: DeviceRecord, code: Secret, expires_at: datetime, at: datetime, *,
+                fingerprint_key: bytes) -> DeviceRecord:
+    """Teams issued `code`; keep its fingerprint (keyed: Secret.fingerprint) and expiry. Refuses when
+    the record still holds a live code, because two live codes for one device is exactly what the
+    plan must never cause."""
     if record.code_is_live(at):
         raise IllegalTransitionError(record.hardware_id, record.state, DeviceState.CODE_ISSUED, "a live code exists")
     cause = "first code issued" if record.codes_issued == 0 else f"code renewed ({record.codes_issued})"
     moved = transition(record, DeviceState.CODE_ISSUED, at, cause)
     return dataclasses.replace(
         moved,
-        code_fingerprint=code.fingerprint(),
+        code_fingerprint=code.fingerprint(fingerprint_key),
         code_expires_at=expires_at,
         codes_issued=record.codes_issued + 1,
         pending=None,

@@ -49,7 +49,7 @@ class Attention(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PendingIntent:
     kind: IntentKind
-    at: datetime
+    at: datetime  # when first intended: a repeated intent of the same kind keeps it (outcomes.intend)
     cause: str
 
 

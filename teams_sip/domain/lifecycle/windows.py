@@ -1,6 +1,6 @@
 """Install windows: when a handset may receive a verification code.
 
-A code lives 24 hours (REFERENCE.md section 1.4), so it is issued on the day of installation and
+A code lives 24 hours (docs/microsoft.md, verification codes), so it is issued on the day of installation and
 not before: the window opens at a local time on the install date at the handset's site (default
 07:00) and closes at local midnight at the end of the window (default the install day plus one
 day). Local times are turned into UTC through zoneinfo, so daylight-saving days are exact (a

@@ -1,7 +1,7 @@
 """The SIP Gateway provisioning URL a site's base stations and phones are pointed at.
 
 Microsoft documents the three regional servers, the `/lang_xx` suffix and the `/tenantid/<guid>`
-suffix that bulk sign-in needs (REFERENCE.md section 1 item 2). It does not document how the two
+suffix that bulk sign-in needs (Configure SIP Gateway; docs/microsoft.md). It does not document how the two
 suffixes combine; that choice is teams_sip.unverified.COMBINED_SUFFIX_ORDER, corrected there only.
 """
 
@@ -31,7 +31,8 @@ LANGUAGES: dict[str, str] = {
 }
 
 
-# What a DECT handset asks the gateway for; `${IPEI}` is its 10-hex-digit IPEI.
+# What a Poly Rove handset asks the gateway for; `${IPEI}` is its 10-hex-digit IPEI. Field practice for
+# Poly Rove, not a Microsoft rule (docs/microsoft.md, "Compatible devices and firmware").
 HANDSET_CONFIG_TEMPLATE = "00${IPEI}.cfg"
 
 _IPEI_HEX = re.compile(r"[0-9A-Fa-f]{10}")

@@ -1,6 +1,6 @@
 """What an installer sets on a Poly Rove base station, in the order the base's web UI shows it.
 
-REFERENCE.md section 1 item 2 names the settings (ITSP provisioning: Method, Interval, ConfigUrl;
+Field guides for Poly Rove name the settings (ITSP provisioning: Method, Interval, ConfigUrl;
 firmware: FirmwareServer, FirmwarePath, BaseFw, FwBranch) but not every value. A value teams-sip
 does not know is printed as such, with where to get it, rather than guessed.
 """
@@ -21,7 +21,7 @@ class RoveRelease:
     fw_branch: str | None = None
 
 
-# The minimum from REFERENCE.md; server, path and branch are not documented there.
+# Microsoft's minimum (Plan for SIP Gateway); server, path and branch are not documented there.
 APPROVED_ROVE_RELEASE = RoveRelease()
 
 
@@ -54,6 +54,6 @@ def rove_base_settings(config_url: str, release: RoveRelease = APPROVED_ROVE_REL
                     release.firmware_server is not None),
         BaseSetting(firmware, "FirmwarePath", release.firmware_path, _RELEASE_NOTES,
                     release.firmware_path is not None),
-        BaseSetting(firmware, "BaseFw", release.base_fw, "at least 8.0.5.0002 (REFERENCE.md)", True),
+        BaseSetting(firmware, "BaseFw", release.base_fw, "at least 8.0.5.0002 (Plan for SIP Gateway)", True),
         BaseSetting(firmware, "FwBranch", release.fw_branch, _RELEASE_NOTES, release.fw_branch is not None),
     )

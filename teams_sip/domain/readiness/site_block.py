@@ -48,12 +48,25 @@ def _language(site: Site) -> str:
 
 
 def _minimum_firmware_summary() -> str:
-    by_version: dict[str, list[str]] = defaultdict(list)
+    """Per vendor, each minimum Microsoft lists with its models (long model runs shortened)."""
+    by_vendor: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in MINIMUM_FIRMWARE:
         if row.verified and row.version:
-            by_version[row.version].append(f"{row.vendor} {row.model}".replace("Poly Rove Rove", "Poly Rove"))
-    known = "; ".join(f"{', '.join(models)}: {version} or later" for version, models in sorted(by_version.items()))
-    return f"{known}; other vendors: no verified minimum, check their release notes"
+            by_vendor[row.vendor][row.version].append(row.model)
+    parts = []
+    for vendor, versions in by_vendor.items():
+        shown = [f"{_models(models)}: {version} or later" for version, models in versions.items()]
+        parts.append(f"{vendor} {', '.join(shown)}")
+    return ("; ".join(parts) + "; Yealink: no minimum listed (approved versions are guidance); models not on "
+            "Microsoft's compatible-device list: not checked")
+
+
+def _models(models: list[str]) -> str:
+    return ", ".join(models) if len(models) <= 6 else f"{models[0]} to {models[-1]} ({len(models)} models)"
+
+
+HARDWARE_ID_RULES = ("Poly Rove: \"00\" + the 10-hex IPEI (field practice for Poly Rove, not a Microsoft rule); "
+                     "other DECT vendors: no known rule, check the first handset's id in Teams admin center")
 
 
 def site_block_items(
@@ -72,8 +85,9 @@ def site_block_items(
             if site.bulk_sign_in
             else "not used at this site",
         ),
-        ("DECT handsets request", f"{HANDSET_CONFIG_TEMPLATE} (IPEI 03717C0E0A asks for "
-                                  f"{handset_config_file('03717C0E0A')})"),
+        ("Poly Rove handsets request", f"{HANDSET_CONFIG_TEMPLATE} (IPEI 03717C0E0A asks for "
+                                       f"{handset_config_file('03717C0E0A')}; field practice, not a Microsoft rule)"),
+        ("Handset hardware id in Teams", HARDWARE_ID_RULES),
     ]
     items += [
         (f"Poly Rove base: {setting.section} > {setting.name}", setting.shown())

@@ -1,4 +1,4 @@
-"""Bulk sign-in batching rules for common-area accounts (REFERENCE.md section 4).
+"""Bulk sign-in batching rules for common-area accounts ("Configure SIP Gateway"; docs/microsoft.md).
 
 Limits: at most 100 devices per batch, at most 3 batches in flight per region, and a device can
 only be bulk-signed-in within 72 hours of onboarding (168 hours after a sign-out).

@@ -1,7 +1,9 @@
 """What each documented bulk sign-in error means for a device, and what the admin should do.
 
-The strings are the ones Microsoft documents for `Get-CsSdgBulkSignInRequestStatus` items
-(REFERENCE.md section 4). An error string we do not know maps to `NEEDS_ADMIN`, never to success.
+The strings and their remedies follow the bulk sign-in error table of Microsoft's "Configure SIP
+Gateway" article (docs/microsoft.md, "Bulk sign-in"). An error string we do not know maps to
+`NEEDS_ADMIN`, never to success. Some errors carry details after the documented text (the duplicate
+error lists the duplicates' IP addresses), so those match as a prefix.
 """
 
 from __future__ import annotations
@@ -52,29 +54,54 @@ DOCUMENTED_ERRORS: dict[str, ErrorMeaning] = {
     ),
     "Public IP not configured as Trusted IP": ErrorMeaning(
         Outcome.NEEDS_ADMIN,
-        "Add the site's public IP as a trusted IP (Teams admin center > Locations > Network topology); "
-        "it must be in place 24 hours before bulk sign-in.",
+        "Either the tenant id in the base station's provisioning URL (/tenantid/<tenant-guid>) is wrong, or the "
+        "site's public IP is not a trusted IP (Teams admin center > Locations > Network topology > Trusted IPs; "
+        "it must be in place 24 hours before bulk sign-in).",
     ),
     "Bulk Sign-in deadline expired": ErrorMeaning(
         Outcome.NEW_ONBOARDING,
         "More than 72 hours passed since onboarding (168 after a sign-out): factory reset and onboard again.",
     ),
     "Duplicate devices found for bulk sign-in": ErrorMeaning(
-        Outcome.NEEDS_ADMIN, "The same hardware id appears twice in the batch; remove the duplicate."
+        Outcome.NEEDS_ADMIN,
+        "Two handsets answer with this hardware id (the error lists their IP addresses): check the MAC "
+        "addresses and remove the duplicate, in the batch or on the network.",
     ),
     "Input hardware-ID is of wrong format": ErrorMeaning(
         Outcome.NEEDS_ADMIN, "Hardware ids must be six dashed octets (xx-xx-xx-xx-xx-xx)."
     ),
+    "On-premises AD configuration failure": ErrorMeaning(
+        Outcome.NEEDS_ADMIN,
+        "The account's password could not be set in on-premises Active Directory: ask the team that runs "
+        "it to check password writeback for the account, then retry.",
+    ),
+    "On-premises AD throttling detected": ErrorMeaning(
+        Outcome.RETRY,
+        "On-premises Active Directory throttled the password resets: the device is retried in a later batch. "
+        "If it recurs, sign in fewer devices at a time (split the batch's CSV and run the parts in turn).",
+    ),
+    "The Password writeback service failed to set a password on the tenant's local directory": ErrorMeaning(
+        Outcome.NEEDS_ADMIN,
+        "In on-premises Active Directory, clear 'User must change password at next logon' and 'User cannot "
+        "change password' on the account and set the minimum password age to 0, then retry.",
+    ),
 }
+
+PREFIX_ERRORS = ("Duplicate devices found for bulk sign-in",)
+"""Documented errors that arrive with details appended (the duplicates' IP addresses)."""
 
 _BY_KEY = {text.casefold().rstrip("."): meaning for text, meaning in DOCUMENTED_ERRORS.items()}
 
 
 def meaning_of(status: str, error: str) -> ErrorMeaning:
-    """Classify one batch item. Matching ignores case and a trailing full stop only."""
+    """Classify one batch item. Matching ignores case and a trailing full stop; PREFIX_ERRORS match
+    whatever follows them."""
     if not error.strip() and status.strip().casefold() in {"success", "succeeded", "completed", "signedin"}:
         return ErrorMeaning(Outcome.SIGNED_IN, "")
-    known = _BY_KEY.get(error.strip().casefold().rstrip("."))
+    text = error.strip().casefold()
+    known = _BY_KEY.get(text.rstrip("."))
+    if known is None:
+        known = next((DOCUMENTED_ERRORS[p] for p in PREFIX_ERRORS if text.startswith(p.casefold())), None)
     if known is not None:
         return known
     shown = error.strip() or status.strip() or "no status"

@@ -1,5 +1,5 @@
 """Personal users: tell them their handset waits for them, remind them, and escalate before Teams
-removes a signed-out device after 14 days (REFERENCE.md section 1, item 7)."""
+removes a signed-out device after 14 days (docs/microsoft.md, off-boarding)."""
 
 from __future__ import annotations
 

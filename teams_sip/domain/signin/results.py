@@ -35,13 +35,20 @@ def _hardware_id(text: str) -> str | None:
     return digits if len(digits) == 12 and all(c in "0123456789ABCDEF" for c in digits) else None
 
 
+def _key(header: str) -> str:
+    """A column name as matched: "Hardware ID", "hardware_id" and "HardwareId" are one column."""
+    return "".join(c for c in header.casefold() if c not in " _-")
+
+
 def parse_result_file(data: bytes) -> BatchResult:
+    """Each item's hardware id comes from its HardwareId cell when there (the status names the device);
+    without it the sign-in stage matches the item by username."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ResultFileError("the result file is not UTF-8 text") from exc
     reader = csv.DictReader(io.StringIO(text))
-    fields = {name.strip().casefold(): name for name in reader.fieldnames or []}
+    fields = {_key(name): name for name in reader.fieldnames or []}
     missing = [col for col in ("username", "status") if col not in fields]
     if missing:
         raise ResultFileError(f"the result file has no {' or '.join(missing)} column")

@@ -6,28 +6,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from teams_sip.domain.csv_safety import write_csv
+from teams_sip.domain.csv_safety import write_machine_csv
 from teams_sip.domain.signin.bulk import BulkBatch
 
 RESULT_COLUMNS = ("Reference", "BatchId", "Region", "UserName", "HardwareId", "Status", "Error")
+MODULE_VERSION = "5.6.0"
+"""The first MicrosoftTeams module with the bulk sign-in cmdlets ("Configure SIP Gateway")."""
+ADMIN_ROLES = ("Global Administrator", "Privileged Authentication Administrator", "Authentication Administrator")
+"""The roles "Configure SIP Gateway" requires of the account that runs the cmdlets (it resets passwords)."""
 
 
 def device_csv(batch: BulkBatch) -> str:
-    return write_csv(("Username", "HardwareId"), [(item.username, item.dashed) for item in batch.items])
+    """Read by New-CsSdgBulkSignInRequest, not by people: usernames go in unchanged (validated, not altered)."""
+    return write_machine_csv(("Username", "HardwareId"), [(item.username, item.dashed) for item in batch.items])
 
 
 def powershell_script(batch: BulkBatch, reference: str, csv_name: str, checklist: Sequence[str]) -> str:
-    """A script that needs only the MicrosoftTeams module and an admin who can sign in."""
+    """A script that needs only the MicrosoftTeams module (MODULE_VERSION or later, declared so PowerShell
+    refuses older ones) and an admin holding one of ADMIN_ROLES. The result file takes each item's
+    HardwareId from the status when the status carries it, else from the device CSV by username."""
     if not reference.replace("-", "").isalnum() or not csv_name.replace("-", "").replace(".", "").isalnum():
         raise ValueError("reference and csv_name must be plain names (letters, digits, dashes, dots)")
     checks = "\n".join(f"#  [ ] {line}" for line in checklist)
     result_name = csv_name.removesuffix(".csv") + "-result.csv"
+    roles = ", ".join(ADMIN_ROLES[:-1]) + " or " + ADMIN_ROLES[-1]
     return f"""# teams-sip bulk sign-in batch {reference}: {len(batch.items)} device(s), region {batch.region.value}
 # Before you run it, confirm what teams-sip cannot see:
 {checks}
 #
 # Run from the folder holding {csv_name}:  pwsh ./{csv_name.removesuffix('.csv')}.ps1
 # Then upload {result_name} to teams-sip (or leave it in this folder for the next pass).
+# Sign in as a {roles} (the cmdlets reset the accounts' passwords).
+#Requires -Modules @{{ ModuleName='MicrosoftTeams'; ModuleVersion='{MODULE_VERSION}' }}
 param([int]$PollSeconds = 30, [int]$TimeoutMinutes = 120)
 $ErrorActionPreference = 'Stop'
 Import-Module MicrosoftTeams
@@ -47,7 +57,8 @@ Import-Csv $csvPath | ForEach-Object {{ $devices[$_.Username.ToLower()] = $_.Har
 $status.BatchItem | ForEach-Object {{
     [pscustomobject]@{{
         Reference = '{reference}'; BatchId = $batchId; Region = '{batch.region.value}'
-        UserName = $_.UserName; HardwareId = $devices[$_.UserName.ToLower()]
+        UserName = $_.UserName
+        HardwareId = if ($_.HardwareId) {{ $_.HardwareId }} else {{ $devices[$_.UserName.ToLower()] }}
         Status = $_.Status; Error = $_.Error
     }}
 }} | Export-Csv -NoTypeInformation -Encoding utf8 -Path (Join-Path $PSScriptRoot '{result_name}')

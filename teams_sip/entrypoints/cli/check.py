@@ -1,5 +1,9 @@
 """`teams-sip check FILE [--json]`: the eligibility pre-flight for every user of a roster.
 
+Settings (COMPLIANT_CALLING_POLICIES, POLICY_ADMIN_BASE_URL, the state store) are read as every
+other command and the Functions app read them, through the composition root (teams_sip/bootstrap.py);
+policy changes `fix-policies` made are read from the state store's ledger, as a pass reads them.
+
 Exit codes: 0 every user eligible, 1 some users blocked, needing attention or waiting for a
 policy, 2 the file, the settings or the tenant could not be used (nothing was checked).
 """
@@ -11,13 +15,13 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from teams_sip.domain.clock import Clock, SystemClock
-from teams_sip.domain.eligibility import PendingPolicies, UserVerdict
+from teams_sip.domain.clock import Clock
+from teams_sip.domain.eligibility import UserVerdict
 from teams_sip.domain.roster import ImportRefused
+from teams_sip.entrypoints.cli.progress import Progress
 from teams_sip.errors import TeamsSipError
 from teams_sip.service.eligibility import (
     DEFAULT_COMMON_AREA_IP_PHONE_POLICIES,
@@ -28,8 +32,8 @@ from teams_sip.service.eligibility import (
     roster_users,
     run_preflight,
 )
-
-DEFAULT_LEDGER = Path("teams-sip-policy-changes.json")
+from teams_sip.service.policy_ledger import StoreLedger
+from teams_sip.service.ports.wiring import Ports
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,15 +41,11 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--compliant-policy", action="append", default=[], metavar="NAME",
         help="a calling policy known to have AllowSIPDevicesCalling True and AllowCallRedirect Enabled "
-        "(repeatable); used when the Teams admin API cannot be read",
+        "(repeatable; added to COMPLIANT_CALLING_POLICIES); used when the Teams admin API cannot be read",
     )  # fmt: skip
     parser.add_argument(
         "--common-area-ip-phone-policy", action="append", default=[], metavar="NAME",
         help="an IP phone policy with SignInMode CommonAreaPhoneSignIn (repeatable; CommonAreaPhone is known)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--ledger", type=Path, default=DEFAULT_LEDGER,
-        help=f"file of calling-policy changes made by fix-policies (default {DEFAULT_LEDGER})",
     )  # fmt: skip
     parser.add_argument(
         "--simulator", action="store_true",
@@ -69,78 +69,59 @@ def register(subparsers: Any) -> None:
 
 
 def read_roster(path: Path) -> list[RosterUser]:
+    from teams_sip.entrypoints.cli.files import read_roster_bytes
+    from teams_sip.importing.options import ImportOptions
     from teams_sip.importing.roster_file import load_roster
 
-    try:
-        result = load_roster(path.read_bytes(), path.name)
-    except OSError as exc:
-        raise ImportRefused(f"cannot read {path}: {exc.strerror or exc}") from None
+    result = load_roster(read_roster_bytes(path, ImportOptions().max_bytes), path.name)
     pairs = [(r.upn, r.account_type.value) for r in result.accepted if r.upn]
     if not pairs:
         raise ImportRefused(f"{path.name} has no accepted rows with a UPN; run `teams-sip validate {path}`.")
     return roster_users(pairs)
 
 
-@dataclass
-class Tenant:
-    """The Graph-side objects one command needs, for a real tenant or the simulator."""
-
-    directory: Any
-    policy_source: Any
-    clock: Clock
-    session: Any
-
-
 @contextmanager
-def open_tenant(args: argparse.Namespace, users: list[RosterUser]) -> Iterator[Tenant]:
-    from teams_sip.adapters.auth import build_token_provider
-    from teams_sip.adapters.graph.blocking import GraphSession
-    from teams_sip.adapters.graph.directory import GraphDirectory
-    from teams_sip.adapters.policy_settings import TeamsAdminPolicySettings
+def open_tenant(args: argparse.Namespace, users: list[RosterUser]) -> Iterator[Ports]:
+    """The ports of the composition root, from the same settings every other command and the
+    Functions app read (a simulated tenant's, with a store that lives as long as the command, with
+    --simulator)."""
+    from teams_sip.bootstrap import build_services
     from teams_sip.config import load_settings
 
-    with _settings(args, users, load_settings) as (settings, clock):
-        tokens = build_token_provider(settings, clock)
-        policy_source = TeamsAdminPolicySettings(settings, tokens)
-        session = GraphSession(settings, tokens)
-        try:
-            yield Tenant(GraphDirectory(session.client), policy_source, clock, session)
-        finally:
-            session.close()
-            policy_source.close()
-
-
-@contextmanager
-def _settings(args: argparse.Namespace, users: list[RosterUser], load: Any) -> Iterator[tuple[Any, Clock]]:
-    if not args.simulator:
-        yield load(), SystemClock()
+    if args.simulator:
+        with simulated_tenant(users) as (settings, clock):
+            services = build_services(settings, clock=clock, in_memory=True)
+            try:
+                yield services
+            finally:
+                services.close()
         return
-    with simulated_tenant(users) as (settings, clock):
-        yield settings, clock
+    services = build_services(load_settings())
+    try:
+        yield services
+    finally:
+        services.close()
 
 
-def load_ledger(path: Path) -> PendingPolicies:
-    from teams_sip.entrypoints.cli.fix_policies import JsonFileLedger
-
-    return JsonFileLedger(path).load()
-
-
-def preflight(args: argparse.Namespace, tenant: Tenant, users: list[RosterUser]) -> PreflightRun:
+def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) -> PreflightRun:
+    """Judged as a pass judges: COMPLIANT_CALLING_POLICIES (plus any --compliant-policy), the policy
+    settings source the settings name, and the state store's ledger of policy changes."""
     catalogue, source = load_catalogue(
-        tenant.policy_source,
-        args.compliant_policy,
+        tenant.policy_settings(),
+        [*tenant.settings.service.compliant_calling_policies, *args.compliant_policy],
         [*DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, *args.common_area_ip_phone_policy],
     )
-    pending = load_ledger(args.ledger)
-    work = run_preflight(users, tenant.directory, catalogue, tenant.clock, pending, source)
-    result: PreflightRun = tenant.session.run(work)
+    pending = StoreLedger(tenant.store).load()  # read only: a check leaves the store as it found it
+    directory = tenant.directory
+    result: PreflightRun = directory.run(run_preflight(users, directory.open(), catalogue, tenant.clock, pending,
+                                                       source))
     return result
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         users = read_roster(args.file)
-        with open_tenant(args, users) as tenant:
+        with open_tenant(args, users) as tenant, Progress().stage(f"Pre-flight of {len(users):,} user(s)"):
             result = preflight(args, tenant, users)
     except TeamsSipError as exc:
         if args.json:
@@ -220,6 +201,11 @@ def render(result: PreflightRun) -> str:
     return "\n".join(lines)
 
 
+_TENANT_SETTINGS = ("TENANT_ID", "CLIENT_", "AUTH_MODE", "AUTHORITY_HOST", "INSTANCE_DISCOVERY", "GRAPH_",
+                    "PROVISIONING_", "BULK_SIGNIN_", "POLICY_ADMIN_", "CA_BUNDLE", "STATE_STORE", "TABLES_", "SQLITE_")
+"""Settings that name a tenant and how to reach it: the simulated tenant supplies its own."""
+
+
 def roster_scenario(users: list[RosterUser]) -> Any:
     """A simulated tenant whose accounts are the roster's UPNs, with the generator's realistic mix
     of problems (one of each cause first): personal rows get personal cases, common-area rows
@@ -246,11 +232,14 @@ def roster_scenario(users: list[RosterUser]) -> Any:
 
 @contextmanager
 def simulated_tenant(users: list[RosterUser]) -> Iterator[tuple[Any, Clock]]:
-    """Start an in-process simulated tenant for the roster and yield settings that point at it."""
-    from teams_sip.config import settings_from_values
+    """Start an in-process simulated tenant for the roster and yield settings that point at it: the
+    environment's and local.settings.json's values (COMPLIANT_CALLING_POLICIES, ...) with the
+    tenant's connection values over them."""
+    from teams_sip.config import load_values, settings_from_values
     from teams_sip.simulator import SimulatedTenant
     from teams_sip.simulator.connection import settings_values
 
     with SimulatedTenant.start(roster_scenario(users)) as sim:
-        values = settings_values(sim, provisioning_mode="assisted")
+        own = {k: v for k, v in load_values().items() if not k.startswith(_TENANT_SETTINGS)}
+        values = own | settings_values(sim, provisioning_mode="assisted")
         yield settings_from_values(values), sim.clock

@@ -3,47 +3,22 @@
 Dry run by default: shows who would get the policy and writes the equivalent PowerShell. Only
 users whose calling policy is their sole problem are included. With --apply the assignments go
 through Graph (getPolicyId, then userAssignments/assign in batches) and are recorded in the
-ledger file, so the next `check` shows "waiting for policy" and a repeated --apply assigns nothing twice.
+state store's ledger (the one passes read), so the next `check` shows "waiting for policy" and a
+repeated --apply assigns nothing twice.
 Exit codes: 0 done (or nothing to do), 1 some assignments failed, 2 nothing could be done.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from teams_sip.domain.eligibility import PendingPolicies, PendingPolicy
 from teams_sip.entrypoints.cli.check import add_common_arguments, open_tenant, preflight, read_roster
 from teams_sip.errors import InputError, TeamsSipError
+from teams_sip.service.policy_ledger import StoreLedger
 from teams_sip.service.remediation import FixPlan, apply_fixes, check_target_policy, plan_fixes
-
-
-class JsonFileLedger:
-    """Pending policy changes in a small JSON file, replaced atomically on save."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> PendingPolicies:
-        if not self.path.exists():
-            return PendingPolicies()
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return PendingPolicies(PendingPolicy.from_json(e) for e in data["pending"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"the policy ledger {self.path} is unreadable ({type(exc).__name__}); restore it or remove it "
-                "(then users whose policy was just assigned show as blocked until Teams applies it)"
-            ) from None
-
-    def save(self, pending: PendingPolicies) -> None:
-        body = json.dumps({"pending": [e.to_json() for e in pending.entries()]}, indent=2) + "\n"
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(body, encoding="utf-8")
-        temporary.replace(self.path)
 
 
 def register(subparsers: Any) -> None:
@@ -70,13 +45,14 @@ def run(args: argparse.Namespace) -> int:
         if not policy:
             raise InputError("--policy needs the name of a calling policy")
         users = read_roster(args.file)
-        ledger = JsonFileLedger(args.ledger)
         with open_tenant(args, users) as tenant:
+            ledger = StoreLedger(tenant.store)
             result = preflight(args, tenant, users)
             check_target_policy(result.verdicts, policy)
             plan = plan_fixes(result.verdicts, policy, ledger.load())
             if args.apply:
-                plan = tenant.session.run(apply_fixes(plan, tenant.directory, ledger, tenant.clock))
+                directory = tenant.directory
+                plan = directory.run(apply_fixes(plan, directory.open(), ledger, tenant.clock))
         args.powershell.write_text(plan.powershell(), encoding="utf-8")
     except TeamsSipError as exc:
         print(f"fix-policies not run: {exc}", file=sys.stderr)

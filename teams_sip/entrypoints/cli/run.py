@@ -37,6 +37,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from teams_sip.bootstrap import build_services
     from teams_sip.config import load_settings
+    from teams_sip.entrypoints.cli.progress import Progress
     from teams_sip.observability import configure_logging
     from teams_sip.service.rollout import Rollout
 
@@ -44,8 +45,9 @@ def run(args: argparse.Namespace) -> int:
     services = None
     try:
         services = build_services(load_settings())
-        outcome = Rollout(services).run_pass(actor="cli", check_users=not args.skip_user_checks,
-                                             check_all_users=args.check_all_users)
+        with Progress().stage("Reconciliation pass"):
+            outcome = Rollout(services).run_pass(actor="cli", check_users=not args.skip_user_checks,
+                                                 check_all_users=args.check_all_users)
     except TeamsSipError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ rollout through its install days in minutes.
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -59,7 +60,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--simulator", action="store_true",
                         help="use an in-process simulated tenant (example users and sites) instead of Microsoft 365")
     parser.add_argument("--function-key", metavar="KEY",
-                        help="require this key (x-functions-key header or ?code=) on the API, as in Azure")
+                        help="the key (x-functions-key header or ?code=) the API and /_sim need, as in Azure; "
+                             "without it a fresh key is generated and printed (a key is always required)")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="with --simulator: where the SQLite file and output go (default: a new temp folder)")
     parser.set_defaults(handler=run)
@@ -91,11 +93,18 @@ def run(args: argparse.Namespace) -> int:
     from teams_sip.bootstrap import build_services
     from teams_sip.config import load_settings, settings_from_values
     from teams_sip.entrypoints.functions import BLUEPRINTS, context
+    from teams_sip.entrypoints.functions.imports import upload_cap
     from teams_sip.entrypoints.functions.reconcile import resolve_schedule
+    from teams_sip.entrypoints.local_guard import LocalGuard
     from teams_sip.entrypoints.local_host import LocalFunctionsHost, TimerLoop, asgi_app
     from teams_sip.observability import configure_logging
     from teams_sip.service.rollout import Rollout
 
+    if args.function_key is not None and not args.function_key.strip():
+        print("error: --function-key is empty; give a key, or leave the option out to have one generated",
+              file=sys.stderr)
+        return 2
+    key = args.function_key or secrets.token_urlsafe(24)
     configure_logging("INFO")
     sim = None
     try:
@@ -113,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)  # as function_app.py builds it
     for blueprint in BLUEPRINTS:
         app.register_functions(blueprint)
-    host = LocalFunctionsHost(app, function_key=args.function_key, host_json=_ROOT / "host.json")
+    host = LocalFunctionsHost(app, function_key=key, host_json=_ROOT / "host.json",
+                              max_body_bytes=upload_cap(services.settings.service.import_max_mb))
     web = asgi_app(host)
     if sim is not None:
         from starlette.applications import Starlette
@@ -122,12 +132,16 @@ def run(args: argparse.Namespace) -> int:
         from teams_sip.simulator.control import control_routes
 
         web = Starlette(routes=[*control_routes(sim.backend), Mount("/", app=web)])
+    bound = () if args.host in ("0.0.0.0", "::") else (args.host,)  # noqa: S104 - compared, not bound
+    web = LocalGuard(web, port=args.port, key=key, addresses=bound)
     timer = TimerLoop(host, services.clock.now, resolve_schedule)
     timer.start()
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"warning: binding {args.host}, which is not loopback", file=sys.stderr)
-    print(f"teams-sip serving on http://{args.host}:{args.port}/ (admin page) and /api" +
+    print(f"teams-sip serving on http://127.0.0.1:{args.port}/ (admin page) and /api" +
           (" with a simulated tenant; move its clock with POST /_sim/clock" if sim is not None else ""), flush=True)
+    if args.function_key is None:
+        print(f"function key (enter it on the admin page; x-functions-key header for the API): {key}", flush=True)
     try:
         uvicorn.run(web, host=args.host, port=args.port, log_level="warning", access_log=False, lifespan="off")
     finally:

@@ -11,9 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from teams_sip.domain.identifiers import excerpt
 from teams_sip.domain.roster import DateOrder, ImportRefused, ImportResult, RowStatus
+from teams_sip.entrypoints.cli.files import read_roster_bytes
+from teams_sip.entrypoints.cli.progress import Progress
 from teams_sip.importing.options import MB, ImportOptions
 from teams_sip.importing.roster_file import load_roster
+from teams_sip.service.imports import RosterChanges
 
 _DEFAULTS = ImportOptions()
 
@@ -21,7 +25,7 @@ _DEFAULTS = ImportOptions()
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "validate",
-        help="check a handset spreadsheet (CSV or XLSX)",
+        help="check a handset spreadsheet (CSV, XLSX, XLS, XLSB or ODS)",
         description="Read a roster of handsets (CSV or XLSX) and report, per row, the normalised hardware id "
         "or the errors and warnings, naming row (header = row 1) and column. Nothing is provisioned. "
         "Exit code 0 when every row is accepted, 1 when some rows are rejected, 2 when the file is refused.",
@@ -34,6 +38,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-rows", type=int, default=_DEFAULTS.max_rows, help="row cap (default 100000)")
     parser.add_argument("--max-mb", type=float, default=_DEFAULTS.max_bytes / MB,
                         help="file size cap in MB (default 20)")
+    parser.add_argument("--sheet", metavar="NAME", help="workbook sheet to read (default: the first visible one)")
     parser.set_defaults(handler=run)
 
 
@@ -59,17 +64,27 @@ def render_table(result: ImportResult) -> str:
     return "\n".join(lines)
 
 
+def render_changes(changes: RosterChanges) -> str:
+    """What an import does to the roster beyond its accepted rows: handsets kept, handsets dropped."""
+    lines = [f"Kept: {r.hardware_id} ({r.upn}, {excerpt(r.site)}) keeps its previous row: file row {n} was rejected"
+             for n, r in changes.kept]
+    lines += [f"Dropped: {r.hardware_id} ({r.upn}, {excerpt(r.site)}) is in the roster but not in this file"
+              for r in changes.dropped]
+    if not lines:
+        return "No rostered handset is dropped."
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     path: Path = args.file
-    options = ImportOptions(max_bytes=int(args.max_mb * MB), max_rows=args.max_rows, date_order=DateOrder(args.dates))
+    options = ImportOptions(max_bytes=int(args.max_mb * MB), max_rows=args.max_rows, date_order=DateOrder(args.dates),
+                            sheet=args.sheet)
     try:
-        if path.stat().st_size > options.max_bytes:
-            raise ImportRefused(f"{path.name} is larger than {args.max_mb:g} MB; split the roster.")
-        result = load_roster(path.read_bytes(), path.name, options)
+        data = read_roster_bytes(path, options.max_bytes)
+        with Progress().stage(f"Validating {path.name}"):
+            result = load_roster(data, path.name, options)
     except ImportRefused as exc:
         return _refused(args, str(exc))
-    except OSError as exc:
-        return _refused(args, f"cannot read {path}: {exc.strerror or exc}")
     if args.json:
         print(json.dumps(result.as_dict(), indent=2, default=str))
     else:

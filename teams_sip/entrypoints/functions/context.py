@@ -40,6 +40,7 @@ def admin(req: func.HttpRequest) -> tuple[Rollout, Caller]:
     """The service and the caller, refused (403) when an admin group is configured and the caller is
     not in it: every API call, read or write, needs the same authorisation."""
     service = rollout()
-    caller = caller_of(req)
-    require_admin(caller, service.services.settings.service.admin_group_id)
+    settings = service.services.settings.service
+    caller = caller_of(req, trust_platform=settings.trust_platform_auth_headers)
+    require_admin(caller, settings.admin_group_id)
     return service, caller

@@ -4,11 +4,13 @@ never cached."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import azure.functions as func
 
+from teams_sip.domain.site_keys import looks_like_key, site_key
 from teams_sip.entrypoints.functions.context import admin
 from teams_sip.entrypoints.functions.http import HttpError, handler
-from teams_sip.service.filenames import safe_filename
 from teams_sip.service.renewal import delivery_for
 from teams_sip.service.views import NotFoundError, parse_day
 
@@ -26,19 +28,31 @@ def wanted_format(req: func.HttpRequest) -> str:
     return "html" if "text/html" in accept and "text/csv" not in accept else "csv"
 
 
+def site_for(asked: str, sites: Iterable[str]) -> str | None:
+    """The site a link names: by its key (any name, even one holding `/` or `..`, has one a URL can
+    carry) or, for links written by hand, by its exact plain name."""
+    names = list(sites)
+    if asked in names:
+        return asked
+    if looks_like_key(asked):
+        return next((name for name in names if site_key(name) == asked), None)
+    return None
+
+
 @bp.route(route="api/worksheets/{site}/{day}", methods=["GET"])
 @handler
 def get_worksheet(req: func.HttpRequest) -> func.HttpResponse:
     service, _ = admin(req)
-    site, day_text = req.route_params.get("site", ""), req.route_params.get("day", "")
-    if not site.strip() or ".." in site or any(ch in site for ch in "/\\\x00"):
-        raise HttpError(400, "badName", "the site name must be a plain name, not a path")
+    asked, day_text = req.route_params.get("site", ""), req.route_params.get("day", "")
+    if not asked.strip() or ".." in asked or any(ch in asked for ch in "/\\\x00"):
+        raise HttpError(400, "badName", "the site must be its key (as the page links it) or a plain name, not a path")
     fmt, day = wanted_format(req), parse_day(day_text)
-    if site not in service.sites():
-        raise NotFoundError(f"No site {site[:60]!r} is in the roster.")
+    site = site_for(asked, service.sites())
+    if site is None:
+        raise NotFoundError(f"No site {asked[:60]!r} is in the roster.")
     data = delivery_for(service).read(site, day, fmt)
     if data is None:
         raise NotFoundError(f"No codes were issued for {site} on {day.isoformat()}, so it has no worksheet.")
-    name = f"{safe_filename(site)}-{day.isoformat()}.{fmt}"
+    name = f"{site_key(site)}-{day.isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return func.HttpResponse(data, status_code=200, mimetype=MEDIA[fmt], charset="utf-8", headers=headers)

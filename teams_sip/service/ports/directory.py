@@ -7,9 +7,10 @@ efficiency problem, and its request counts are reported through `usage()`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from teams_sip.domain.eligibility import CallingPolicySettings, UserFacts
 
@@ -65,4 +66,43 @@ class Directory(Protocol):
 class PolicySettingsSource(Protocol):
     def calling_policies(self) -> list[CallingPolicySettings]:
         """Settings of every calling policy in the tenant; raises TeamsSipError when unavailable."""
+        ...
+
+
+_T = TypeVar("_T")
+
+
+class DirectoryReads(Protocol):
+    """The directory for one pre-flight (or one pass): what it reads, and how, is the adapter's choice."""
+
+    def directory(self) -> Directory:
+        """The directory to ask; the same object for every call within these reads."""
+        ...
+
+    def skip(self) -> None:
+        """Nobody is asked this time: whatever the adapter began reading ahead is stopped."""
+        ...
+
+    def run(self, work: Awaitable[_T]) -> _T:
+        """Run a coroutine of the directory (the use cases are synchronous; the directory is not)."""
+        ...
+
+
+class DirectorySession(Protocol):
+    """The process's way into the directory. The adapter is told when a pass starts and when an
+    import named many users, and decides on its own what to read ahead (adapters/graph/ahead.py)."""
+
+    def reads(self, *, pass_starting: bool = False) -> AbstractContextManager[DirectoryReads]:
+        """Reads for one pre-flight; `pass_starting`: a reconciliation pass begins now, so the adapter
+        may begin what it expects the pass to read (stopped on exit if nobody took it)."""
+        ...
+
+    def roster_imported(self, users: int) -> None:
+        """An import named this many users; the next pass checks them all."""
+        ...
+
+    def run(self, work: Awaitable[_T]) -> _T: ...
+
+    def open(self) -> Directory:
+        """A directory outside any pre-flight (policy assignments)."""
         ...

@@ -89,10 +89,11 @@ export async function download(path, name) {
   } catch (err) { say(`Download failed: ${err.message}`, true); }
 }
 
-export function worksheetLinks(site, day) {
+/** Links by the site's key: a name holding `/` or `..` cannot travel in a URL path, its key can. */
+export function worksheetLinks(site, day, key) {
   const links = el("span", null, { class: "links" });
   for (const fmt of ["csv", "html"]) {
-    const href = `api/worksheets/${encodeURIComponent(site)}/${day}?format=${fmt}`;
+    const href = `api/worksheets/${encodeURIComponent(key || site)}/${day}?format=${fmt}`;
     const a = el("a", `${fmt.toUpperCase()}`, { href, "aria-label": `Worksheet for ${site} on ${day} (${fmt.toUpperCase()})` });
     a.addEventListener("click", (event) => { event.preventDefault(); download(href, `${site}-${day}.${fmt}`); });
     links.append(a, " ");
@@ -109,8 +110,10 @@ export function uploadFile(file, path, progress) {
     const show = (pct) => { if (bar) { bar.value = pct; label.textContent = `${pct}%`; } };
     if (bar) { bar.parentElement.hidden = false; show(0); }
     xhr.open("POST", path);
-    const type = file.type || "application/octet-stream";
-    for (const [k, v] of Object.entries(authHeaders({ "content-type": type }))) xhr.setRequestHeader(k, v);
+    // Multipart, never a raw body: the local server refuses the types a foreign page can send unasked.
+    const form = new FormData();
+    form.append("file", file, file.name);
+    for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) show(Math.round((100 * e.loaded) / e.total)); };
     xhr.onload = () => {
       show(100);
@@ -120,7 +123,7 @@ export function uploadFile(file, path, progress) {
       resolve({ status: xhr.status, body });
     };
     xhr.onerror = () => reject(new Error("The upload failed: the service could not be reached."));
-    xhr.send(file);
+    xhr.send(form);
   });
 }
 

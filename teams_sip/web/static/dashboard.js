@@ -72,7 +72,7 @@ async function drawToday(today) {
   for (const t of today) {
     const codes = `${t.codes_live} of ${t.devices} live`;
     sitesBody.appendChild(row([t.site, t.install_date, t.devices, codes, t.next_expiry_local || "no live code",
-      worksheetLinks(t.site, t.install_date)]));
+      worksheetLinks(t.site, t.install_date, t.site_key)]));
   }
   $("#today").hidden = !today.length;
   $("#today-empty").hidden = !!today.length;

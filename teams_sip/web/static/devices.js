@@ -45,7 +45,7 @@ export async function showDevice(hardwareId) {
   }
   const sheets = $("#device-worksheet");
   sheets.replaceChildren();
-  if (d.site && d.install_date) sheets.append(`Worksheet for ${d.site} on ${d.install_date}: `, worksheetLinks(d.site, d.install_date));
+  if (d.site && d.install_date) sheets.append(`Worksheet for ${d.site} on ${d.install_date}: `, worksheetLinks(d.site, d.install_date, d.site_key));
   $("#force-row").hidden = !d.code_expires_local;
   $("#force").checked = false;
   const history = $("#history tbody");

@@ -33,7 +33,8 @@ function decoderFor(encoding) {
 }
 
 const quote = (v) => (/[",\r\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
-// Our own text could start with = + - @ and be run as a formula by a spreadsheet program.
+// Any cell (ours, or the admin's own copied back) could start with = + - @ and be run as a formula by a
+// spreadsheet program when the admin opens the file: this file is for people, so every cell is neutralised.
 const inert = (v) => (/^[=+\-@\t\r]/.test(String(v)) ? `'${v}` : String(v));
 
 function problems(r) {
@@ -47,10 +48,10 @@ export function rejectedCsv() {
   const headerAt = original ? original.findIndex((rec) => wanted.every((c) => rec.map((x) => x.trim()).includes(c))) : -1;
   const lines = [];
   if (headerAt >= 0) {
-    lines.push([...original[headerAt], "Original row", "Problem to fix"].map(quote).join(","));
+    lines.push([...original[headerAt], "Original row", "Problem to fix"].map((c) => quote(inert(c))).join(","));
     for (const r of rejected) {
       const cells = original[r.row - 1] || [];
-      lines.push([...cells.map(quote), r.row, quote(inert(problems(r)))].join(","));
+      lines.push([...cells.map((c) => quote(inert(c))), r.row, quote(inert(problems(r)))].join(","));
     }
   } else {
     lines.push(["Original row", "Column", "Problem to fix"].join(","));
@@ -90,7 +91,23 @@ function renderRows() {
   $("#row-count").textContent = `Showing ${shown} of ${report.rows.length} rows.`;
 }
 
+/** The handsets the file keeps from the roster despite a rejected row, and those it drops. */
+export function changeLines(changes) {
+  if (!changes) return [];
+  const who = (r) => `${r.hardware_id} (${r.upn}, ${r.site})`;
+  return [...(changes.kept || []).map((r) => `Kept: ${who(r)} keeps its previous row (row ${r.row} was rejected).`),
+    ...(changes.dropped || []).map((r) => `Dropped: ${who(r)} is in the roster but not in this file.`)];
+}
+
 function showReport(status, body, fileName) {
+  $("#report-changes").replaceChildren(...changeLines(body.report && body.report.roster_changes).map((t) => el("li", t)));
+  if (status === 409 && body.report) {
+    report = body.report;
+    $("#report").hidden = false;
+    renderRows();
+    say(`${body.error.message}`, true);
+    return;
+  }
   if (!body.report) {
     $("#report").hidden = true;
     say(body.error ? body.error.message : `The upload was refused (HTTP ${status}).`, true);
@@ -116,11 +133,14 @@ function showReport(status, body, fileName) {
 async function send(file) {
   if (!file) return;
   const name = file.name;
-  if (!/\.(csv|txt|tsv|xlsx|xlsm)$/i.test(name)) { say(`${name} is not a spreadsheet: choose a .csv or .xlsx file.`, true); return; }
+  if (!/\.(csv|txt|tsv|xlsx|xlsm|xls|xlsb|ods)$/i.test(name)) { say(`${name} is not a spreadsheet: choose a .csv, .xlsx, .xls, .xlsb or .ods file.`, true); return; }
   say(`Uploading ${name}…`);
   original = null;
   try {
-    const { status, body } = await uploadFile(file, `api/imports?filename=${encodeURIComponent(name)}`, "#upload-progress");
+    const params = new URLSearchParams({ filename: name });
+    if ($("#allow-removals").checked) params.set("allow_removals", "true");
+    if ($("#roster-sheet").value.trim()) params.set("sheet", $("#roster-sheet").value.trim());
+    const { status, body } = await uploadFile(file, `api/imports?${params}`, "#upload-progress");
     if (body.report && body.report.file && body.report.file.format === "csv") {
       const delimiter = body.report.file.delimiter || ",";
       original = parseCsv(decoderFor(body.report.file.encoding).decode(await file.arrayBuffer()), delimiter);
