@@ -159,7 +159,7 @@ def build_app(backend: Backend) -> Starlette:
         if req.path.rstrip("/") == "/$batch" and api_def.prefix in ("/v1.0", "/beta"):
             if req.method != "POST":
                 return ApiError(405, "BadRequest", "$batch takes POST.").response(backend.date())
-            try:
+            try:  # the envelope itself is never throttled, only its inner requests: # invented.BATCH_ENVELOPE_FREE
                 response = await asyncio.to_thread(backend.batch, api_def, req)
             except ApiError as exc:
                 response = exc.response(backend.date())

@@ -121,7 +121,7 @@ class Backend:
             ids.append(item["id"])
         statuses: dict[str, int] = {}
         answers = []
-        held: list[str] = []  # mailbox slots the batch's inner requests hold until it is answered
+        held: list[str] = []  # mailbox slots held until the batch is answered: # invented.MAILBOX_SLOTS_SPAN_LATENCY
         try:
             for item in requests:
                 answers.append(self._answer(api, outer, item, statuses, held))

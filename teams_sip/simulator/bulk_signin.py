@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from teams_sip.simulator.devices import WAITING_FOR_SIGN_IN, DeviceActionError
-from teams_sip.simulator.invented import DUPLICATE_ADDRESSES
+from teams_sip.simulator.invented import BULK_STATUS_ITEM_FIELDS, DUPLICATE_ADDRESSES
 from teams_sip.simulator.world import IP_PHONE, World
 
 REGIONS = ("APAC", "EMEA", "NOAM")
@@ -73,8 +73,8 @@ class Batch:
         """The status answer; `hardware_ids=False` leaves HardwareId out of the items, the other reading
         of a status Microsoft documents without field names (invented.BULK_STATUS_ITEM_FIELDS)."""
         def item(i: BatchItem) -> dict[str, object]:
-            shown: dict[str, object] = {"UserName": i.username, "HardwareId": i.hardware_id, "Status": i.status,
-                                        "Error": i.error}
+            shown: dict[str, object] = dict(zip(BULK_STATUS_ITEM_FIELDS, (i.username, i.hardware_id, i.status, i.error),
+                                                strict=True))
             return shown if hardware_ids else {k: v for k, v in shown.items() if k != "HardwareId"}
 
         return {"BatchId": self.batch_id, "Region": self.region, "BatchStatus": self.status,

@@ -32,7 +32,7 @@ def teamwork_json(world: World, d: Device) -> dict[str, Any]:
     """One teamworkDevice with the properties of Microsoft's resource page (invented.py marks the
     values no page shows: the MAC form and the uniqueId)."""
     now, tw = world.now(), world.teamwork
-    mac = tw.mac_prefix + "-".join(d.hardware_id[i : i + 2] for i in range(0, 12, 2))
+    mac = tw.mac_prefix + "-".join(d.hardware_id[i : i + 2] for i in range(0, 12, 2))  # invented.TEAMWORK_MAC_FORM
     user = (
         {"id": d.signed_in_user_id, "displayName": d.signed_in_name, "userIdentityType": "aadUser"}
         if d.state == SIGNED_IN
@@ -54,7 +54,7 @@ def teamwork_json(world: World, d: Device) -> dict[str, Any]:
         "healthStatus": tw.spell("healthy" if d.online else "offline"),
         "activityState": tw.spell(activity),
         "createdDateTime": _iso(world, d.first_signed_in_at),
-        "lastModifiedDateTime": _iso(world, d.last_seen(now)),
+        "lastModifiedDateTime": _iso(world, d.last_seen(now)),  # invented.TEAMWORK_LAST_MODIFIED
         "createdBy": None,
         "lastModifiedBy": None,
         "currentUser": user,
