@@ -8,7 +8,11 @@ pass a day lists the signed-in devices in full; see teams_sip/service/observatio
 time, peak memory and the requests made; exits 1 when the pass takes 30 s or more, peaks at
 500 MB or more, or changes anything.
 
-    .venv/bin/python bench/lifecycle_bench.py [--devices 100000]
+    .venv/bin/python bench/lifecycle_bench.py [--devices 100000] [--signin-logs]
+
+With --signin-logs the same estate runs in assisted mode with the teamwork listing retired and the
+Entra sign-in logs as its inventory source (issue 20): the log holds a sign-in per handset user, all
+read by an earlier pass (the stored mark is 15 minutes old), so there is again nothing to do.
 """
 
 from __future__ import annotations
@@ -124,6 +128,23 @@ def teams_scenario(devices: int) -> tuple[Scenario, list[str]]:
     return replace(base, devices=teams, start=NOW), upns
 
 
+def _read_sign_ins(sim: SimulatedTenant, store: StateStore, upns: list[str]) -> None:
+    """Each user's handset sign-in in the log, all before the mark an earlier pass left."""
+    from teams_sip.adapters.graph.signin_logs import MARK
+    from teams_sip.adapters.graph.signin_logs import MARKS_PARTITION as LOG_PARTITION
+    from teams_sip.simulator.invented import SIGNIN_LOG_APP_ID
+    from teams_sip.simulator.signin_events import SignInEvent
+
+    with sim.world.lock:
+        for n, upn in enumerate(upns):
+            user = sim.world.find_user(upn)
+            assert user is not None
+            at = NOW - timedelta(days=40, minutes=n)
+            event = SignInEvent(at, upn, user.id, user.display_name, SIGNIN_LOG_APP_ID, id=f"b{n}")
+            sim.world.sign_in_log.append(event)
+    store.upsert(MARKS_TABLE, LOG_PARTITION, MARK, {"at": (NOW - timedelta(minutes=15)).isoformat()})
+
+
 def _load(avg: tuple[float, float, float]) -> str:
     return "/".join(f"{x:.2f}" for x in avg)
 
@@ -131,19 +152,27 @@ def _load(avg: tuple[float, float, float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=100_000)
-    total = parser.parse_args().devices
+    parser.add_argument("--signin-logs", action="store_true", help="assisted mode, sign-in logs as the source")
+    args = parser.parse_args()
+    total, logs = args.devices, args.signin_logs
     scenario, upns = teams_scenario(total)
+    if logs:
+        scenario = replace(scenario, teamwork=replace(scenario.teamwork, listing="retired"))
     report = Report("lifecycle")
     with tempfile.TemporaryDirectory() as tmp, SimulatedTenant.start(scenario, clock=ManualClock(NOW)) as sim:
         store = SqliteStateStore(Path(tmp) / "state.sqlite3")
         with timed() as setup:
             seed_store(store, total, upns)
-        values = settings_values(sim) | {"OUTPUT_DIR": str(Path(tmp) / "out"),
-                                         "SITES_FILE": str(write_sites(Path(tmp) / "sites.csv", SITES))}
+            if logs:
+                _read_sign_ins(sim, store, upns)
+        values = settings_values(sim, provisioning_mode="assisted" if logs else "api") | {
+            "OUTPUT_DIR": str(Path(tmp) / "out"), "SITES_FILE": str(write_sites(Path(tmp) / "sites.csv", SITES))}
+        if logs:
+            values |= {"SIGNIN_LOGS": "on"}
         services = build_services(settings_from_values(values), clock=sim.clock, store=store)
         try:
             rollout = Rollout(services)
-            services.provisioning  # noqa: B018 - the client is built (and MSAL loaded) before timing
+            services.provisioning if not logs else services.graph  # noqa: B018 - clients (and MSAL) load untimed
             memory_before = peak_rss_mb()
             load_before = os.getloadavg()
             hw = next(iter(sim.world.devices.devices))
@@ -165,7 +194,8 @@ def main() -> int:
     memory = peak_rss_mb()
     execution, result = outcome.execution, outcome.report
     changed = (execution.saved if execution else -1, len(result.changes) if result else -1)
-    print(f"lifecycle: {total:,} stored devices (90% signed in, 10% waiting for a future install date)")
+    source = "assisted mode, sign-in logs, teamwork listing retired" if logs else "API mode"
+    print(f"lifecycle: {total:,} stored devices (90% signed in, 10% waiting for a future install date; {source})")
     report.figure("store seeded in", f"{setup.seconds:8.2f} s (not timed)")
     report.figure("pass wall time", f"{watch.seconds:8.2f} s  ({outcome.message})")
     report.figure("requests made", f"{requests:8,d}  ({', '.join(f'{k} {v}' for k, v in endpoints.items())})")

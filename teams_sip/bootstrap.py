@@ -16,13 +16,14 @@ from typing import Any
 from teams_sip.adapters.http import RequestMetrics
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
+from teams_sip.service.inventory import Inventory
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
 from teams_sip.service.ports.config_snapshots import ConfigurationSnapshots
 from teams_sip.service.ports.directory import DirectorySession, PolicySettingsSource
+from teams_sip.service.ports.inventory import InventorySource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
-from teams_sip.service.ports.teams import SipDeviceInventory
 
 
 @dataclass
@@ -86,13 +87,6 @@ class Services:
                                                                                           self.store))
         return session
 
-    @property
-    def sip_devices(self) -> SipDeviceInventory:
-        from teams_sip.adapters.graph.sip_inventory import TeamworkInventory
-
-        inventory: SipDeviceInventory = self._once("sip_devices", lambda: TeamworkInventory(lambda: self.graph))
-        return inventory
-
     def policy_settings(self) -> PolicySettingsSource | None:
         """The Teams admin API's calling-policy settings when POLICY_ADMIN_BASE_URL is set; else None
         (the catalogue, COMPLIANT_CALLING_POLICIES, alone): the same rule for passes and `check`."""
@@ -119,6 +113,29 @@ class Services:
         client: BulkSignInPort = self._once("bulk_signin", lambda: build_bulk_signin_client(
             self.settings, self.tokens, self.settings.bulk_signin_base_url, self.metrics))
         return client
+
+    @property
+    def inventory(self) -> Inventory:
+        """Assisted mode's inventory sources behind the observation port, each as the settings allow."""
+
+        def make() -> Inventory:
+            from teams_sip.service.inventory_inbox import BulkResultsSource, InboxSource
+
+            service = self.settings.service
+            sources: list[InventorySource] = []
+            if service.teamwork_devices:
+                from teams_sip.adapters.graph.teamwork_source import TeamworkDevicesSource
+
+                sources.append(TeamworkDevicesSource(self.graph))
+            if service.signin_logs:
+                from teams_sip.adapters.graph.signin_logs import SignInLogSource
+
+                sources.append(SignInLogSource(self.graph, self.store))
+            sources += [BulkResultsSource(self.store), InboxSource(self.store)]
+            return Inventory(sources, self.store)
+
+        result: Inventory = self._once("inventory", make)
+        return result
 
     @property
     def fingerprint_key(self) -> bytes:

@@ -89,6 +89,7 @@ class ServiceSettings:
     code_fingerprint_key_file: Path | None = None  # else a key file, created (mode 600) on first use
 
     teamwork_devices: bool = True  # off: never read the SIP device inventory (tenants where it is retired)
+    signin_logs: bool = False  # on: read Entra sign-in logs (AuditLog.Read.All, Entra ID P1/P2) as evidence
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,7 @@ def _service_settings(v: _Reader) -> ServiceSettings:
         code_fingerprint_key_file=_optional_path(v.text("CODE_FINGERPRINT_KEY_FILE")),
 
         teamwork_devices=v.flag("TEAMWORK_DEVICES", default=True),
+        signin_logs=v.flag("SIGNIN_LOGS", default=False),
     )
 
 

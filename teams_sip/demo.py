@@ -41,7 +41,8 @@ def _say(title: str, body: str = "") -> None:
 
 
 def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | None = None,
-             echo: Callable[[str, str], None] = _say) -> int:
+             echo: Callable[[str, str], None] = _say, *, assisted: bool = False) -> int:
+    """`assisted`: no provisioning API and the teamwork listing retired (demo_assisted.py)."""
     from teams_sip.bootstrap import build_services
     from teams_sip.config import settings_from_values
     from teams_sip.entrypoints.cli.check import render as render_preflight
@@ -63,10 +64,12 @@ def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | N
     users = sorted({(r.upn, r.display_name, CASES.get(r.upn or "", "eligible")) for r in result.accepted if r.upn})
     clock = ManualClock(START)
     with SimulatedTenant.start(scenario_for_users(users), clock=clock) as sim:
-        values = settings_values(sim) | {
+        values = settings_values(sim, provisioning_mode="assisted" if assisted else "api") | {
             "OUTPUT_DIR": str(output), "SQLITE_PATH": str(output / "state.sqlite3"), "SITES_FILE": str(sites_file),
             "ADMIN_CONTACTS": "teams-admin@contoso.com",
-        }
+        } | ({"SIGNIN_LOGS": "on"} if assisted else {})
+        if assisted:
+            sim.set_teamwork(listing="retired")
         services = build_services(settings_from_values(values), clock=clock)
         try:
             rollout = Rollout(services)
@@ -79,7 +82,12 @@ def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | N
             echo("4. fix-policies (dry run)", plan.powershell())
             rollout.fix_policies("SIPDevices", apply=True, actor="demo", correlation_id="demo-fix")
             echo("   fix-policies --apply", "assigned; Teams applies it within the hour in this tenant")
-            _live_the_week(sim, rollout, echo)
+            if assisted:
+                from teams_sip.demo_assisted import live_the_week_assisted
+
+                live_the_week_assisted(sim, rollout, echo)
+            else:
+                _live_the_week(sim, rollout, echo)
         finally:
             services.close()
     echo("Done", f"Worksheets, mails (outbox/), TAC/bulk sign-in files and reports are in {output}/")

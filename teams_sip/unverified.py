@@ -121,6 +121,24 @@ TEAMWORK_MAC_INTERFACE_PREFIX: Final = r"^[A-Za-z][A-Za-z0-9 _]*:(?=[0-9A-Fa-f]{
 ("LAN:00-11-22-33-44-55", "WIFI:..."). No Microsoft page shows a non-empty entry (the examples have
 `[]`); the client strips such a prefix and reads the plain forms as well."""
 
+# --- Entra sign-in logs as an inventory source (issue 20; docs/microsoft.md, "Sign-in logs") ----
+
+SIP_GATEWAY_APP_IDS: Final[dict[str, str]] = {
+    "0ab9de21-b802-4d77-b279-1ad41ca233b4": "SIP Gateway API",
+    "582b2e88-6cca-4418-83d2-2451801e1d26": "SIP Gateway UserApp",
+    "61c8fd69-c13e-4ee6-aaa6-24ff71c09bca": "Teams SIP Gateway",
+}
+"""The SIP Gateway's application ids, as Microsoft's "dynamic filters for SIP Gateway" article names
+them (for Conditional Access). Which of them a handset's sign-in carries in the sign-in log is not
+documented, so the sign-in log reader asks for all three and treats any of them as a SIP device
+sign-in."""
+
+SIGNIN_LOG_OVERLAP_MINUTES: Final = 30
+"""How far back from its last mark each read of the sign-in log starts again. Entra writes sign-in
+events some minutes after they happen (Microsoft states latency for the portal, none for Graph), so
+an event stamped before the mark may appear only after it was read; re-reading a window costs
+nothing (statements are idempotent)."""
+
 # --- Teams user configuration and licences (issue 17, items 3 and 4; docs/microsoft.md) ---------
 
 UNLISTED_POLICY: Final = "Global"

@@ -31,3 +31,17 @@ def test_demo_takes_the_example_roster_through_the_install_week(tmp_path: Path) 
     assert not re.search(r"\*55\*\d", text)
     reports = " ".join(p.read_text() for p in (out / "reports").glob("*.json"))
     assert not any(code in reports for code in codes)
+
+
+@pytest.mark.slow
+def test_the_assisted_demo_ends_true_with_the_teamwork_listing_retired(tmp_path: Path) -> None:
+    story: list[tuple[str, str]] = []
+    assert run_demo(tmp_path / "demo", echo=lambda title, body: story.append((title, body)), assisted=True) == 0
+    text = "\n".join(f"{t}\n{b}" for t, b in story)
+    report = json.loads((tmp_path / "demo" / "reports" / "latest.json").read_text())
+    assert report["by_state"] == {"blocked": 1, "signed_in": 8}
+    assert any(n.startswith("inventory: teamwork devices unavailable since") for n in report["notes"])
+    assert "(sign-in logs, " in text  # personal users, learnt from the Entra sign-in logs
+    assert "signed in as lobby.phone@contoso.com (bulk sign-in results, " in text
+    assert "(technician, " in text  # dialled handsets, by the technician's word
+    assert not re.search(r"\*55\*\d", text)

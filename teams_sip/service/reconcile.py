@@ -90,14 +90,19 @@ class ReconcilePass:
             if observed is not None:
                 observed = {h: o for h, o in observed.items() if owner.get(h, TENANT_WIDE) in wanted}
         now = clock.now()
+        inventory = seen.sources
+        if inventory is not None and wanted is not None:
+            inventory.keep_only(set(stored))
         plan = make_plan(r.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
-                         site_map, now, r.policy())
+                         site_map, now, r.policy(), None if inventory is None else inventory.evidence)
         settings = r.services.settings
         delivery = WorksheetDelivery(r.services.artifacts, r.services.notifier, sites=site_map,
                                      roster={row.hardware_id: row for row in rows}, tenant_id=settings.tenant_id,
                                      now=clock.now, admin_contacts=settings.service.admin_contacts)
         execution = Executor(r.devices, self.provisioning(), delivery, fingerprint_key=r.services.fingerprint_key,
                              calls_at_once=settings.http.max_concurrency).run(plan, stored)
+        if inventory is not None:
+            inventory.commit(r.services.store, now)
         if r.services.provisioning is not None:
             TeamsObserver(r.services.provisioning, r.services.store).expect(len(execution.registered))
         r.notify(plan.of_type(Notify), site_map)
@@ -106,8 +111,9 @@ class ReconcilePass:
             signin = r.signin_stage(site_map).run(execution.after.values() if wanted is None else None)
         before = {h: s.record for h, s in stored.items()}
         report = build_report(before, execution.after, now, plan.actions)
-        if seen.note:  # said once, in the report of the pass
-            report = dataclasses.replace(report, notes=(seen.note,))
+        notes = tuple(line for line in (seen.note, inventory.line if inventory is not None else "") if line)
+        if notes:  # each said once, in the report of the pass
+            report = dataclasses.replace(report, notes=notes)
         r.keep(report, execution, signin.lines(), self.actor, self.correlation, latest=wanted is None,
                traffic=self.traffic())
         return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))

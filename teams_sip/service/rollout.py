@@ -41,7 +41,7 @@ from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
 from teams_sip.service.signin_summary import SignInSummary
-from teams_sip.service.sip_inventory import InventoryReading, reading, switched_off
+from teams_sip.service.sip_inventory import InventoryReading, teamwork_note
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.user_checks import UserChecks
 from teams_sip.service.verdict_store import StoredVerdict, VerdictStore
@@ -103,10 +103,9 @@ class Rollout:
             return InventoryReading({d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user,
                                                                    d.last_seen, d.code_expires_at)
                                      for d in api.list_devices()})
-        if not self.services.settings.service.teamwork_devices:
-            return switched_off()
-        listing = self.services.sip_devices.read()
-        return reading(listing.observed, listing.reason, records)
+        sources = self.services.inventory.read(records or {}, self.services.clock.now())
+        note = teamwork_note(sources, self.services.settings.service.teamwork_devices)
+        return InventoryReading(sources.listing, note, sources)
 
     @contextmanager
     def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], InventoryReading]]:

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from teams_sip.domain.lifecycle.evidence import Source
 from teams_sip.domain.lifecycle.inputs import ObservedDevice
 from teams_sip.domain.lifecycle.offboarding import Offboarding
 from teams_sip.domain.lifecycle.records import DeviceRecord
+
+if TYPE_CHECKING:
+    from teams_sip.service.inventory import InventoryPass
 
 UNAVAILABLE = "SIP device inventory unavailable: "
 SWITCHED_OFF = "TEAMWORK_DEVICES is off, so it was not read; every handset keeps its state"
@@ -27,6 +32,7 @@ class InventoryReading:
 
     observed: dict[str, ObservedDevice] | None
     note: str | None = None
+    sources: InventoryPass | None = None  # assisted mode: every source's evidence, committed after the pass
 
 
 def switched_off() -> InventoryReading:
@@ -51,3 +57,13 @@ def _listed_before(records: Mapping[str, DeviceRecord]) -> int:
     already missing included: a fleet that thinned out and then vanished whole is still no answer."""
     rules = Offboarding()
     return sum(1 for r in records.values() if rules.limit(r) is not None)
+
+
+def teamwork_note(reading: InventoryPass, switched_on: bool) -> str | None:
+    """The line a pass's report says when it had no SIP device listing (None: it had one)."""
+    if reading.listing is not None:
+        return None
+    if not switched_on:
+        return switched_off().note
+    failed = next((r for r in reading.readings if r.source == Source.TEAMWORK_DEVICES), None)
+    return None if failed is None else UNAVAILABLE + (failed.health.reason or "the listing failed")

@@ -20,6 +20,7 @@ from teams_sip.domain.lifecycle.states import DeviceState
 from teams_sip.domain.site_keys import site_key
 from teams_sip.domain.sites import Site
 from teams_sip.errors import InputError
+from teams_sip.service.inventory import inventory_health
 from teams_sip.service.rollout import Rollout
 
 PAGE_SIZE = 50
@@ -140,7 +141,9 @@ class Views:
         }
         history = [{"at": local_text(t.at, tz), "from": None if t.from_state is None else t.from_state.value,
                     "to": t.to_state.value, "cause": t.cause} for t in record.history]
-        return {"device": body, "history": history}
+        sources = [{"source": e.source.label, "said": e.said.value, "at": local_text(e.at, tz), "user": e.user,
+                    "detail": e.detail, "by_person": not e.source.from_teams} for e in reversed(record.evidence)]
+        return {"device": body, "history": history, "sources": sources}
 
     def summary(self) -> dict[str, Any]:
         now = self._rollout.services.clock.now()
@@ -166,6 +169,7 @@ class Views:
             "sites": [{"site": site, "counts": {s: c[s] for s in order if c[s]}} for site, c in sorted(counts.items())],
             "today": [self._today(site, day, records, sites) for (site, day), records in sorted(today.items())],
             "attention": sorted(attention, key=lambda a: (a["site"], a["hardware_id"])),
+            "inventory": inventory_health(self._rollout.services.store),
         }
 
     def _today(self, site: str, day: date, records: list[DeviceRecord], sites: Mapping[str, Site]) -> dict[str, Any]:

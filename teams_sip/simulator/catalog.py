@@ -49,6 +49,8 @@ RESOURCE_ROLES: Final[dict[str, frozenset[str]]] = {
             "TeamworkDevice.Read.All",
             "TeamworkDevice.ReadWrite.All",
             "ConfigurationMonitoring.ReadWrite.All",
+
+            "AuditLog.Read.All",
         }
     ),
     PROVISIONING_RESOURCE: frozenset({PROVISIONING_ROLE}),
@@ -64,6 +66,8 @@ ALL_ROLES: Final[tuple[str, ...]] = (
     PROVISIONING_ROLE,
     "TeamsPolicy.Read.All",
     "ConfigurationMonitoring.ReadWrite.All",
+
+    "AuditLog.Read.All",
 )
 """What a generated scenario grants its app: everything teams-sip uses."""
 
@@ -76,3 +80,5 @@ TEAMWORK_READ: Final = frozenset({"TeamworkDevice.Read.All", "TeamworkDevice.Rea
 PROVISIONING: Final = frozenset({PROVISIONING_ROLE})
 POLICY_SETTINGS_READ: Final = frozenset({"TeamsPolicy.Read.All"})
 CONFIG_SNAPSHOTS: Final = frozenset({"ConfigurationMonitoring.ReadWrite.All"})
+
+AUDIT_LOG_READ: Final = frozenset({"AuditLog.Read.All"})  # documented: with Directory.Read.All

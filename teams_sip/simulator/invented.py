@@ -44,6 +44,42 @@ TEAMWORK_LAST_MODIFIED = "lastModifiedDateTime = the device's last contact (now 
 last-contact time; the simulator moves it with each contact so it is never older than the truth."""
 
 
+# --- Entra sign-in logs and the admin center's SIP device export (issue 20) ---------------------
+
+SIGNIN_LOG_APP_ID = "61c8fd69-c13e-4ee6-aaa6-24ff71c09bca"
+"""Which application a handset's sign-in is logged under is not documented (Microsoft names three SIP
+Gateway apps for Conditional Access: teams_sip.unverified.SIP_GATEWAY_APP_IDS). The simulator logs
+every handset sign-in under "Teams SIP Gateway"; the client accepts any of the three."""
+
+SIGNIN_LOG_APP_NAMES = {
+    "0ab9de21-b802-4d77-b279-1ad41ca233b4": "SIP Gateway API",
+    "582b2e88-6cca-4418-83d2-2451801e1d26": "SIP Gateway UserApp",
+    "61c8fd69-c13e-4ee6-aaa6-24ff71c09bca": "Teams SIP Gateway",
+}
+"""`appDisplayName` per app id: the names of Microsoft's SIP Gateway article; how the log spells them
+is not shown anywhere."""
+
+SIGNIN_LOG_IP = "203.0.113.10"
+"""The handset's sign-in comes through the SIP Gateway; what `ipAddress` the log shows for it is not
+documented. A documentation-range address."""
+
+SIGNIN_LOG_ERRORS = {
+    "userNotFound": (50034, "The user account does not exist in the directory."),
+    "accountDisabled": (50057, "User account is disabled."),
+    "notLicensed": (50177, "The user has no Teams Phone licence."),
+    "sipDevicesNotAllowed": (53003, "Access has been blocked by the calling policy."),
+    "other": (50000, "There was an error issuing a token."),
+}
+"""What a refused handset sign-in looks like in the log (status.errorCode, status.failureReason).
+Entra's error codes are documented in general; which one the SIP Gateway's refusals carry (licence,
+calling policy) is not, so these are plausible stand-ins (50034 and 50057 are Entra's codes for a
+missing or disabled account)."""
+
+TAC_EXPORT_HEADERS = ("MAC address", "Username", "Display name", "Sign-in status", "Last seen", "Model")
+"""The Teams admin center's SIP devices page has an Export button, but Microsoft shows no sample file:
+the simulator writes a CSV with these headers (SimulatedTenant.write_tac_export), and the client
+matches headers by meaning, so tests also try other spellings."""
+
 # --- Bulk sign-in answers (texts, tables and API mode) ------------------------------------------
 
 DUPLICATE_ADDRESSES: Final = "{error}. IP addresses: {addresses}"

@@ -101,6 +101,7 @@ class Scenario:
     policy_propagation_minutes: float = POLICY_PROPAGATION_MINUTES
     faults: FaultSettings = field(default_factory=FaultSettings)
     teamwork: TeamworkSettings = field(default_factory=TeamworkSettings)  # the SIP device inventory's answers
+    entra_premium: bool = True  # False: no Entra ID P1/P2, so the sign-in logs answer 403
 
     default_policies_listed: bool = True
     """Whether effectivePolicyAssignments names a policy the user has from the org-wide default (as

@@ -135,6 +135,8 @@ def scenario_from_dict(data: Any) -> Scenario:
         )),
         faults=fault_settings,
         teamwork=teamwork,
+        entra_premium=_typed(d.get("entraPremium", True), bool, "entraPremium"),
+
 
         default_policies_listed=_typed(d.get("defaultPoliciesListed", True), bool, "defaultPoliciesListed"),
         voice_flag_without_calling_plan=_typed(
@@ -165,6 +167,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         "policyPropagationMinutes": s.policy_propagation_minutes,
         "faults": {f.name: getattr(s.faults, f.name) for f in fields(s.faults)},
         "teamwork": s.teamwork.as_json(),
+        "entraPremium": s.entra_premium,
         "callingPolicies": [
             {"name": p.name, "allowSipDevicesCalling": p.allow_sip_devices, "allowCallRedirect": p.allow_call_redirect}
             for p in s.calling_policies

@@ -253,6 +253,17 @@ class SimulatedTenant:
         with self.world.lock:
             self.world.teamwork = self.world.teamwork.updated(changes)
 
+    def set_entra_premium(self, premium: bool) -> None:
+        """False: the tenant loses Entra ID P1/P2, and the sign-in logs answer 403 from now on."""
+        with self.world.lock:
+            self.world.entra_premium = premium
+
+    def tac_export(self) -> bytes:
+        """The SIP device list as the Teams admin center's Export button might give it (tac_export.py)."""
+        from teams_sip.simulator.tac_export import tac_export_csv
+
+        return tac_export_csv(self.world)
+
     def set_faults(self, **changes: Any) -> None:
         self.faults.configure(changes)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from teams_sip.domain.clock import ManualClock
+from teams_sip.simulator import invented
 from teams_sip.simulator.catalog import SERVICE_PLANS, SKUS
 from teams_sip.simulator.config_snapshots import SnapshotService
 from teams_sip.simulator.devices import (
@@ -23,6 +24,7 @@ from teams_sip.simulator.devices import (
     DeviceRegistry,
 )
 from teams_sip.simulator.scenario import CallingPolicy, Scenario, ScenarioUser
+from teams_sip.simulator.signin_events import SignInEvent
 
 CALLING = "TeamsCallingPolicy"
 IP_PHONE = "TeamsIPPhonePolicy"
@@ -75,6 +77,8 @@ class World:
         self.devices = DeviceRegistry(self.rng)
         self.config_snapshots = SnapshotService.for_scenario(self.scenario)
         self.teamwork = self.scenario.teamwork  # replaced whole by SimulatedTenant.set_teamwork
+        self.entra_premium = self.scenario.entra_premium  # False: sign-in logs answer 403 (no P1/P2)
+        self.sign_in_log: list[SignInEvent] = []
         now = self.clock.now()
         for d in self.scenario.devices:
             self.devices.register(d.hardware_id, d.location, now)
@@ -169,22 +173,40 @@ class World:
 
     # --- the handset's user -------------------------------------------------------------------
     def sign_in(self, hardware_id: str, upn: str) -> None:
-        """A user signs in on the device (pairing code at aka.ms/siplogin); Teams checks the user."""
+        """A user signs in on the device (pairing code at aka.ms/siplogin); Teams checks the user.
+        Every attempt by a known account lands in the Entra sign-in log, refused ones with an error."""
         with self.lock:
             now = self.tick()
             user = self.find_user(upn)
-            if user is None or user.account_type == "guest":
-                raise DeviceActionError("userNotFound", f"user {upn} was not found in the tenant")
-            if not user.account_enabled:
-                raise DeviceActionError("accountDisabled", f"the account {upn} is disabled")
-            if "MCOEV" not in self.enabled_plans(user):
-                raise DeviceActionError("notLicensed", f"user {upn} has no Teams Phone licence")
-            policy = self.calling_policies[self.effective_policy(user.id, CALLING)]
-            if not policy.allow_sip_devices:
-                raise DeviceActionError(
-                    "sipDevicesNotAllowed", f"the calling policy of {upn} does not allow SIP devices"
-                )
+            try:
+                self._check_sign_in(user, upn)
+            except DeviceActionError as exc:
+                if user is not None:
+                    self._log_sign_in(user, now, exc.code)
+                raise
+            assert user is not None
             self.devices.mark_signed_in(hardware_id, user.upn, user.id, user.display_name, now)
+            self._log_sign_in(user, now)
+
+    def _check_sign_in(self, user: ScenarioUser | None, upn: str) -> None:
+        if user is None or user.account_type == "guest":
+            raise DeviceActionError("userNotFound", f"user {upn} was not found in the tenant")
+        if not user.account_enabled:
+            raise DeviceActionError("accountDisabled", f"the account {upn} is disabled")
+        if "MCOEV" not in self.enabled_plans(user):
+            raise DeviceActionError("notLicensed", f"user {upn} has no Teams Phone licence")
+        policy = self.calling_policies[self.effective_policy(user.id, CALLING)]
+        if not policy.allow_sip_devices:
+            raise DeviceActionError(
+                "sipDevicesNotAllowed", f"the calling policy of {upn} does not allow SIP devices"
+            )
+
+    def _log_sign_in(self, user: ScenarioUser, at: datetime, refused: str = "") -> None:
+        code, reason = invented.SIGNIN_LOG_ERRORS.get(refused, (0, None)) if refused else (0, None)
+        if refused and code == 0:
+            code, reason = invented.SIGNIN_LOG_ERRORS["other"]
+        self.sign_in_log.append(SignInEvent(at, user.upn, user.id, user.display_name, invented.SIGNIN_LOG_APP_ID,
+                                            code, reason, str(uuid.UUID(int=self.rng.getrandbits(128)))))
 
     def summary(self) -> dict[str, Any]:
         with self.lock:

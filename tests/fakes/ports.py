@@ -10,13 +10,16 @@ from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
 from teams_sip.adapters.store.memory import MemoryStateStore
 from teams_sip.config import Settings, settings_from_values
 from teams_sip.domain.clock import Clock, ManualClock
+from teams_sip.domain.lifecycle.evidence import Source
 from teams_sip.domain.lifecycle.inputs import ObservedDevice
+from teams_sip.domain.lifecycle.records import DeviceRecord
+from teams_sip.service.inventory import Inventory
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
 from teams_sip.service.ports.config_snapshots import ConfigurationSnapshots
 from teams_sip.service.ports.directory import PolicySettingsSource
+from teams_sip.service.ports.inventory import SourceHealth, SourceReading
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
-from teams_sip.service.ports.teams import SipListing
 from tests.fakes.artifacts import MemoryArtifactStore, MemoryNotifier
 from tests.fakes.directory import SIP_POLICY, MemoryDirectorySession
 from tests.fakes.provisioning import MemoryProvisioning
@@ -34,11 +37,15 @@ def memory_settings(values: Mapping[str, str] | None = None, *, mode: str = "api
 
 
 class MemoryInventory:
+    """The SIP device listing as one inventory source: what `devices` holds is what Teams lists."""
+
+    source = Source.TEAMWORK_DEVICES
+
     def __init__(self) -> None:
         self.devices: dict[str, ObservedDevice] = {}
 
-    def read(self) -> SipListing:
-        return SipListing(dict(self.devices))
+    def read(self, records: Mapping[str, DeviceRecord], now: datetime) -> SourceReading:
+        return SourceReading(self.source, SourceHealth(True, now), listing=dict(self.devices))
 
 
 @dataclass
@@ -63,6 +70,10 @@ class MemoryPorts:
     @property
     def provisioning(self) -> ProvisioningPort | None:
         return self.api
+
+    @property
+    def inventory(self) -> Inventory:
+        return Inventory([self.sip_devices], self.store)
 
     @property
     def registrar(self) -> ProvisioningPort:

@@ -23,6 +23,9 @@ EXPECTED_HTTP = {
     "post_codes": ("api/codes", ["POST"], "FUNCTION"),
     "post_signin_results": ("api/signin-results", ["POST"], "FUNCTION"),
     "doctor": ("api/doctor", ["GET"], "FUNCTION"),
+
+    "post_inventory": ("api/inventory", ["POST"], "FUNCTION"),
+    "post_mark": ("api/devices/{hardware_id}/mark", ["POST"], "FUNCTION"),
     "static_asset": ("static/{name}", ["GET"], "ANONYMOUS"),
     "index": ("{page?}", ["GET"], "ANONYMOUS"),
 }

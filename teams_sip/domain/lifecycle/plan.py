@@ -30,6 +30,7 @@ from teams_sip.domain.lifecycle.actions import (
     ReleaseRemoved,
     RenewCode,
 )
+from teams_sip.domain.lifecycle.evidence import Evidence, as_observed, last_contact, merge, winner
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
 from teams_sip.domain.lifecycle.notices import notice_text
 from teams_sip.domain.lifecycle.offboarding import Offboarding
@@ -51,11 +52,14 @@ def plan(
     sites: Mapping[str, Site],
     now: datetime,
     policy: PlanPolicy,
+    evidence: Mapping[str, Sequence[Evidence]] | None = None,
 ) -> Plan:
     """Everything one pass should do. Raises InputError (before deciding anything) when the roster
     names a handset twice; never raises for a device's own data, which becomes a Notify instead.
     `observed` None means Teams could not be read this pass (the SIP device inventory failed or is
-    switched off): nothing is then concluded from a device's absence, and every state is kept."""
+    switched off): nothing is then concluded from a device's absence, and every state is kept.
+    `evidence`: what the inventory sources said this pass, per handset (evidence.py); kept on the
+    records and followed where it is the newest word on a handset Teams' listing did not show."""
     if now.tzinfo is None:
         raise ValueError("plan() needs a timezone-aware time")
     by_id: dict[str, RosterEntry] = {}
@@ -70,12 +74,16 @@ def plan(
         )
     inventory = observed is not None
     observed = observed or {}
+    evidence = evidence or {}
     actions: list[Action] = []
     changed: dict[str, DeviceRecord] = {}
     first_codes: dict[tuple[str, date], list[str]] = {}
     closes: dict[tuple[str, date], datetime] = {}
     for hid in sorted(set(by_id) | set(records) | set(observed)):
         entry, obs, stored = by_id.get(hid), observed.get(hid), records.get(hid)
+        if stored is not None and hid in evidence:
+            kept = merge(stored.evidence, evidence[hid])
+            stored = stored if kept == stored.evidence else dataclasses.replace(stored, evidence=kept)
         if entry is not None:
             site = sites.get(entry.site)
             region = site.region if site else None
@@ -94,7 +102,7 @@ def plan(
             first_codes.setdefault(key, []).append(hid)
             closes[key] = step.first_code.closes
         actions.extend(step.actions)
-        if step.record != stored:
+        if step.record != records.get(hid):
             changed[hid] = step.record
     for (site_name, day), hids in sorted(first_codes.items()):
         actions.append(IssueCodes(site_name, day, tuple(hids), closes[(site_name, day)]))
@@ -201,19 +209,25 @@ def _judge(step: _Device, verdict: Verdict) -> None:
 def _observe(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy, inventory: bool) -> None:
     """Follow what Teams reports, and settle an intent an interrupted pass left behind."""
     hid = step.record.hardware_id
+    said = ""
     if obs is None:
         if inventory:
             _absent(step, policy)
-        return
-    if step.record.missing_since is not None:
+        best = winner(step.record.evidence, step.record)  # after _absent: nothing older undoes a stale verdict
+        if best is None:
+            return
+        obs, said = as_observed(best, hid), f" ({best.source.label}, {best.at:%Y-%m-%d %H:%M} UTC)"
+    elif step.record.missing_since is not None:
         step.update(missing_since=None)  # listed again: a gap in the listing, not an off-boarding
     if obs.state == ObservedState.SIGNED_IN:
         if step.state != S.SIGNED_IN:
-            step.move(S.SIGNED_IN, f"signed in{' as ' + obs.signed_in_user if obs.signed_in_user else ''}")
+            user = f" as {obs.signed_in_user}" if obs.signed_in_user else ""
+            step.move(S.SIGNED_IN, f"signed in{user}{said}")
             step.actions.append(MarkSignedIn(hid, obs.signed_in_user))
     elif obs.state == ObservedState.WAITING_FOR_SIGN_IN:
         if step.state != S.ACTIVATED:
-            step.move(S.ACTIVATED, "signed out" if step.state == S.SIGNED_IN else "code dialled: waiting for sign-in")
+            what = "signed out" if step.state == S.SIGNED_IN else "code dialled: waiting for sign-in"
+            step.move(S.ACTIVATED, what + said)
             step.actions.append(MarkActivated(hid))
     elif step.state in (S.READY, S.STALE, S.ACTIVATED, S.SIGNED_IN):
         step.move(S.REGISTERED, "listed by Teams as waiting on activation")
@@ -259,6 +273,8 @@ def _missing(step: _Device, rules: Offboarding) -> None:
     if since is None:
         step.update(missing_since=step.now)
         return
+    contact = last_contact(step.record.evidence)  # the newest word of any source counts too
+    since = since if contact is None else max(since, contact)
     if step.now - since > limit:
         days = (step.now - since).days
         step.move(S.STALE, f"not listed by Teams for {days} days: off-boarded after {limit.days} days without contact")

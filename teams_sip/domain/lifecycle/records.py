@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from teams_sip.domain.lifecycle.evidence import Evidence, evidence_from_list
 from teams_sip.domain.lifecycle.inputs import RosterEntry, Verdict
 from teams_sip.domain.lifecycle.states import DeviceState, Transition
 from teams_sip.domain.sites import Region
@@ -73,6 +74,8 @@ class DeviceRecord:
     # The first listing of the SIP device inventory that no longer showed an activated handset
     # (assisted mode); None while it is listed. Stale counts from here (offboarding.py).
     missing_since: datetime | None = None
+    # What each inventory source last said about the handset (evidence.py); shown on the admin page.
+    evidence: tuple[Evidence, ...] = ()
 
     def code_is_live(self, now: datetime) -> bool:
         return self.code_expires_at is not None and now < self.code_expires_at
@@ -98,7 +101,8 @@ class DeviceRecord:
             else {"kind": self.pending.kind.value, "at": self.pending.at.isoformat(), "cause": self.pending.cause},
             "attention": None if self.attention is None else self.attention.value,
             "history": [step.to_dict() for step in self.history],
-        } | ({} if self.missing_since is None else {"missing_since": self.missing_since.isoformat()})
+        } | ({} if self.missing_since is None else {"missing_since": self.missing_since.isoformat()}) | (
+            {"evidence": [e.to_dict() for e in self.evidence]} if self.evidence else {})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeviceRecord:
@@ -165,7 +169,15 @@ def _read_checked(data: Mapping[str, Any]) -> DeviceRecord:
         attention=None if reader.opt("attention", str) is None else reader.enum("attention", Attention),
         history=tuple(history),
         missing_since=None if missing_raw is None else reader.time("missing_since"),
+        evidence=_evidence_checked(reader, data),
     )
+
+
+def _evidence_checked(reader: _Reader, data: Mapping[str, Any]) -> tuple[Evidence, ...]:
+    try:
+        return evidence_from_list(data.get("evidence"))
+    except (KeyError, TypeError, ValueError):
+        return reader.fail("evidence", "is not a list of source statements")  # type: ignore[no-any-return]
 
 
 def new_record(entry: RosterEntry, region: Region | None, at: datetime) -> DeviceRecord:
@@ -310,6 +322,7 @@ def _read_fast(data: Mapping[str, Any]) -> DeviceRecord:
         attention=None if attention is None else _ATTENTION[attention],
         history=tuple([_line(item) for item in history]),
         missing_since=None if missing_raw is None else _time(missing_raw),
+        evidence=evidence_from_list(data.get("evidence")),
     )
 
 

@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulator",
     "run",
     "serve",
+    "inventory",
+
     "lease",
     "doctor",
 )

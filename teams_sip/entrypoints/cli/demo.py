@@ -22,6 +22,9 @@ def register(subparsers: Any) -> None:
                         "writes (emptied first; default output/demo)")
     parser.add_argument("--roster", type=Path, default=None, help="roster to use instead of the example")
     parser.add_argument("--sites", type=Path, default=None, help="sites file to use instead of the example")
+    parser.add_argument("--assisted", action="store_true", help="without the provisioning API and with Graph beta "
+                        "teamwork devices retired: sign-ins are learnt from the Entra sign-in logs, bulk sign-in "
+                        "results and the admin center's SIP device export")
     parser.set_defaults(handler=run)
 
 
@@ -29,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from teams_sip.demo import run_demo
 
     try:
-        return run_demo(args.output, args.roster, args.sites)
+        return run_demo(args.output, args.roster, args.sites, assisted=args.assisted)
     except (TeamsSipError, OSError) as exc:
         print(f"Demo stopped: {exc}", file=sys.stderr)
         return 2

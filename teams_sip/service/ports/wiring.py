@@ -8,13 +8,13 @@ from typing import Protocol
 
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock
+from teams_sip.service.inventory import Inventory
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
 from teams_sip.service.ports.config_snapshots import ConfigurationSnapshots
 from teams_sip.service.ports.directory import DirectorySession, PolicySettingsSource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
-from teams_sip.service.ports.teams import SipDeviceInventory
 
 
 class Ports(Protocol):
@@ -51,7 +51,9 @@ class Ports(Protocol):
     def directory(self) -> DirectorySession: ...
 
     @property
-    def sip_devices(self) -> SipDeviceInventory: ...
+    def inventory(self) -> Inventory:
+        """Assisted mode's inventory sources (service/ports/inventory.py), as the settings enable them."""
+        ...
 
     def policy_settings(self) -> PolicySettingsSource | None:
         """Where calling-policy settings are read, or None when only the catalogue setting is known."""

@@ -1,10 +1,19 @@
-// Files an admin brings back from Teams: the code export (assisted mode) and the bulk sign-in results.
+// Files an admin brings back from Teams: the code export and the SIP device list (assisted mode), and the
+// bulk sign-in results.
 import { $, el, say, uploadFile } from "./common.js";
 
 function codeLines(body) {
   const s = body.summary || {};
   const lines = [`${s.settled || 0} code(s) matched to handsets and put on worksheets, ${s.rejected || 0} row(s) not used.`];
   for (const r of body.rows || []) if (r.status !== "settled") lines.push(`Row ${r.row}: ${r.message}`);
+  return lines;
+}
+
+function inventoryLines(body) {
+  const s = body.summary || {};
+  const lines = [`${s.accepted || 0} handset(s) taken as evidence for the next pass, ${s.ignored || 0} row(s) about ` +
+    `devices not tracked or not signed in yet, ${s.rejected || 0} row(s) not used.`];
+  for (const r of body.rows || []) lines.push(`Row ${r.row} (${r.column}): ${r.message}`);
   return lines;
 }
 
@@ -30,4 +39,5 @@ function wireOne(inputSel, buttonSel, path, describe) {
 export function wireActions() {
   wireOne("#codes-file", "#upload-codes", "api/codes", codeLines);
   wireOne("#signin-file", "#upload-signin", "api/signin-results", (body) => body.lines || []);
+  wireOne("#inventory-file", "#upload-inventory", "api/inventory", inventoryLines);
 }

@@ -93,6 +93,9 @@ async function drawToday(today) {
 export async function showDashboard(body) {
   $("#clock").textContent = `Service time: ${utcText(body.now)}`;
   drawChart(body.sites);
+  const inventory = (body.inventory || {}).line || "";
+  $("#inventory-line").textContent = inventory;
+  $("#inventory-line").hidden = !inventory;
   const attention = $("#attention tbody");
   attention.replaceChildren();
   for (const d of body.attention) attention.appendChild(row([deviceLink(d), d.upn, d.site, words(d.state), d.reason]));

@@ -51,6 +51,13 @@ export async function showDevice(hardwareId) {
   const history = $("#history tbody");
   history.replaceChildren();
   for (const h of body.history) history.appendChild(row([h.at, words(h.from) || "(new)", words(h.to), h.cause]));
+  const sources = $("#sources tbody");
+  sources.replaceChildren();
+  for (const s of body.sources || []) {
+    const who = s.by_person ? `${s.source} (a person's word)` : s.source;
+    sources.appendChild(row([s.at, who, words(s.said), [s.user, s.detail].filter(Boolean).join("; ")]));
+  }
+  $("#sources-empty").hidden = Boolean((body.sources || []).length);
 }
 
 export function wireDevices() {

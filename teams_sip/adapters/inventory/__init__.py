@@ -1,0 +1,1 @@
+"""Inventory sources (service/ports/inventory.py) that are not Graph calls: the admin's export file."""
