@@ -184,10 +184,10 @@ def test_sigkill_at_chosen_steps_then_restart(register_kill: str, codes_kill: st
 
 
 def test_sigkill_at_random_moments_of_slow_passes(tmp_path: Path, unkilled: dict[str, Any]) -> None:
-    """Answers take 40 ms, so an install-day pass lasts a few hundred ms; it is killed at seeded
+    """Answers take 80 ms, so an install-day pass lasts a few hundred ms; it is killed at seeded
     random moments, each time by a fresh process after the last one's lease lapsed."""
     rng = random.Random(9)
-    with world(tmp_path, FLEET, faults={"latency_ms": 40}) as w:
+    with world(tmp_path, FLEET, faults={"latency_ms": 80}) as w:
         settings = _prepare(w, tmp_path)
         child = Child(settings)
         assert child.run(w) == "done True"
