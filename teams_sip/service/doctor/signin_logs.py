@@ -26,8 +26,8 @@ _ASSUMED = {
 def probe_signin_logs(port: DoctorPort, options: DoctorOptions, graph: SignIn) -> list[Finding]:
     if not options.signin_logs and PERMISSION not in graph.roles:
         return [skipped(n, a, f"SIGNIN_LOGS is off and {PERMISSION} is not granted") for n, a in _ASSUMED.items()]
-    apps = " or ".join(f"appId eq '{app}'" for app in SIP_GATEWAY_APP_IDS)
-    answer = port.get(GRAPH, PATH, params={"$filter": apps, "$top": str(SAMPLE), "$select": "appId,status"})
+    apps = " or ".join(f"appId eq '{app}'" for app in SIP_GATEWAY_APP_IDS)  # as the sign-in log reader asks
+    answer = port.get(GRAPH, PATH, params={"$filter": f"({apps})", "$top": str(SAMPLE), "$select": "appId,status"})
     if answer.status == 403 and answer.error_code() == NO_PREMIUM:
         return [not_available(ACCESS, _ASSUMED[ACCESS], "no-premium",
                               "licence: the tenant has no Entra ID P1 or P2, which sign-in logs need",
