@@ -10,7 +10,8 @@ module).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from teams_sip.adapters.http import RequestMetrics
@@ -210,13 +211,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None, store: Sta
 
 
 def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns: tuple[str, ...] = (),
-                 policy: str | None = None) -> tuple[Any, Any]:
+                 policy: str | None = None, create_snapshot: bool = False,
+                 wait: Callable[[float], None] | None = None) -> tuple[Any, Any]:
     """The doctor's read-only tenant (a DoctorPort; close it after) and the options taken from the
-    settings: the policy getPolicyId is asked for, TEAMWORK_DEVICES, MAIL_SENDER, LISTING_ORDER."""
+    settings: the policy getPolicyId is asked for, TEAMWORK_DEVICES, MAIL_SENDER, LISTING_ORDER,
+    SIGNIN_LOGS. Only `create_snapshot` lets the read-only client send one kind of POST: createSnapshot."""
     from teams_sip.adapters.auth import build_token_provider
     from teams_sip.adapters.doctor.tenant import HttpDoctorTenant
     from teams_sip.adapters.graph.config_reads import LISTING_ORDER
     from teams_sip.service.doctor import DoctorOptions
+    from teams_sip.service.doctor.snapshots import CREATE_PATH as SNAPSHOT_CREATE_PATH
 
     service = settings.service
     options = DoctorOptions(
@@ -226,5 +230,9 @@ def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns:
         mail_sender=bool(service.mail_sender),
         credential=settings.auth_mode,
         listing_order=LISTING_ORDER,
+        signin_logs=service.signin_logs,
+        create_snapshot=create_snapshot,
     )
-    return HttpDoctorTenant(settings, build_token_provider(settings, clock)), options
+    options = replace(options, wait=wait) if wait is not None else options
+    allow = [("POST", SNAPSHOT_CREATE_PATH)] if create_snapshot else []
+    return HttpDoctorTenant(settings, build_token_provider(settings, clock), allow=allow), options

@@ -19,6 +19,7 @@ from teams_sip.simulator.faults import FaultInjector
 from teams_sip.simulator.graph_routes import ROUTES as GRAPH_ROUTES
 from teams_sip.simulator.identity import Identity
 from teams_sip.simulator.routing import Route, dispatch, find
+from teams_sip.simulator.service_principal_routes import SERVICE_PRINCIPAL_ROUTES
 from teams_sip.simulator.signin_logs import SIGNIN_LOG_ROUTES
 from teams_sip.simulator.throttling import Refusal, is_mailbox_request, throttled_body
 from teams_sip.simulator.world import World
@@ -34,7 +35,8 @@ class Api:
 
 
 APIS: tuple[Api, ...] = (
-    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES + SIGNIN_LOG_ROUTES),
+    Api("/v1.0", catalog.GRAPH_RESOURCE, GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES + SIGNIN_LOG_ROUTES
+        + SERVICE_PRINCIPAL_ROUTES),
     Api("/beta", catalog.GRAPH_RESOURCE, BETA_ROUTES + GRAPH_ROUTES + CONFIG_SNAPSHOT_ROUTES),
     Api(invented.PROVISIONING_PREFIX, catalog.PROVISIONING_RESOURCE, PROVISIONING_ROUTES),
     Api(invented.POLICY_ADMIN_PREFIX, catalog.POLICY_ADMIN_RESOURCE, POLICY_ROUTES),

@@ -51,6 +51,7 @@ RESOURCE_ROLES: Final[dict[str, frozenset[str]]] = {
             "ConfigurationMonitoring.ReadWrite.All",
 
             "AuditLog.Read.All",
+            "Application.Read.All",
         }
     ),
     PROVISIONING_RESOURCE: frozenset({PROVISIONING_ROLE}),
@@ -82,3 +83,4 @@ POLICY_SETTINGS_READ: Final = frozenset({"TeamsPolicy.Read.All"})
 CONFIG_SNAPSHOTS: Final = frozenset({"ConfigurationMonitoring.ReadWrite.All"})
 
 AUDIT_LOG_READ: Final = frozenset({"AuditLog.Read.All"})  # documented: with Directory.Read.All
+SERVICE_PRINCIPALS_READ: Final = frozenset({"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All"})

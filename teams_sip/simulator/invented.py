@@ -269,3 +269,15 @@ TEAMWORK_ABSOLUTE_LINK: Final = "absolute"
 """The teamwork `link_form` switch that serves `@odata.nextLink` with scheme and host. The documented
 example's link of teamwork/devices is relative; the absolute form (as v1.0 listings answer) is
 served only so the doctor can tell the two apart. No page shows it."""
+
+SNAPSHOT_SP_NAMESPACE: Final = uuid.UUID("3c1f0f9e-8a41-4f0b-9d55-0b7a2c6e1d42")
+"""The object ids of the Tenant Configuration Management service principal and of its Global Reader
+directoryRole in a simulated tenant: opaque per tenant (uuid5 of the tenant id). Microsoft documents
+the servicePrincipal and directoryRole resources, not these tenant-specific ids. Which of them the
+switch `servicePrincipal` ("present", "missing", "no_role") serves is the scenario's choice."""
+
+
+def snapshot_sp_ids(tenant_id: str) -> tuple[str, str]:
+    """(service principal id, Global Reader directoryRole id) of one simulated tenant."""
+    return (str(uuid.uuid5(SNAPSHOT_SP_NAMESPACE, tenant_id + "/sp")),
+            str(uuid.uuid5(SNAPSHOT_SP_NAMESPACE, tenant_id + "/global-reader")))

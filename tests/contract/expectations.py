@@ -97,6 +97,15 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "api-reference/beta/api/teamworkdevice-list.md"),
     Expectation("GET /beta/teamwork/devices/{id}", "GET", "beta", r"/teamwork/devices" + _ID,
                 BETA + "teamwork_device.TeamworkDevice", "api-reference/beta/api/teamworkdevice-get.md"),
+    # The doctor's configuration-snapshot and sign-in log probes (issue 22)
+    Expectation("GET /servicePrincipals", "GET", "v1.0", r"/servicePrincipals",
+                V1 + "service_principal_collection_response.ServicePrincipalCollectionResponse",
+                "api-reference/v1.0/api/serviceprincipal-list.md"),
+    Expectation("GET /servicePrincipals/{id}/memberOf", "GET", "v1.0", r"/servicePrincipals" + _ID + "/memberOf",
+                V1 + "directory_object_collection_response.DirectoryObjectCollectionResponse",
+                "api-reference/v1.0/api/serviceprincipal-list-memberof.md"),
+    Expectation("GET /auditLogs/signIns", "GET", "v1.0", r"/auditLogs/signIns",
+                V1 + "sign_in_collection_response.SignInCollectionResponse", "api-reference/v1.0/api/signin-list.md"),
 )
 
 

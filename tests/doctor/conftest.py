@@ -14,6 +14,7 @@ from teams_sip.config import settings_from_values
 from teams_sip.service.doctor import DoctorReport, run_doctor
 from teams_sip.simulator import Scenario, SimulatedTenant
 from teams_sip.simulator.catalog import ALL_ROLES
+from teams_sip.simulator.config_snapshots import SnapshotService
 from teams_sip.simulator.connection import settings_values
 from teams_sip.simulator.teamwork import TeamworkSettings
 
@@ -35,12 +36,15 @@ def sim() -> Iterator[SimulatedTenant]:
 def _restore(sim: SimulatedTenant) -> Iterator[None]:
     world = sim.world
     with world.lock:
-        scenario, users = world.scenario, dict(world.users)
+        scenario, users, log = world.scenario, dict(world.users), list(world.sign_in_log)
     yield
     with world.lock:
         world.scenario, world.teamwork = scenario, TeamworkSettings()
         world.users.clear()
         world.users.update(users)
+        world.config_snapshots = SnapshotService.for_scenario(scenario)  # no job a test created stays
+        world.entra_premium = scenario.entra_premium
+        world.sign_in_log[:] = log
     sim.set_app_roles(list(ALL_ROLES))
     sim.set_faults(**CALM)
 
@@ -49,6 +53,14 @@ def switch(sim: SimulatedTenant, **changes: Any) -> None:
     """Scenario switches (default_policies_listed, voice_flag_without_calling_plan, listing_orderby) mid-test."""
     with sim.world.lock:
         sim.world.scenario = replace(sim.world.scenario, **changes)
+
+
+def snapshot_switch(sim: SimulatedTenant, **changes: Any) -> None:
+    """Snapshot switches (layout, service_principal, run_minutes, ...) for the routes and the job service."""
+    with sim.world.lock:
+        snapshots = replace(sim.world.scenario.snapshots, **changes)
+        sim.world.scenario = replace(sim.world.scenario, snapshots=snapshots)
+        sim.world.config_snapshots.switches = snapshots
 
 
 def values(sim: SimulatedTenant, **overrides: str) -> dict[str, str]:

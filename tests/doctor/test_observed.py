@@ -4,6 +4,7 @@ same, and the doctor run against that scenario reads the same as the report."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from teams_sip.entrypoints.cli import main
 from teams_sip.errors import InputError
 from teams_sip.service.doctor import DoctorReport, run_doctor
 from teams_sip.simulator import Scenario, SimulatedTenant
+from teams_sip.simulator.catalog import ALL_ROLES
 from teams_sip.simulator.observed import load_report, scenario_from_report
-from tests.doctor.conftest import Doctor, switch, values
+from tests.doctor.conftest import Doctor, snapshot_switch, switch, values
 
 PROBES = ("userConfigurations.defaultPolicyListed", "userConfigurations.voiceFlag", "userConfigurations.orderby",
           "teamwork.answers", "teamwork.linkForm", "permissions.graph")
@@ -81,3 +83,43 @@ def test_cli_doctor_with_a_roster_looks_its_users_up(capsys: pytest.CaptureFixtu
 def test_cli_doctor_refuses_a_missing_roster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["doctor", "--simulator", "--roster", str(tmp_path / "none.csv")]) == 2
     assert "Doctor not run" in capsys.readouterr().err
+
+
+def test_snapshot_and_sign_in_log_readings_become_switches(sim: SimulatedTenant) -> None:
+    sim.set_app_roles([*ALL_ROLES, "Application.Read.All"])
+    snapshot_switch(sim, layout="items", service_principal="no_role")
+    sim.set_entra_premium(False)
+    probes = ("configurationSnapshots.role", "configurationSnapshots.layout", "signInLogs.access")
+
+    def run(tenant: SimulatedTenant) -> DoctorReport:
+        def wait(seconds: float) -> None:
+            tenant.clock.advance(timedelta(seconds=seconds))
+
+        port, options = build_doctor(settings_from_values(values(tenant)), create_snapshot=True, wait=wait)
+        try:
+            return run_doctor(port, options)
+        finally:
+            port.close()
+
+    observed = run(sim)
+    assert [observed.finding(p).reading for p in probes] == ["no-role", "job-failed", "no-premium"]
+    scenario, notes = scenario_from_report(json.loads(json.dumps(observed.as_json())), Scenario.generate(users=20))
+    assert (scenario.snapshots.service_principal, scenario.snapshots.outcome, scenario.entra_premium) == (
+        "no_role", "failed", False)
+    assert notes == []
+    layout_only = {"findings": [{"probe": "configurationSnapshots.layout", "verdict": "confirmed", "reading": "items"}]}
+    assert scenario_from_report(layout_only, Scenario.generate(users=5))[0].snapshots.layout == "items"
+    with SimulatedTenant.start(scenario) as replay:
+        replay.set_app_roles([*ALL_ROLES, "Application.Read.All"])
+        again = run(replay)
+    assert [again.finding(p).reading for p in probes] == [observed.finding(p).reading for p in probes]
+
+
+def test_the_sign_in_app_id_has_no_switch_and_comes_back_as_a_note() -> None:
+    def report(reading: str) -> dict[str, object]:
+        return {"findings": [{"probe": "signInLogs.sipGateway", "verdict": "confirmed", "reading": reading}]}
+
+    _, same = scenario_from_report(report("Teams SIP Gateway"), Scenario.generate(users=5))
+    _, other = scenario_from_report(report("SIP Gateway API"), Scenario.generate(users=5))
+    assert same == ["signInLogs.sipGateway (Teams SIP Gateway): as the simulator logs them"]
+    assert "under SIP Gateway API" in other[0] and "no switch" in other[0]

@@ -44,3 +44,34 @@ def test_reports_hold_no_tenant_value(sim: SimulatedTenant) -> None:
         leaked = sorted(v for v in secrets if v.lower() in text.lower())
         assert not leaked, f"{kind} report shows {leaked[:5]}"
     assert "userConfigurations.lookup" in texts["markdown"]
+
+
+def test_snapshot_and_sign_in_log_probes_hold_no_tenant_value(sim: SimulatedTenant) -> None:
+    """The widest report: Application.Read.All (service principal probes), --create-snapshot (job id,
+    snapshot file with policy names) and handsets signed in (sign-in log entries with UPNs)."""
+    from datetime import timedelta
+
+    from teams_sip.simulator import invented
+    from tests.doctor.test_signin_log_probes import sign_handsets_in
+
+    sim.set_app_roles([*ALL_ROLES, "Application.Read.All"])
+    sign_handsets_in(sim, 4)
+
+    def wait(seconds: float) -> None:
+        sim.clock.advance(timedelta(seconds=seconds))
+
+    port, options = build_doctor(settings_from_values(values(sim)), create_snapshot=True, wait=wait)
+    try:
+        report = run_doctor(port, options)
+    finally:
+        port.close()
+    assert report.finding("configurationSnapshots.layout").reading == "resources"
+    assert report.finding("signInLogs.sipGateway").reading == "Teams SIP Gateway"
+    with sim.world.lock:
+        jobs = set(sim.world.config_snapshots.jobs)
+        events = {v for e in sim.world.sign_in_log for v in (e.id, e.user_id, e.upn, e.display_name)}
+    found = tenant_values(sim) | jobs | events | set(invented.snapshot_sp_ids(sim.tenant_id))
+    assert jobs and events
+    for kind, text in {"json": json.dumps(report.as_json()), "markdown": render_markdown(report)}.items():
+        leaked = sorted(v for v in found if len(v) >= 4 and v.lower() in text.lower())
+        assert not leaked, f"{kind} report shows {leaked[:5]}"

@@ -34,7 +34,11 @@ def test_the_documented_tenant_confirms_and_only_reads(sim: SimulatedTenant, doc
         "policyAssignment.getPolicyId": (OK, "answered"), "teamwork.answers": (OK, "devices"),
         "teamwork.linkForm": (OK, "relative"), "teamwork.pageSize": (OK, "20"),
         "policyAdmin.callingPolicies": (OK, "fields"), "throttling.headers": (SKIP, ""),
-        "signInLogs.sipGateway": (SKIP, ""), "configurationSnapshots.layout": (SKIP, ""),
+        "configurationSnapshots.permission": (OK, "granted"),
+        "configurationSnapshots.servicePrincipal": (SKIP, "cannot-read"),
+        "configurationSnapshots.role": (SKIP, "cannot-read"), "configurationSnapshots.jobs": (OK, "listed"),
+        "configurationSnapshots.layout": (SKIP, "not-asked"), "signInLogs.access": (OK, "answered"),
+        "signInLogs.sipGateway": (SKIP, "none"),
     }
     assert {f.probe: (f.verdict, f.reading) for f in report.findings} == expected
     assert report.healthy and report.requests <= 20
@@ -77,7 +81,8 @@ def test_reduced_roles_name_what_is_missing(sim: SimulatedTenant, doctor: Doctor
     report = doctor()
     missing = report.finding("permissions.graph")
     assert missing.verdict is NA
-    assert missing.evidence["missing"] == ["TeamsPolicyUserAssign.ReadWrite.All", "TeamsUserConfiguration.Read.All"]
+    assert missing.evidence["missing"] == ["ConfigurationMonitoring.ReadWrite.All",
+                                           "TeamsPolicyUserAssign.ReadWrite.All", "TeamsUserConfiguration.Read.All"]
     assert missing.evidence["unneeded"] == ["Directory.Read.All"]
     assert seen(report, "userConfigurations.lookup") == (NA, "forbidden")
     assert seen(report, "policyAssignment.getPolicyId") == (NA, "forbidden")

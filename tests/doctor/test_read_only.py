@@ -8,6 +8,7 @@ import pytest
 from teams_sip.adapters.doctor.readonly import ReadOnlyTransport, WriteRefusedError
 from teams_sip.bootstrap import build_doctor
 from teams_sip.config import settings_from_values
+from teams_sip.service.doctor.snapshots import CREATE_PATH
 from teams_sip.simulator import SimulatedTenant
 from tests.doctor.conftest import values
 
@@ -41,3 +42,36 @@ def test_only_the_named_write_is_let_through() -> None:
         with pytest.raises(WriteRefusedError):
             client.post("https://example.test/beta/other")
     assert sent == ["POST /beta/snapshots"]
+
+
+SNAPSHOT_BODY = {"displayName": "teams sip doctor check", "resources": ["microsoft.teams.callingpolicy"]}
+
+
+def test_without_the_flag_even_create_snapshot_is_refused(sim: SimulatedTenant) -> None:
+    port, options = build_doctor(settings_from_values(values(sim)))
+    try:
+        sim.reset_stats()
+        answer = port.post("graph", CREATE_PATH, SNAPSHOT_BODY)
+        assert (answer.status, options.create_snapshot) == (0, False)
+        assert "read-only" in answer.error and port.guard.refused == 1
+        assert sim.stats()["totalRequests"] == 0
+    finally:
+        port.close()
+
+
+@pytest.mark.parametrize("path", ["/admin/teams/policy/userAssignments/assign",
+                                  "/admin/configurationManagement/configurationMonitors",
+                                  "/admin/configurationManagement/configurationSnapshots/createSnapshot/extra"])
+def test_the_flag_lets_through_create_snapshot_and_no_other_post(sim: SimulatedTenant, path: str) -> None:
+    port, options = build_doctor(settings_from_values(values(sim)), create_snapshot=True)
+    try:
+        sim.reset_stats()
+        with pytest.raises(WriteRefusedError, match="POST"):
+            port.http.post(f"{sim.graph_url}{path}", json={"value": []})
+        with pytest.raises(WriteRefusedError, match="DELETE"):
+            port.http.delete(f"{sim.graph_url}/admin/configurationManagement/configurationSnapshotJobs/x")
+        assert sim.stats()["totalRequests"] == 0 and port.guard.refused == 2
+        assert port.post("graph", CREATE_PATH, SNAPSHOT_BODY).status == 200
+        assert sim.stats()["requests"] == {"POST createSnapshot": 1} and options.create_snapshot
+    finally:
+        port.close()

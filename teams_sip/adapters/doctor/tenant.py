@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from teams_sip.adapters.auth import TokenProvider
-from teams_sip.adapters.doctor.readonly import ReadOnlyTransport, RecordingTransport
+from teams_sip.adapters.doctor.readonly import ReadOnlyTransport, RecordingTransport, WriteRefusedError
 from teams_sip.adapters.http import RequestMetrics, RetryingTransport, RetryPolicy, ssl_context, timeout
 from teams_sip.config import Settings
 from teams_sip.errors import TeamsSipError
@@ -68,6 +68,20 @@ class HttpDoctorTenant:
         sent = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json", **(headers or {})}
         try:
             response = self.http.get(self._bases[service] + path, params=params, headers=sent)
+        except httpx.HTTPError as exc:
+            return Answer(0, error=f"transport error ({type(exc).__name__})")
+        return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, _body(response))
+
+    def post(self, service: str, path: str, body: Mapping[str, object]) -> Answer:
+        try:
+            token = self.tokens.token(self._scopes[service])
+        except TeamsSipError as exc:
+            return Answer(0, error=f"no token ({type(exc).__name__})")
+        sent = {"Authorization": f"Bearer {token.reveal()}", "Accept": "application/json"}
+        try:
+            response = self.http.post(self._bases[service] + path, json=dict(body), headers=sent)
+        except WriteRefusedError:
+            return Answer(0, error="refused by the doctor's read-only client (no --create-snapshot)")
         except httpx.HTTPError as exc:
             return Answer(0, error=f"transport error ({type(exc).__name__})")
         return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()}, _body(response))

@@ -1,7 +1,8 @@
-"""`teams-sip doctor [--json] [--markdown FILE] [--roster FILE] [--simulator]`: read-only probes of
-every assumption teams-sip makes about the tenant, each confirmed, contradicted, not available or
-skipped, with a remedy. Exit codes: 0 nothing contradicted or unavailable, 1 otherwise, 2 not run.
-The configuration-snapshot probe (`--create-snapshot`) is not built in this version.
+"""`teams-sip doctor [--json] [--markdown FILE] [--roster FILE] [--create-snapshot] [--simulator]`:
+read-only probes of every assumption teams-sip makes about the tenant, each confirmed, contradicted,
+not available or skipped, with a remedy. Exit codes: 0 nothing contradicted or unavailable, 1
+otherwise, 2 not run. `--create-snapshot` is the one write: a configuration snapshot job (Microsoft
+deletes it after 7 days), to see the snapshot layout.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,8 @@ def register(subparsers: Any) -> None:
         "doctor",
         help="check every assumption teams-sip makes against the tenant (read-only)",
         description="Read-only probes of the tenant: sign-in and permissions, users, Teams user configurations, "
-        "policy ids, the SIP device inventory, the Teams admin API and throttling. Each probe says confirmed, "
+        "policy ids, the SIP device inventory, the Teams admin API, configuration snapshots, the sign-in logs and "
+        "throttling. Each probe says confirmed, "
         "contradicted (what was seen instead), not available (why) or skipped, with a remedy. The report holds "
         "shapes and counts, never names, addresses, ids, numbers or tokens. Exit code 0 when nothing is "
         "contradicted or unavailable, 1 otherwise, 2 when the doctor could not run.",
@@ -37,6 +40,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--roster", type=Path, metavar="FILE", help="look up this roster's first users")
     parser.add_argument("--policy", metavar="NAME", help="calling policy getPolicyId is asked for "
                         "(default: the first of COMPLIANT_CALLING_POLICIES, else Global)")
+    parser.add_argument("--create-snapshot", action="store_true",
+                        help="also create one configuration snapshot job (the doctor's only write) to see the "
+                        "snapshot layout; the job stays in the tenant until Microsoft deletes it after 7 days")
     parser.add_argument("--simulator", action="store_true",
                         help="run against an in-process simulated tenant (no Microsoft tenant)")
     parser.set_defaults(handler=run)
@@ -45,8 +51,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         users = _roster(args.roster) if args.roster else []
-        with _settings(args.simulator, users) as settings:
-            report = diagnose(settings, tuple(u.upn for u in users), args.policy)
+        with _settings(args.simulator, users) as (settings, wait):
+            report = diagnose(settings, tuple(u.upn for u in users), args.policy,
+                              create_snapshot=args.create_snapshot, wait=wait)
         if args.markdown:
             args.markdown.write_text(render_markdown(report) + "\n", encoding="utf-8")
     except (TeamsSipError, OSError) as exc:
@@ -56,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
-def diagnose(settings: Any, upns: tuple[str, ...] = (), policy: str | None = None) -> DoctorReport:
+def diagnose(settings: Any, upns: tuple[str, ...] = (), policy: str | None = None, *,
+             create_snapshot: bool = False, wait: Callable[[float], None] | None = None) -> DoctorReport:
     from teams_sip.bootstrap import build_doctor
 
-    port, options = build_doctor(settings, roster_upns=upns, policy=policy)
+    port, options = build_doctor(settings, roster_upns=upns, policy=policy, create_snapshot=create_snapshot,
+                                 wait=wait)
     try:
         return run_doctor(port, options)
     finally:
@@ -83,15 +92,21 @@ def _scenario(users: list[Any]) -> Any:
 
 
 @contextmanager
-def _settings(simulated: bool, users: list[Any]) -> Iterator[Any]:
+def _settings(simulated: bool, users: list[Any]) -> Iterator[tuple[Any, Callable[[float], None] | None]]:
+    """The settings, and how to wait between snapshot polls (None: real time; the simulated tenant's
+    clock is moved instead, so its job finishes without the CLI sleeping)."""
     if not simulated:
         from teams_sip.config import load_settings
 
-        yield load_settings()
+        yield load_settings(), None
         return
     from teams_sip.config import settings_from_values
     from teams_sip.simulator import SimulatedTenant
     from teams_sip.simulator.connection import settings_values
 
     with SimulatedTenant.start(_scenario(users)) as sim:
-        yield settings_from_values(settings_values(sim, provisioning_mode="assisted"))
+
+        def wait(seconds: float) -> None:
+            sim.clock.advance(timedelta(seconds=seconds))
+
+        yield settings_from_values(settings_values(sim, provisioning_mode="assisted")), wait

@@ -7,7 +7,8 @@ cannot change the tenant even by mistake. Services are named, not addressed: "gr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -66,6 +67,11 @@ class DoctorPort(Protocol):
     def get(self, service: str, path: str, *, params: Mapping[str, str] | None = None,
             headers: Mapping[str, str] | None = None) -> Answer: ...
 
+    def post(self, service: str, path: str, body: Mapping[str, object]) -> Answer:
+        """The one opt-in write (createSnapshot with `--create-snapshot`); the read-only client
+        refuses every other POST, and this one too without the flag (status 0, `error` says so)."""
+        ...
+
     def exchanges(self) -> Sequence[Exchange]:
         """Every answer seen so far, retried ones included."""
         ...
@@ -82,3 +88,8 @@ class DoctorOptions:
     sample: int = 100  # userConfigurations listing page asked for
     credential: str = "client_secret"  # AUTH_MODE: client_secret, certificate or managed_identity
     listing_order: str = "id"  # LISTING_ORDER of the Graph adapter (the composition root passes it)
+    signin_logs: bool = False  # SIGNIN_LOGS: AuditLog.Read.All is needed
+    create_snapshot: bool = False  # --create-snapshot: the one probe that creates something (a job)
+    snapshot_polls: int = 20  # how often the created job is read before the doctor stops waiting
+    snapshot_poll_seconds: float = 15.0
+    wait: Callable[[float], None] = time.sleep  # between polls (the simulator's CLI advances its clock)

@@ -5,31 +5,28 @@ from __future__ import annotations
 
 import time
 
-from teams_sip.service.doctor.findings import DoctorReport, skipped
+from teams_sip.service.doctor.findings import DoctorReport
 from teams_sip.service.doctor.policies import probe_policy_admin, probe_policy_id
 from teams_sip.service.doctor.port import DoctorOptions, DoctorPort
 from teams_sip.service.doctor.signin import probe_sign_in
+from teams_sip.service.doctor.signin_logs import probe_signin_logs
+from teams_sip.service.doctor.snapshots import probe_snapshots
 from teams_sip.service.doctor.teamwork import probe_teamwork
 from teams_sip.service.doctor.throttling import probe_throttling
 from teams_sip.service.doctor.user_configurations import probe_user_configurations
 from teams_sip.service.doctor.users import Sample, probe_users
 
-NOT_BUILT = {
-    "signInLogs.sipGateway": "SIP Gateway sign-ins appear in the sign-in logs under a known app id",
-    "configurationSnapshots.layout": "configuration snapshots can be read (permission, service principal, layout)",
-}
-"""Probes the issue names whose adapters this version does not have: reported, never silently absent."""
-
 
 def run_doctor(port: DoctorPort, options: DoctorOptions) -> DoctorReport:
     started = time.monotonic()
-    findings, _graph = probe_sign_in(port, options)
+    findings, graph = probe_sign_in(port, options)
     sample = Sample()  # without a Graph token every Graph probe still runs and says "no answer"
     findings += probe_users(port, options, sample)
     findings += probe_user_configurations(port, options, sample)
     findings.append(probe_policy_id(port, options))
     findings += probe_teamwork(port, options)
     findings.append(probe_policy_admin(port))
-    findings.append(probe_throttling(port))
-    findings += [skipped(name, assumption, "not built in this version") for name, assumption in NOT_BUILT.items()]
+    findings += probe_snapshots(port, options, graph)
+    findings += probe_signin_logs(port, options, graph)
+    findings.append(probe_throttling(port))  # last: it reads the headers of every answer before it
     return DoctorReport(tuple(findings), len(port.exchanges()), time.monotonic() - started)

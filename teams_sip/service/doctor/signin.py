@@ -12,13 +12,18 @@ PERMISSIONS: dict[str, str] = {
     "TeamsPolicyUserAssign.ReadWrite.All": "always",
     "Mail.Send": "MAIL_SENDER",
     "TeamworkDevice.Read.All": "TEAMWORK_DEVICES",
+    "ConfigurationMonitoring.ReadWrite.All": "always",
+    "AuditLog.Read.All": "SIGNIN_LOGS",
+    "Application.Read.All": "doctor",
 }
-"""The Graph application permissions of README's table, and when each is needed."""
+"""The Graph application permissions of README's table, and when each is needed ("doctor": optional,
+only the doctor reads with it, so it is never missing and never unneeded)."""
 
 
 def required_roles(options: DoctorOptions) -> set[str]:
     needed = {"always"} | ({"MAIL_SENDER"} if options.mail_sender else set())
     needed |= {"TEAMWORK_DEVICES"} if options.teamwork_devices else set()
+    needed |= {"SIGNIN_LOGS"} if options.signin_logs else set()
     return {role for role, when in PERMISSIONS.items() if when in needed}
 
 
