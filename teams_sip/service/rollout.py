@@ -6,9 +6,9 @@ holds nothing a single run owns: each reconciliation pass is its own `ReconcileP
 several items at once) and "Run now" never share them; a pass's pre-flight result (which policy
 source judged, and its age) goes back to the pass that ran it. The other use cases are handlers of
 their own: the pre-flight and fix-policies (service/user_checks.py), code renewal
-(service/renewal.py), the code export (service/code_import.py), the page's views
-(service/views.py); this class keeps the building blocks they share (the roster, sites, the plan's
-policy, the provisioning port).
+(service/renewal.py), the code export (service/code_import.py), the bulk sign-in results
+(service/signin_results.py), the page's views (service/views.py); this class keeps the building
+blocks they share (the roster, sites, the plan's policy, the provisioning port).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from teams_sip.service.reconcile import TENANT_WIDE, PassOutcome, ReconcilePass
 from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
-from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.sip_inventory import InventoryReading, teamwork_note
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.user_checks import UserChecks
@@ -198,12 +197,6 @@ class Rollout:
         return SignInStage(svc.store, svc.notifier, svc.artifacts, svc.clock,
                            tuple((sites if sites is not None else self.sites()).values()), bulk=svc.bulk_signin,
                            options=SignInOptions(admin_contacts=svc.settings.service.admin_contacts))
-
-    def ingest_signin_results(self, data: bytes, *, actor: str, correlation_id: str) -> SignInSummary:
-        summary = self.signin_stage().ingest_result_file(data)
-        self.audit.record(self.services.clock.now(), actor, "signin-results", "bulk sign-in", correlation_id,
-                          {"lines": len(summary.lines())})
-        return summary
 
     def traffic(self) -> tuple[int, int]:
         """(requests, throttled) so far, counting each request inside a $batch as throttling does."""
