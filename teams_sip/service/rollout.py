@@ -135,8 +135,7 @@ class Rollout:
         for row in rows:
             stored = verdicts.get(row.upn.casefold())
             verdict = stored.verdict if stored is not None else Verdict.NEEDS_ATTENTION
-            out.append(RosterEntry(row.hardware_id, row.kind, row.upn, row.display_name, row.account_type, row.site,
-                                   row.install_date, verdict))
+            out.append(RosterEntry(row, verdict))
         return out
 
     # Pre-flight (service/user_checks.py) ---------------------------------------------------------
