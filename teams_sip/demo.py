@@ -75,9 +75,9 @@ def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | N
             rollout = Rollout(services)
             outcome = rollout.import_file(data, roster_file.name, actor="demo", correlation_id="demo-import")
             echo("2. Import", f"import {outcome.import_id}: {outcome.result.summary['devices']} handsets")
-            rollout.refresh_verdicts(rollout.roster.current(), force=True)
-            assert rollout.last_preflight is not None
-            echo("3. Pre-flight", render_preflight(rollout.last_preflight))
+            _, checked = rollout.preflight(rollout.roster.current(), force=True)
+            assert checked is not None
+            echo("3. Pre-flight", render_preflight(checked))
             plan = rollout.fix_policies("SIPDevices", apply=False, actor="demo", correlation_id="demo-fix")
             echo("4. fix-policies (dry run)", plan.powershell())
             rollout.fix_policies("SIPDevices", apply=True, actor="demo", correlation_id="demo-fix")

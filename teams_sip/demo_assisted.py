@@ -110,6 +110,7 @@ class _Week:
     def _bulk_signin(self) -> list[str]:
         """The admin runs each bulk sign-in script teams-sip wrote and uploads its result file."""
         from teams_sip.service.signin_records import WRITTEN, SignInBook
+        from teams_sip.service.signin_results import ingest_signin_results
 
         lines = []
         for batch in SignInBook(self.rollout.services.store).batches():
@@ -123,6 +124,6 @@ class _Week:
             for item in batch.items:
                 self.sim.sign_in(item.hardware_id, item.username)
                 writer.writerow([batch.reference, item.hardware_id, item.username, "Succeeded", ""])
-            self.rollout.ingest_signin_results(out.getvalue().encode(), actor="demo", correlation_id="demo-b")
+            ingest_signin_results(self.rollout, out.getvalue().encode(), actor="demo", correlation_id="demo-b")
             lines.append(f"admin: ran bulk sign-in batch {batch.reference} and uploaded its results")
         return lines

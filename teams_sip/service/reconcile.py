@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from teams_sip.domain.lifecycle.actions import Notify
 from teams_sip.domain.lifecycle.plan import plan as make_plan
 from teams_sip.domain.lifecycle.report import RunReport, build_report
+from teams_sip.service.eligibility import PreflightRun
 from teams_sip.service.executor import Execution, Executor
 from teams_sip.service.observation import TeamsObserver
 from teams_sip.service.pass_leases import PassLeases, pass_owner
@@ -42,8 +43,11 @@ class PassOutcome:
 class ReconcilePass:
     """One pass over the whole tenant (`sites` None) or over the devices the named sites own."""
 
-    def __init__(self, rollout: Rollout, *, actor: str, correlation: str, sites: Collection[str] | None) -> None:
+    def __init__(self, rollout: Rollout, *, actor: str, correlation: str, sites: Collection[str] | None,
+                 refresh_policies: bool = False) -> None:
         self.rollout, self.actor, self.correlation = rollout, actor, correlation
+        self.refresh_policies = refresh_policies  # this pass takes a new configuration snapshot
+        self.preflight: PreflightRun | None = None  # this pass's own pre-flight, for its report
         self.wanted = None if sites is None else set(sites)
         self.leases = PassLeases(rollout.leases, pass_owner(correlation), rollout.services.clock.now)
         self.traffic_before = (0, 0)
@@ -78,10 +82,10 @@ class ReconcilePass:
             rows = all_rows if wanted is None else [row for row in all_rows if row.site in wanted]
             site_map = r.sites(all_rows)
             checking = pool.submit(r.pass_verdicts, rows, check=check_users, force=check_all_users,
-                                   sites=site_map, reads=ahead)
+                                   sites=site_map, reads=ahead, refresh_policies=self.refresh_policies)
             stored = {d.record.hardware_id: d for d in r.devices.all()}
             seen = observe({h: s.record for h, s in stored.items()})
-            verdicts = checking.result()
+            verdicts, self.preflight = checking.result()
         observed = seen.observed
         if wanted is not None:
             owner = {row.hardware_id: row.site for row in all_rows}
@@ -115,5 +119,5 @@ class ReconcilePass:
         if notes:  # each said once, in the report of the pass
             report = dataclasses.replace(report, notes=notes)
         r.keep(report, execution, signin.lines(), self.actor, self.correlation, latest=wanted is None,
-               traffic=self.traffic())
+               traffic=self.traffic(), preflight=self.preflight)
         return PassOutcome(True, report, execution, f"{len(plan.actions)} action(s)", tuple(signin.lines()))

@@ -3,10 +3,12 @@
 One object per process, given the `Ports` the composition root built (teams_sip/bootstrap.py). It
 holds nothing a single run owns: each reconciliation pass is its own `ReconcilePass`
 (service/reconcile.py) with its own leases and fence, so the passes of one worker (the queue takes
-several items at once) and "Run now" never share them. The other use cases are handlers of their
-own: the pre-flight and fix-policies (service/user_checks.py), code renewal (service/renewal.py), the
-code export (service/code_import.py), the page's views (service/views.py); this class keeps the
-building blocks they share (the roster, sites, the plan's policy, the provisioning port).
+several items at once) and "Run now" never share them; a pass's pre-flight result (which policy
+source judged, and its age) goes back to the pass that ran it. The other use cases are handlers of
+their own: the pre-flight and fix-policies (service/user_checks.py), code renewal
+(service/renewal.py), the code export (service/code_import.py), the bulk sign-in results
+(service/signin_results.py), the page's views (service/views.py); this class keeps the building
+blocks they share (the roster, sites, the plan's policy, the provisioning port).
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ from teams_sip.service.reconcile import TENANT_WIDE, PassOutcome, ReconcilePass
 from teams_sip.service.remediation import FixPlan
 from teams_sip.service.roster_store import RosterRow, RosterStore
 from teams_sip.service.signin_stage import SignInOptions, SignInStage
-from teams_sip.service.signin_summary import SignInSummary
 from teams_sip.service.sip_inventory import InventoryReading, teamwork_note
 from teams_sip.service.site_directory import resolve_sites
 from teams_sip.service.user_checks import UserChecks
@@ -134,28 +135,24 @@ class Rollout:
         for row in rows:
             stored = verdicts.get(row.upn.casefold())
             verdict = stored.verdict if stored is not None else Verdict.NEEDS_ATTENTION
-            out.append(RosterEntry(row.hardware_id, row.kind, row.upn, row.display_name, row.account_type, row.site,
-                                   row.install_date, verdict))
+            out.append(RosterEntry(row, verdict))
         return out
 
     # Pre-flight (service/user_checks.py) ---------------------------------------------------------
-    @property
-    def refresh_policies(self) -> bool:
-        """Whether the next pre-flight takes a new configuration snapshot (run --refresh-policies)."""
-        return self.checks.refresh_policies
-
-    @refresh_policies.setter
-    def refresh_policies(self, value: bool) -> None:
-        self.checks.refresh_policies = value
-
     def refresh_verdicts(self, rows: list[RosterRow], *, force: bool = False,
                          sites: Mapping[str, Site] | None = None, known: dict[str, StoredVerdict] | None = None,
                          reads: DirectoryReads | None = None) -> int:
         return self.checks.refresh_verdicts(rows, force=force, sites=sites, known=known, reads=reads)
 
+    def preflight(self, rows: list[RosterRow], *, force: bool = False) -> tuple[int, PreflightRun | None]:
+        """The pre-flight, answering how many verdicts were saved and the run (None: nobody was due)."""
+        return self.checks.preflight(rows, force=force)
+
     def pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
-                      reads: DirectoryReads | None) -> dict[str, StoredVerdict]:
-        return self.checks.pass_verdicts(rows, check=check, force=force, sites=sites, reads=reads)
+                      reads: DirectoryReads | None, refresh_policies: bool = False
+                      ) -> tuple[dict[str, StoredVerdict], PreflightRun | None]:
+        return self.checks.pass_verdicts(rows, check=check, force=force, sites=sites, reads=reads,
+                                         refresh_policies=refresh_policies)
 
     def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None,
                       stored: Mapping[str, StoredVerdict] | None = None) -> set[tuple[str, str]]:
@@ -164,21 +161,20 @@ class Rollout:
     def fix_policies(self, policy: str, *, apply: bool, actor: str, correlation_id: str) -> FixPlan:
         return self.checks.fix_policies(policy, apply=apply, actor=actor, correlation_id=correlation_id)
 
-    @property
-    def last_preflight(self) -> PreflightRun | None:
-        return self.checks.last_preflight
-
     # The pass ------------------------------------------------------------------------------------
     @collecting_less()  # service/collector.py: a pass's thousands of records are not rescanned over and over
     def run_pass(self, *, actor: str = "timer", correlation_id: str | None = None, check_users: bool = True,
-                 check_all_users: bool = False, sites: Collection[str] | None = None) -> PassOutcome:
+                 check_all_users: bool = False, sites: Collection[str] | None = None,
+                 refresh_policies: bool = False) -> PassOutcome:
         """The whole tenant, or with `sites` only the devices those sites own (a roster row's site, else
         the stored record's site; TENANT_WIDE = devices no roster or record places, plus sign-in), under
         one lease per site so queue workers fan out; skipped while a whole-tenant pass holds its lease.
         `check_all_users` asks Graph about every user, not only those `due_for_check` names (after an
-        admin fixed licences or numbers for installs that are not near yet). Each call runs its own
+        admin fixed licences or numbers for installs that are not near yet); `refresh_policies` takes a
+        new configuration snapshot if this pass asks anyone (run --refresh-policies). Each call runs its own
         `ReconcilePass` (service/reconcile.py), so passes at once in this process share nothing."""
-        run = ReconcilePass(self, actor=actor, correlation=correlation_id or uuid.uuid4().hex[:16], sites=sites)
+        run = ReconcilePass(self, actor=actor, correlation=correlation_id or uuid.uuid4().hex[:16], sites=sites,
+                            refresh_policies=refresh_policies)
         return run.run(check_users=check_users, check_all_users=check_all_users)
 
     def notify(self, notices: list[Notify], sites: Mapping[str, Site]) -> None:
@@ -201,18 +197,14 @@ class Rollout:
                            tuple((sites if sites is not None else self.sites()).values()), bulk=svc.bulk_signin,
                            options=SignInOptions(admin_contacts=svc.settings.service.admin_contacts))
 
-    def ingest_signin_results(self, data: bytes, *, actor: str, correlation_id: str) -> SignInSummary:
-        summary = self.signin_stage().ingest_result_file(data)
-        self.audit.record(self.services.clock.now(), actor, "signin-results", "bulk sign-in", correlation_id,
-                          {"lines": len(summary.lines())})
-        return summary
-
     def traffic(self) -> tuple[int, int]:
         """(requests, throttled) so far, counting each request inside a $batch as throttling does."""
         return self.services.traffic()
 
     def keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
-              correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0)) -> None:
+              correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0),
+              preflight: PreflightRun | None = None) -> None:
+        """Stores the pass's report; `preflight` is that pass's own pre-flight (None: nobody was asked)."""
         from teams_sip.observability import record_pass
 
         record_pass(report.by_state, len(execution.issued), traffic[0], traffic[1])
@@ -224,8 +216,8 @@ class Rollout:
                              "failures": [{"hardware_id": h, "reason": r} for h, r in execution.failures]}
         body["signin"] = signin
         body["requests"] = {"sent": traffic[0], "throttled": traffic[1]}
-        if self.last_preflight is not None:  # which source judged the policies, and how old it is
-            body["policySource"] = self.last_preflight.summary.policy_source
+        if preflight is not None:  # which source judged the policies, and how old it is
+            body["policySource"] = preflight.summary.policy_source
         data = readable_json(body)
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
         self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")

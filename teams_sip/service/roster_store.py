@@ -16,11 +16,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from teams_sip.domain.identifiers import DeviceIdentity, IdKind
-from teams_sip.domain.roster import HandsetRow
+from teams_sip.domain.roster_row import RosterRow
 from teams_sip.service.ports.store import MAX_BATCH_OPS, ConflictError, StateStore, WriteOp
 
 ROWS_TABLE = "rosterrows"
@@ -29,56 +28,7 @@ IMPORTS_PARTITION = "import"
 COUNTER_PARTITION = "counter"
 IMPORT_SEQUENCE = "import-sequence"
 
-
-@dataclass(frozen=True)
-class RosterRow:
-    """An accepted handset row as stored: what the lifecycle and the worksheets need."""
-
-    hardware_id: str
-    kind: str
-    upn: str
-    display_name: str
-    account_type: str
-    site: str
-    install_date: date | None
-    region: str | None
-    time_zone: str
-    site_contact: str
-    import_id: str
-    row: int
-
-    @property
-    def identity(self) -> DeviceIdentity:
-        return DeviceIdentity(IdKind(self.kind), self.hardware_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["install_date"] = None if self.install_date is None else self.install_date.isoformat()
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RosterRow:
-        values = dict(data)
-        values["install_date"] = None if not data.get("install_date") else date.fromisoformat(data["install_date"])
-        return cls(**{k: values[k] for k in cls.__dataclass_fields__})
-
-    @classmethod
-    def from_handset(cls, row: HandsetRow, import_id: str) -> RosterRow:
-        assert row.identity is not None and row.upn is not None, "only accepted rows are stored"
-        return cls(
-            hardware_id=row.identity.hardware_id,
-            kind=row.identity.kind.value,
-            upn=row.upn,
-            display_name=row.display_name,
-            account_type=row.account_type.value,
-            site=row.site,
-            install_date=row.install_date,
-            region=None if row.region is None else row.region.value,
-            time_zone=row.time_zone,
-            site_contact=row.site_contact,
-            import_id=import_id,
-            row=row.row,
-        )
+__all__ = ["RosterRow", "RosterStore"]  # RosterRow is the domain's (domain/roster_row.py), stored here
 
 
 @dataclass(frozen=True)

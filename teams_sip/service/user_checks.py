@@ -32,9 +32,7 @@ class UserChecks:
     def __init__(self, ports: Ports, roster: RosterStore, verdicts: VerdictStore, audit: AuditLog,
                  sites: Callable[[list[RosterRow] | None], dict[str, Site]], window: Callable[[], WindowRule]) -> None:
         self.ports, self.roster, self.verdicts, self.audit = ports, roster, verdicts, audit
-        self.sites, self.window = sites, window
-        self.last_preflight: PreflightRun | None = None  # the latest run, for the demo's printout
-        self.refresh_policies = False  # the next pre-flight asks for a new configuration snapshot
+        self.sites, self.window = sites, window  # nothing a run owns is kept here: one object serves many passes
 
     def snapshots(self) -> SnapshotPolicies | None:
         """Policy settings from configuration snapshots, cached in the state store (None: not wired)."""
@@ -51,12 +49,15 @@ class UserChecks:
         return self.preflight(rows, force=force, sites=sites, known=known, reads=reads)[0]
 
     def preflight(self, rows: list[RosterRow], *, force: bool = False, sites: Mapping[str, Site] | None = None,
-                  known: dict[str, StoredVerdict] | None = None, reads: DirectoryReads | None = None
-                  ) -> tuple[int, PreflightRun | None]:
-        """`refresh_verdicts`, also answering the pre-flight run (None when nobody was due)."""
+                  known: dict[str, StoredVerdict] | None = None, reads: DirectoryReads | None = None,
+                  refresh_policies: bool = False) -> tuple[int, PreflightRun | None]:
+        """`refresh_verdicts`, also answering the pre-flight run (None when nobody was due): the
+        caller keeps it (the policy source that judged is in its summary), as passes run at once on
+        this object. `refresh_policies` takes a new configuration snapshot for this run."""
         if reads is None:
             with self.ports.directory.reads() as own:
-                return self.preflight(rows, force=force, sites=sites, known=known, reads=own)
+                return self.preflight(rows, force=force, sites=sites, known=known, reads=own,
+                                      refresh_policies=refresh_policies)
         from teams_sip.service.eligibility import roster_users, run_preflight
         from teams_sip.service.policy_sources import load_policy_catalogue, with_site_egress
 
@@ -67,22 +68,24 @@ class UserChecks:
         settings, ledger = self.ports.settings, StoreLedger(self.ports.store).load()
         catalogue, label = load_policy_catalogue(
             self.snapshots(), self.ports.policy_settings(), self.ports.clock,
-            settings.service.compliant_calling_policies, refresh=self.refresh_policies,
+            settings.service.compliant_calling_policies, refresh=refresh_policies,
             policy_assigned_at=_last_assignment(ledger))
-        self.refresh_policies = False
         run = reads.run(run_preflight(roster_users(sorted(pairs)), reads.directory(), catalogue,
                                       self.ports.clock, ledger, label))
         run = with_site_egress(run, rows, self.sites(rows) if sites is None else sites, catalogue.snapshot)
-        self.last_preflight = run
         return self.verdicts.save(run.verdicts, self.ports.clock.now(), known), run
 
     def pass_verdicts(self, rows: list[RosterRow], *, check: bool, force: bool, sites: Mapping[str, Site],
-                      reads: DirectoryReads | None) -> dict[str, StoredVerdict]:
-        """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due."""
+                      reads: DirectoryReads | None, refresh_policies: bool = False
+                      ) -> tuple[dict[str, StoredVerdict], PreflightRun | None]:
+        """The verdicts a pass plans with, read once: stored, then refreshed from Graph where due;
+        with the pre-flight run when anyone was asked, for that pass's report."""
         known = self.verdicts.all()
+        run = None
         if check:
-            self.refresh_verdicts(rows, force=force, sites=sites, known=known, reads=reads)
-        return known
+            _, run = self.preflight(rows, force=force, sites=sites, known=known, reads=reads,
+                                    refresh_policies=refresh_policies)
+        return known, run
 
     def due_for_check(self, rows: list[RosterRow], sites: Mapping[str, Site] | None = None,
                       stored: Mapping[str, StoredVerdict] | None = None) -> set[tuple[str, str]]:

@@ -9,6 +9,8 @@ import pytest
 
 from teams_sip.entrypoints.cli import main
 
+pytestmark = pytest.mark.server  # `--simulator` starts the simulated tenant (the hints in tests/conftest.py miss it)
+
 ROSTER = Path(__file__).resolve().parents[2] / "examples" / "handsets.csv"
 
 

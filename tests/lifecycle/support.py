@@ -18,6 +18,7 @@ from teams_sip.domain.lifecycle.outcomes import (
     settle_released,
 )
 from teams_sip.domain.lifecycle.records import DeviceRecord, IntentKind
+from teams_sip.domain.roster_row import RosterRow
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.sites import Region, Site
 
@@ -39,7 +40,7 @@ def entry(
     verdict: Verdict = Verdict.ELIGIBLE,
     upn: str = "ana@contoso.example",
 ) -> RosterEntry:
-    return RosterEntry(hid, "dect", upn, "Ana", "user", site, install, verdict)
+    return RosterEntry(RosterRow(hid, "dect", upn, "Ana", "user", site, install), verdict)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

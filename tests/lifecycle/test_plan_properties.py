@@ -23,6 +23,7 @@ from teams_sip.domain.lifecycle.plan import plan
 from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.lifecycle.states import DeviceState
 from teams_sip.domain.lifecycle.windows import WindowRule
+from teams_sip.domain.roster_row import RosterRow
 
 from .support import FINGERPRINT_KEY, SITES, SimulatedCrashError, TeamsTwin, apply, utc
 
@@ -55,13 +56,15 @@ def test_simulated_days_never_issue_outside_a_window_or_twice(data: st.DataObjec
     for i in range(data.draw(st.integers(1, 4), "devices")):
         hid = f"{i + 1:012X}"
         roster[hid] = RosterEntry(
-            hid,
-            "dect",
-            f"user{i}@contoso.example",
-            f"User {i}",
-            "user",
-            data.draw(st.sampled_from(sorted(SITES)), "site"),
-            start.date() + timedelta(days=data.draw(st.integers(0, 4), "install")),
+            RosterRow(
+                hid,
+                "dect",
+                f"user{i}@contoso.example",
+                f"User {i}",
+                "user",
+                data.draw(st.sampled_from(sorted(SITES)), "site"),
+                start.date() + timedelta(days=data.draw(st.integers(0, 4), "install")),
+            ),
             data.draw(st.sampled_from(VERDICTS), "verdict"),
         )
     removed: dict[str, RosterEntry] = {}
@@ -133,7 +136,8 @@ def _admin_edits(data: st.DataObject, roster: dict[str, RosterEntry], removed: d
     elif choice == 2 and roster:
         hid = data.draw(st.sampled_from(sorted(roster)), "move which")
         old = roster[hid].install_date or date(2026, 1, 1)
-        roster[hid] = replace(roster[hid], install_date=old + timedelta(days=data.draw(st.integers(1, 3), "by")))
+        moved = replace(roster[hid].row, install_date=old + timedelta(days=data.draw(st.integers(1, 3), "by")))
+        roster[hid] = replace(roster[hid], row=moved)
     elif choice == 3 and roster:
         hid = data.draw(st.sampled_from(sorted(roster)), "judge which")
         roster[hid] = replace(roster[hid], verdict=data.draw(st.sampled_from(VERDICTS), "new verdict"))

@@ -8,6 +8,7 @@ from teams_sip.adapters.store.sqlite import SqliteStateStore
 from teams_sip.domain.lifecycle.inputs import RosterEntry, Verdict
 from teams_sip.domain.lifecycle.records import new_record
 from teams_sip.domain.lifecycle.states import DeviceState, transition
+from teams_sip.domain.roster_row import RosterRow
 from teams_sip.domain.sites import Region
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.ports.store import ConflictError, StateStore
@@ -21,7 +22,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> StateStore:
 
 
 def _entry(hid: str, site: str = "Lyon Plant") -> RosterEntry:
-    return RosterEntry(hid, "ipei", "a@contoso.com", "A", "personal", site, date(2026, 3, 16), Verdict.ELIGIBLE)
+    row = RosterRow(hid, "ipei", "a@contoso.com", "A", "personal", site, date(2026, 3, 16))
+    return RosterEntry(row, Verdict.ELIGIBLE)
 
 
 def test_round_trip_filters_and_optimistic_concurrency(store: StateStore) -> None:

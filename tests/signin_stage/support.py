@@ -13,6 +13,7 @@ from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.lifecycle.inputs import RosterEntry, Verdict
 from teams_sip.domain.lifecycle.records import DeviceRecord, new_record
 from teams_sip.domain.lifecycle.states import DeviceState, transition
+from teams_sip.domain.roster_row import RosterRow
 from teams_sip.domain.sites import Region, Site
 from teams_sip.service.device_store import DeviceStore
 from teams_sip.service.ports.bulk_signin import BulkSignInPort
@@ -39,8 +40,9 @@ def activated(
     region: Region | None = Region.EMEA, signed_out_at: datetime | None = None,
 ) -> DeviceRecord:
     """A record that went imported -> ready -> activated at `at` (and signed in/out when asked)."""
-    entry = RosterEntry(hw, "ipei", upn, upn.split("@")[0].title(), "common-area" if common_area else "personal",
-                        site, date(2025, 3, 3), Verdict.ELIGIBLE)
+    entry = RosterEntry(RosterRow(hw, "ipei", upn, upn.split("@")[0].title(),
+                                  "common-area" if common_area else "personal", site, date(2025, 3, 3)),
+                        Verdict.ELIGIBLE)
     record = new_record(entry, region, at - timedelta(days=1))
     record = transition(record, DeviceState.READY, at - timedelta(hours=20), "eligible")
     record = transition(record, DeviceState.ACTIVATED, at, "code dialled")

@@ -1,7 +1,9 @@
-"""What the plan reads: roster rows and what Teams reports, in the lifecycle's own terms.
+"""What the plan reads: roster rows with their users' verdicts, and what Teams reports, in the
+lifecycle's own terms.
 
-These are deliberately separate from the importer's and the provisioning client's types: the
-service layer maps onto them, so the lifecycle rules do not change when those modules do.
+A roster row is the domain's one accepted-row type (domain/roster_row.py), the one the roster store
+keeps; what Teams reports is separate from the provisioning client's types: the service layer maps
+onto them, so the lifecycle rules do not change when that client does.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+
+from teams_sip.domain.roster_row import RosterRow
 
 
 class Verdict(StrEnum):
@@ -30,16 +34,40 @@ class ObservedState(StrEnum):
 
 @dataclass(frozen=True)
 class RosterEntry:
-    """One handset the admin wants onboarded. `hardware_id` is the Teams id (12 upper-case hex)."""
+    """One handset the admin wants onboarded: its roster row and its user's eligibility verdict. Not
+    a row type of its own: the row's fields are read through (`hardware_id` is the Teams id, 12
+    upper-case hex)."""
 
-    hardware_id: str
-    kind: str
-    upn: str
-    display_name: str
-    account_type: str
-    site: str
-    install_date: date | None
+    row: RosterRow
     verdict: Verdict
+
+    @property
+    def hardware_id(self) -> str:
+        return self.row.hardware_id
+
+    @property
+    def kind(self) -> str:
+        return self.row.kind
+
+    @property
+    def upn(self) -> str:
+        return self.row.upn
+
+    @property
+    def display_name(self) -> str:
+        return self.row.display_name
+
+    @property
+    def account_type(self) -> str:
+        return self.row.account_type
+
+    @property
+    def site(self) -> str:
+        return self.row.site
+
+    @property
+    def install_date(self) -> date | None:
+        return self.row.install_date
 
 
 @dataclass(frozen=True)

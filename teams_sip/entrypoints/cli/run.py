@@ -48,10 +48,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         services = build_services(load_settings())
         rollout = Rollout(services)
-        rollout.refresh_policies = args.refresh_policies
         with Progress().stage("Reconciliation pass"):
             outcome = rollout.run_pass(actor="cli", check_users=not args.skip_user_checks,
-                                       check_all_users=args.check_all_users)
+                                       check_all_users=args.check_all_users, refresh_policies=args.refresh_policies)
     except TeamsSipError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from teams_sip.entrypoints.functions.imports import check_spreadsheet, upload_ca
 from teams_sip.observability import request_id
 from teams_sip.service.code_import import import_codes
 from teams_sip.service.inventory_upload import mark_handset, upload_inventory
+from teams_sip.service.signin_results import ingest_signin_results
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()
@@ -38,7 +39,7 @@ def post_signin_results(req: func.HttpRequest) -> func.HttpResponse:
     service, caller = admin(req)
     upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
     check_spreadsheet(upload)
-    summary = service.ingest_signin_results(upload.data, actor=caller.name, correlation_id=request_id.get())
+    summary = ingest_signin_results(service, upload.data, actor=caller.name, correlation_id=request_id.get())
     log.info("bulk sign-in results %s by %s", upload.filename, caller.name)
     return json_response({"lines": summary.lines(), "completed": summary.batches_completed,
                           "outcomes": dict(summary.outcomes), "errors": summary.errors})

@@ -35,8 +35,8 @@ def run_now(req: func.HttpRequest) -> func.HttpResponse:
             "checkAllUsers", "refreshPolicies"}:
         raise HttpError(400, "badRequest",
                         'the body may only hold {"checkAllUsers": true|false, "refreshPolicies": true|false}')
-    service.refresh_policies = service.refresh_policies or refresh
-    outcome = service.run_pass(actor=caller.name, correlation_id=request_id.get(), check_all_users=check_all)
+    outcome = service.run_pass(actor=caller.name, correlation_id=request_id.get(), check_all_users=check_all,
+                               refresh_policies=refresh)
     if not outcome.ran or outcome.report is None or outcome.execution is None:
         raise HttpError(409, "passRunning", outcome.message)
     execution = outcome.execution
