@@ -202,3 +202,11 @@ SNAPSHOT_TYPE_ALIASES: Final[dict[str, str]] = {
 
 SNAPSHOT_MFA_CONTROL: Final = "mfa"
 """The BuiltInControls value of a Conditional Access policy that requires MFA."""
+
+# --- The admin center's SIP device export as a complete listing (issue 20; docs/microsoft.md) ----
+
+TAC_EXPORT_IS_COMPLETE: Final = True
+"""Assumption: the Teams admin center's SIP devices page exports every SIP device Teams lists at the
+moment of export (no paging or filter left out), so a handset it does not show is not listed then.
+No Microsoft page describes the export's contents. With False an upload is evidence only, and with the
+teamwork listing retired no handset turns stale (service/inventory_upload.py)."""

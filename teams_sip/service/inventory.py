@@ -39,12 +39,15 @@ class InventoryPass:
     unmatched: int = 0
     line: str = ""  # "inventory: ..." for the report, empty when every source is current
     leftover: dict[str, list[Evidence]] = field(default_factory=dict)
+    fresh: frozenset[Evidence] = frozenset()  # read from a _WAIT source this pass and not yet in the inbox
 
     def keep_only(self, hardware_ids: Collection[str]) -> None:
         """A pass of some sites: what the sign-in log said about other sites' handsets waits in the inbox
-        for their own pass (the listing, bulk results and the inbox itself are read by every pass)."""
-        self.leftover = {h: [e for e in ev if e.source in _WAIT] for h, ev in self.evidence.items()
-                         if h not in hardware_ids}
+        for their own pass (the listing, bulk results and the inbox itself are read by every pass). Only
+        what the inbox does not hold yet is added (the log is re-read with an overlap, and the inbox
+        keeps rows a week): adding it again would multiply it with every site pass."""
+        self.leftover = {h: kept for h, ev in self.evidence.items() if h not in hardware_ids
+                         if (kept := [e for e in ev if e in self.fresh])}
         self.evidence = {h: ev for h, ev in self.evidence.items() if h in hardware_ids}
 
     def commit(self, store: StateStore, now: datetime) -> None:
@@ -73,7 +76,9 @@ class Inventory:
                 listing = {**(listing or {}), **reading.listing}
         evidence, unmatched = attribute(statements, records)
         health = self._remember(readings, now)
-        return InventoryPass(listing, evidence, readings, len(unmatched), status_line(health))
+        inbox = {s.evidence for r in readings if r.source == Source.ADMIN_EXPORT for s in r.statements}
+        fresh = frozenset(s.evidence for r in readings if r.source in _WAIT for s in r.statements) - inbox
+        return InventoryPass(listing, evidence, readings, len(unmatched), status_line(health), fresh=fresh)
 
     def _read_one(self, source: InventorySource, records: Mapping[str, DeviceRecord], now: datetime) -> SourceReading:
         try:

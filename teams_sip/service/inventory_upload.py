@@ -1,5 +1,6 @@
 """What people hand in about handsets between passes: the admin's export of the Teams admin center's
-SIP device list (`teams-sip inventory FILE`, `POST api/inventory`), and technicians' marks ("dialled",
+SIP device list (`teams-sip inventory FILE`, `POST api/inventory`; taken as complete as of its upload,
+so a handset it no longer shows is "unlisted" then: device_export.absences), and technicians' marks ("dialled",
 "signed in"; `POST api/devices/{id}/mark`). Both are read whole and checked before anything is kept,
 then wait in the inventory inbox (inventory_inbox.py), where every pass for a week takes them.
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from teams_sip import unverified
 from teams_sip.domain.identifiers import parse_identifier
-from teams_sip.domain.lifecycle.device_export import read_device_export
+from teams_sip.domain.lifecycle.device_export import absences, read_device_export
 from teams_sip.domain.lifecycle.evidence import Evidence, Said, Source, Statement
 from teams_sip.errors import InputError
 from teams_sip.importing.options import ImportOptions
@@ -26,10 +28,12 @@ MARKS = {"dialled": Said.ACTIVATED, "dialed": Said.ACTIVATED, "signed in": Said.
 class InventoryUpload:
     accepted: int = 0
     ignored: int = 0
+    unlisted: int = 0  # handsets Teams should list that the export (a complete listing) does not show
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"summary": {"accepted": self.accepted, "ignored": self.ignored, "rejected": len(self.errors)},
+        return {"summary": {"accepted": self.accepted, "ignored": self.ignored, "unlisted": self.unlisted,
+                            "rejected": len(self.errors)},
                 "rows": self.errors, "applied": "at the next reconciliation pass"}
 
 
@@ -39,10 +43,11 @@ def upload_inventory(rollout: Rollout, data: bytes, filename: str, *, actor: str
     svc = rollout.services
     header, rows = read_table(data, filename, ImportOptions(max_bytes=svc.settings.service.import_max_mb << 20))
     now = svc.clock.now()
-    known = {s.record.hardware_id for s in rollout.devices.all()}
-    export = read_device_export(header, rows, dict.fromkeys(known), now)
-    Inbox(svc.store).add(export.statements, now)
-    outcome = InventoryUpload(len(export.statements), export.ignored,
+    known = {s.record.hardware_id: s.record for s in rollout.devices.all()}
+    export = read_device_export(header, rows, known, now)
+    unlisted = absences(export, known, now) if unverified.TAC_EXPORT_IS_COMPLETE else ()
+    Inbox(svc.store).add((*export.statements, *unlisted), now)
+    outcome = InventoryUpload(len(export.statements), export.ignored, len(unlisted),
                               [{"row": e.row, "column": e.column, "message": e.message} for e in export.errors])
     rollout.audit.record(now, actor, "inventory-upload", filename, correlation_id, outcome.to_dict()["summary"])
     return outcome

@@ -7,6 +7,9 @@ state, and when the device was last seen. A file without a hardware id column, o
 state nor a user column, is refused whole, naming the headers it has. Each row is matched to a
 handset by its hardware id (identifiers.parse_identifier); a row that cannot be read or matched is
 reported and changes nothing.
+
+The export is taken as the complete SIP device list at the time it was made (an assumption:
+unverified.TAC_EXPORT_IS_COMPLETE), so `absences` says which handsets it no longer shows.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from datetime import UTC, datetime
 
 from teams_sip.domain.identifiers import excerpt, parse_identifier
 from teams_sip.domain.lifecycle.evidence import Evidence, Said, Source, Statement
+from teams_sip.domain.lifecycle.offboarding import Offboarding
+from teams_sip.domain.lifecycle.records import DeviceRecord
 from teams_sip.domain.roster import RowIssue
 from teams_sip.errors import InputError
 
@@ -42,6 +47,7 @@ class DeviceExport:
     statements: tuple[Statement, ...]
     errors: tuple[RowIssue, ...]
     ignored: int  # rows about devices teams-sip does not know, or that say nothing (waiting on activation)
+    listed: frozenset[str] = frozenset()  # every known handset the file shows, in whatever state
 
 
 def _key(text: str) -> str:
@@ -71,6 +77,7 @@ def read_device_export(header: Sequence[str], rows: Sequence[Sequence[str]], kno
     statements: list[Statement] = []
     errors: list[RowIssue] = []
     ignored = 0
+    listed: set[str] = set()
     for number, cells in enumerate(rows, start=2):
         def cell(meaning: str, cells: Sequence[str] = cells) -> str:
             index = where.get(meaning)
@@ -86,6 +93,7 @@ def read_device_export(header: Sequence[str], rows: Sequence[Sequence[str]], kno
         if parsed.identity.hardware_id not in known:
             ignored += 1
             continue
+        listed.add(parsed.identity.hardware_id)
         said = _said(cell("state"), cell("user"), "state" in where)
         if said is None:
             if cell("state") and _key(cell("state")) not in _PRE_ACTIVATION:
@@ -98,7 +106,20 @@ def read_device_export(header: Sequence[str], rows: Sequence[Sequence[str]], kno
         detail = f"last seen {seen.isoformat()}" if seen is not None else ""
         evidence = Evidence(Source.ADMIN_EXPORT, said, received_at, cell("user") or None, detail)
         statements.append(Statement(evidence, parsed.identity.hardware_id))
-    return DeviceExport(tuple(statements), tuple(errors), ignored)
+    return DeviceExport(tuple(statements), tuple(errors), ignored, frozenset(listed))
+
+
+def absences(export: DeviceExport, records: Mapping[str, DeviceRecord], at: datetime) -> tuple[Statement, ...]:
+    """An "unlisted" statement at `at` (the export's time) for each handset Teams should list (signed
+    in, or signed out since) that the export does not show. None at all when the export cannot be
+    taken as a complete listing: a row could not be read (it may be one of them), or it shows none of
+    those handsets (a whole fleet is never off-boarded at once; more likely a filtered or wrong file)."""
+    rules = Offboarding()
+    due = [hid for hid, rec in records.items() if rules.limit(rec) is not None]
+    if export.errors or not export.listed.intersection(due):
+        return ()
+    return tuple(Statement(Evidence(Source.ADMIN_EXPORT, Said.UNLISTED, at), hid)
+                 for hid in due if hid not in export.listed)
 
 
 def _said(state: str, user: str, has_state: bool) -> Said | None:

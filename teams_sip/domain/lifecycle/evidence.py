@@ -17,6 +17,8 @@ admin center's SIP device list, and a technician's word. Each says something ("a
 - A failed sign-in is a reason to show, not a state.
 - The last contact (for the 30/14-day off-boarding rules) is the newest statement of a state from
   any source (`last_contact`).
+- The admin's export is a complete listing as of its export time: a handset it no longer shows is
+  "unlisted" then (`unlisted_since`), which counts only when newer than every other word on it.
 
 No new lifecycle states: sources only supply evidence for transitions the table already has.
 """
@@ -65,6 +67,7 @@ class Said(StrEnum):
     ACTIVATED = "activated"  # code dialled, or signed out: Teams waits for a sign-in
     SIGNED_IN = "signed_in"
     SIGN_IN_FAILED = "sign_in_failed"  # a reason to show, no state
+    UNLISTED = "unlisted"  # absent from a complete listing (the admin's export): no state, starts the clock
 
 
 _STATE_OF = {Said.ACTIVATED: ObservedState.WAITING_FOR_SIGN_IN, Said.SIGNED_IN: ObservedState.SIGNED_IN}
@@ -187,6 +190,19 @@ def as_observed(item: Evidence, hardware_id: str) -> ObservedDevice:
 def last_contact(entries: Iterable[Evidence]) -> datetime | None:
     """The newest statement of a state from any source (failed sign-ins are no contact)."""
     return max((e.at for e in entries if e.said in _STATE_OF), default=None)
+
+
+def unlisted_since(entries: Iterable[Evidence], record: DeviceRecord) -> datetime | None:
+    """When the newest complete export no longer showed the handset; None when no export's silence
+    counts: one older than the handset's newest word (any source) or its last state change says nothing."""
+    kept = tuple(entries)
+    at = max((e.at for e in kept if e.said == Said.UNLISTED), default=None)
+    if at is None:
+        return None
+    since, contact = anchor(record), last_contact(kept)
+    if (since is not None and at <= since) or (contact is not None and at <= contact):
+        return None
+    return at
 
 
 def failures(entries: Iterable[Evidence]) -> list[Evidence]:

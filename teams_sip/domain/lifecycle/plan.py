@@ -30,7 +30,7 @@ from teams_sip.domain.lifecycle.actions import (
     ReleaseRemoved,
     RenewCode,
 )
-from teams_sip.domain.lifecycle.evidence import Evidence, as_observed, last_contact, merge, winner
+from teams_sip.domain.lifecycle.evidence import Evidence, as_observed, last_contact, merge, unlisted_since, winner
 from teams_sip.domain.lifecycle.inputs import ObservedDevice, ObservedState, RosterEntry, Verdict
 from teams_sip.domain.lifecycle.notices import notice_text
 from teams_sip.domain.lifecycle.offboarding import Offboarding
@@ -213,6 +213,8 @@ def _observe(step: _Device, obs: ObservedDevice | None, policy: PlanPolicy, inve
     if obs is None:
         if inventory:
             _absent(step, policy)
+        elif policy.offboarding is not None:
+            _unlisted(step, policy.offboarding)
         best = winner(step.record.evidence, step.record)  # after _absent: nothing older undoes a stale verdict
         if best is None:
             return
@@ -280,6 +282,19 @@ def _missing(step: _Device, rules: Offboarding) -> None:
         step.move(S.STALE, f"not listed by Teams for {days} days: off-boarded after {limit.days} days without contact")
         step.update(missing_since=None)
         step.actions.append(MarkStale(step.record.hardware_id))
+
+
+def _unlisted(step: _Device, rules: Offboarding) -> None:
+    """No teamwork listing this pass: the admin's newest export, a complete listing as of its time,
+    may still show the handset missing; the clock starts at the first export without it since the
+    handset's last contact (a teamwork listing's earlier start is kept)."""
+    at = unlisted_since(step.record.evidence, step.record)
+    if at is None or rules.limit(step.record) is None:
+        return
+    since, contact = step.record.missing_since, last_contact(step.record.evidence)
+    if since is None or (contact is not None and since < contact):
+        step.update(missing_since=at)
+    _missing(step, rules)
 
 
 def _window(step: _Device, site: Site | None, policy: PlanPolicy) -> InstallWindow | None:

@@ -55,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{outcome.accepted} handset(s) taken as evidence for the next pass; {outcome.ignored} row(s) about "
           f"devices teams-sip does not track or that say nothing yet; {len(outcome.errors)} row(s) refused.")
+    if outcome.unlisted:
+        print(f"{outcome.unlisted} signed-in or signed-out handset(s) are not in the export: each turns stale once "
+              "Microsoft's 30/14 days without contact have passed since (unless another source hears from it).")
     for error in outcome.errors:
         print(f"  row {error['row']} ({error['column']}): {error['message']}")
     return 0
