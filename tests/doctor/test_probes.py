@@ -166,28 +166,42 @@ def test_throttling_headers_seen(sim: SimulatedTenant, doctor: Doctor) -> None:
     assert finding.evidence["throttled"] >= 1 and "retry-after" in finding.evidence["rateLimitHeaders"]
 
 
-def test_throttling_documented_retry_after_is_read_as_decimal_seconds(sim: SimulatedTenant, doctor: Doctor) -> None:
+class _HeldClock:
+    """The simulator's bucket clock, held still until the doctor has been refused once: on a loaded
+    machine a real clock refilled the drained bucket before the doctor's request reached it."""
+
+    def __init__(self) -> None:
+        self.held_at: float | None = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self.held_at if self.held_at is not None else time.monotonic()
+
+
+def test_throttling_documented_retry_after_is_read_as_decimal_seconds(
+        sim: SimulatedTenant, doctor: Doctor, monkeypatch: pytest.MonkeyPatch) -> None:
     """Under the documented preset a Teams 429 says Retry-After such as `0.034` (decimal seconds, as
     Microsoft's sample); the doctor waits that long, is answered, and reports the values as sent.
-    A second caller of the same app keeps its Teams GET bucket empty until the doctor is refused once."""
+    The app's Teams GET bucket is emptied on a held clock, released once the doctor is refused."""
     sim.set_faults(throttling="documented")
+    clock = _HeldClock()
+    monkeypatch.setattr("teams_sip.simulator.throttling.time", clock)
+    while sim.faults.throttle(sim.client_id, "/v1.0", "GET", "/admin/teams/userConfigurations")[0] is None:
+        pass  # empty the bucket
+    refused_before = sim.faults.throttled
     stop = threading.Event()
 
-    def drain() -> None:
-        own, start, deadline = 0, sim.faults.throttled, time.monotonic() + 20
-        while not stop.is_set() and time.monotonic() < deadline:
-            own += sim.faults.throttle(sim.client_id, "/v1.0", "GET", "/admin/teams/userConfigurations")[0] is not None
-            if sim.faults.throttled - start > own:
-                return  # a refusal that was not ours: the doctor's
-            time.sleep(0.001)
+    def release() -> None:
+        while not stop.is_set() and sim.faults.throttled == refused_before:
+            time.sleep(0.005)
+        clock.held_at = None
 
-    drainer = threading.Thread(target=drain, daemon=True)
-    drainer.start()
+    releaser = threading.Thread(target=release, daemon=True)
+    releaser.start()
     try:
         report = doctor()
     finally:
         stop.set()
-        drainer.join()
+        releaser.join()
     finding = report.finding("throttling.headers")
     assert (finding.verdict, finding.reading) == (OK, "retry-after"), finding
     waits = finding.evidence["retryAfterSeconds"]

@@ -20,7 +20,7 @@ def test_an_export_and_a_mark_are_kept_for_the_next_pass(tmp_path: Path) -> None
                         body=f"MAC address,Sign-in status\n{dashed},Signed in\n".encode(),
                         headers={"content-type": "text/csv"})
         assert response.status_code == 202, body_of(response)
-        assert body_of(response)["summary"] == {"accepted": 1, "ignored": 0, "rejected": 0}
+        assert body_of(response)["summary"] == {"accepted": 1, "ignored": 0, "rejected": 0, "unlisted": 0}
         refused = call("post_inventory", "POST", "/api/inventory", params={"filename": "x.csv"},
                        body=b"Name,Firmware\na,b\n", headers={"content-type": "text/csv"})
         assert refused.status_code == 400 and "Headers found" in json.dumps(body_of(refused))
