@@ -4,6 +4,7 @@ per-user reads, fewer requests for a large share of the tenant, run alongside th
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +14,7 @@ from teams_sip.adapters.graph.config_reads import RunningListing
 from teams_sip.adapters.graph.directory import GraphDirectory, listing_is_cheaper, user_listing_is_cheaper
 from teams_sip.domain.eligibility import Lookup, UserFacts
 from teams_sip.errors import TeamsSipError
-from teams_sip.simulator import Scenario, SimulatedTenant
+from teams_sip.simulator import Scenario, SimulatedTenant, recording
 from tests.eligibility.conftest import Stack, sim_settings
 
 
@@ -129,3 +130,72 @@ def test_a_listing_begun_ahead_is_stopped_when_lookups_pay(stack: Stack, scenari
     directory = GraphDirectory(stack.session.client, tenant_users=10**6, ahead=running)
     assert read(stack, directory, upns) == per_user
     assert running.task.done() and directory.listed_chains == 0
+
+
+class _Timeline(recording.GraphRecorder):
+    """When each answer was made (server side), for the order in which requests were served."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[tuple[float, str, bool]] = []
+
+    def record(self, answer: recording.GraphAnswer) -> None:
+        self.times.append((time.monotonic(), answer.path + "?" + answer.query, answer.inner))
+
+
+def _first(timeline: _Timeline, text: str) -> float:
+    return min(t for t, where, _ in timeline.times if text in where)
+
+
+def _generated_stack(users: int) -> Iterator[tuple[SimulatedTenant, GraphSession, Scenario]]:
+    scenario = Scenario.generate(users, seed=5)
+    with SimulatedTenant.start(scenario) as sim:
+        settings = sim_settings(sim)
+        session = GraphSession(settings, build_token_provider(settings, sim.clock))
+        try:
+            yield sim, session, scenario
+        finally:
+            session.close()
+
+
+def test_a_large_roster_starts_the_listing_before_the_tenant_size_answers() -> None:
+    """Both page chains go out beside the `$count` probe, not a round trip after it: on a roster that
+    would be listed even in a tenant its own size, waiting for the size only delays the chains."""
+    for sim, session, scenario in _generated_stack(300):
+        latency = 0.5
+        sim.set_faults(latency_ms=latency * 1000)
+        upns = [u.upn for u in scenario.users]
+        directory = GraphDirectory(session.client)
+        timeline = _Timeline()
+        recording.install(timeline)
+        try:
+            facts: dict[str, UserFacts] = session.run(directory.read_users(upns))
+        finally:
+            recording.uninstall(timeline)
+        assert directory.listed_chains == 2
+        assert all(f.teams is not None for f in facts.values() if f.lookup is Lookup.FOUND)
+        counted = _first(timeline, "$count=true")
+        assert _first(timeline, "userConfigurations") - counted < latency / 2, "pages were asked with the probe"
+        first_pages = [where for t, where, _ in timeline.times
+                       if "userConfigurations" in where and t - counted < latency / 2]
+        assert any("desc" in where for where in first_pages), "the descending chain did not wait either"
+
+
+def test_a_listing_begun_beside_the_probe_is_stopped_when_the_size_favours_lookups() -> None:
+    roster = 110
+    for sim, session, scenario in _generated_stack(4000):
+        assert listing_is_cheaper(roster, roster) and not listing_is_cheaper(len(scenario.users), roster)
+        upns = [u.upn for u in scenario.users[:roster]]
+        per_user = session.run(GraphDirectory(session.client, tenant_users=len(scenario.users)).read_users(upns))
+        sim.set_faults(latency_ms=50)
+        sim.reset_stats()
+        directory = GraphDirectory(session.client)
+        assert session.run(directory.read_users(upns)) == per_user
+        assert directory.listed_chains == 0
+        pages = int(sim.stats()["requests"].get("GET /v1.0/admin/teams/userConfigurations", 0))
+        assert pages <= 4, f"{pages} pages: the listing begun with the probe was not stopped when it lost"
+        assert sim.stats()["innerBatchRequests"] >= roster, "the configurations came from lookups"
+
+        sim.reset_stats()  # a roster of a page or less waits for the size: no listing is begun on a guess
+        session.run(GraphDirectory(session.client).read_users(upns[:60]))
+        assert int(sim.stats()["requests"].get("GET /v1.0/admin/teams/userConfigurations", 0)) == 0

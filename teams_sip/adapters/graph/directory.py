@@ -9,8 +9,9 @@
 - Teams configuration: per user via `$batch` (one inner request each), or one listing of the whole
   tenant when that costs fewer requests and is not slower (the tenant's size comes from `$count`),
   with lookups of the users it has not reached spending the budget it leaves idle (config_reads.py).
-- After the size probe, independent reads overlap (user reads, configuration reads), so a large
-  roster is limited by the throttle budget, not by round trips one after the other.
+- Independent reads overlap (user reads, configuration reads), so a large roster is limited by the
+  throttle budget, not by round trips one after the other; a roster large enough to be listed even in
+  a tenant its own size begins the listing beside the size probe instead of a round trip after it.
 """
 
 from __future__ import annotations
@@ -113,6 +114,15 @@ def listing_is_cheaper(tenant_users: int | None, roster_users: int, lookups_per_
     return _paging_pays(math.ceil(tenant_users / ASSUMED_PAGE), PAGE_ROUND_TRIP_S, roster_users, lookups_per_s)
 
 
+def _listing_may_pay(roster_users: int, http: Any) -> bool:
+    """Whether to begin the tenant listing before `$count` answers: only when it would pay even in a
+    tenant no larger than the roster (the smallest the tenant can be for a roster that exists) and
+    takes two chains. Should the count then favour lookups, the listing is stopped after the page or
+    two each chain got meanwhile: that is the price of not holding both chains back a round trip."""
+    return roster_users > ASSUMED_PAGE and listing_is_cheaper(roster_users, roster_users,
+                                                              http.teams_requests_per_second)
+
+
 def user_listing_is_cheaper(tenant_users: int | None, roster_users: int,
                             lookups_per_s: float = USER_LOOKUPS_PER_S) -> bool:
     """Pages of every user in the tenant against filtered lookups of 15 UPNs each, by the same rule as
@@ -163,18 +173,23 @@ class GraphDirectory:
         try:
             if not wanted:
                 return {}
-            size = await self._tenant_size()  # one round trip; it decides how both reads are made
             http = self._client.settings.http
-            by_list = user_listing_is_cheaper(size, len(wanted), http.identity_units_per_10s / limits.IDENTITY_WINDOW_S)
-            reading = self._listed_users(wanted) if by_list else self._users(wanted)
-            users = asyncio.create_task(reading)
-            tasks.append(users)
+            if ahead is None and self._tenant_users is None and _listing_may_pay(len(wanted), http):
+                ahead = await RunningListing.begin(self._client, 2)  # its chains need not wait for the size
+            size = await self._tenant_size()  # one round trip; it decides how both reads are made
             listing: TenantListing | None = None
             if listing_is_cheaper(size, len(wanted), http.teams_requests_per_second):
                 running, ahead = ahead or await self._begin_listing(size), None
                 listing = running.listing
                 tasks.append(running.task)
+            elif ahead is not None:  # begun for nothing: lookups are the cheaper way this time
+                await ahead.stop()
+                ahead = None
             self.listed_chains = listing.chains if listing is not None else 0
+            by_list = user_listing_is_cheaper(size, len(wanted), http.identity_units_per_10s / limits.IDENTITY_WINDOW_S)
+            reading = self._listed_users(wanted) if by_list else self._users(wanted, self.listed_chains)
+            users = asyncio.create_task(reading)
+            tasks.append(users)
             facts = await users
             found = {k: f for k, f in facts.items() if f.lookup is Lookup.FOUND and f.user_id}
             if found == {} and all(f.lookup is Lookup.FORBIDDEN for f in facts.values()):
@@ -201,10 +216,10 @@ class GraphDirectory:
     async def _tenant_size(self) -> int | None:
         return self._tenant_users if self._tenant_users is not None else await self._count_users()
 
-    async def _users(self, upns: Sequence[str]) -> dict[str, UserFacts]:
+    async def _users(self, upns: Sequence[str], chains: int = 1) -> dict[str, UserFacts]:
         chunks = [upns[i : i + UPNS_PER_FILTER] for i in range(0, len(upns), UPNS_PER_FILTER)]
         requests = [BatchRequest(f"u{n}", _filter_url(chunk)) for n, chunk in enumerate(chunks)]
-        answers = await self._client.batch(requests, max_in_flight=self._lanes())
+        answers = await self._client.batch(requests, max_in_flight=self._lanes(max(1, chains)))
         facts: dict[str, UserFacts] = {}
         for n, chunk in enumerate(chunks):
             answer = answers[f"u{n}"]
