@@ -47,7 +47,7 @@ from bench.bounds import (
 )
 from bench.tenant_process import TenantProcess
 from teams_sip.adapters.graph.config_reads import CONFIG_FIELDS
-from teams_sip.bootstrap import Services, build_services
+from teams_sip.bootstrap import Wiring, build_wiring
 from teams_sip.config import Settings, settings_from_values
 from teams_sip.domain.eligibility import AccountKind, PolicyCatalogue
 from teams_sip.service.config_snapshots import SnapshotPolicies
@@ -108,20 +108,20 @@ def round_trip(sim: Tenant, session: Any, page: bool = True) -> float:
 
 
 @contextmanager
-def _services(settings: Settings, sim: Tenant) -> Iterator[Services]:
+def _services(settings: Settings, sim: Tenant) -> Iterator[Wiring]:
     """A fresh set of clients from the composition root (new connections for each run)."""
-    services = build_services(settings, clock=sim.clock, in_memory=True)
+    wiring = build_wiring(settings, clock=sim.clock, in_memory=True)
     try:
-        yield services
+        yield wiring
     finally:
-        services.close()
+        wiring.close()
 
 
 def one_run(sim: Tenant, settings: Settings, users: list[RosterUser], catalogue: Any) -> tuple[Run, Any]:
-    with _services(settings, sim) as services:
-        rtt = round_trip(sim, services.graph)
+    with _services(settings, sim) as wiring:
+        rtt = round_trip(sim, wiring.graph)
         fresh(sim)
-        with services.directory.reads() as reads:
+        with wiring.directory.reads() as reads:
             directory = reads.directory()
             started = time.monotonic()
             result = reads.run(run_preflight(users, directory, catalogue, sim.clock))
@@ -178,22 +178,22 @@ def main(with_naive: bool = True, in_process: bool = False) -> int:
     return 0 if ok else 1
 
 
-def _catalogue(sim: Tenant, services: Services) -> tuple[PolicyCatalogue, str, int]:
+def _catalogue(sim: Tenant, wiring: Wiring) -> tuple[PolicyCatalogue, str, int]:
     """The first call starts the snapshot job; once it has run (simulated minutes) it is read."""
-    snapshots = SnapshotPolicies(services.config_snapshots, SnapshotCache(services.store), sim.clock)
+    snapshots = SnapshotPolicies(wiring.config_snapshots, SnapshotCache(wiring.store), sim.clock)
     fresh(sim)
-    catalogue, source = load_policy_catalogue(snapshots, services.policy_settings(), sim.clock)
+    catalogue, source = load_policy_catalogue(snapshots, wiring.policy_settings(), sim.clock)
     if catalogue.snapshot is None:
         sim.clock.advance(timedelta(minutes=10))
-        catalogue, source = load_policy_catalogue(snapshots, services.policy_settings(), sim.clock)
+        catalogue, source = load_policy_catalogue(snapshots, wiring.policy_settings(), sim.clock)
     requests = sum(n for name, n in sim.stats()["requests"].items() if "napshot" in name)
     return catalogue, source, requests
 
 
 def naive(sim: Tenant, settings: Settings, users: list[RosterUser]) -> Run:
     """One request per check per user, one at a time, through the same client stack."""
-    with _services(settings, sim) as services:
-        session = services.graph
+    with _services(settings, sim) as wiring:
+        session = wiring.graph
         rtt = round_trip(sim, session, page=False)
         fresh(sim)
         started = time.monotonic()

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bounds import answered, answered_units, bound, documented_limits, measure_round_trip, verdict
 from bench.common import Report, budget_used, peak_rss_mb, requests_by_endpoint, site_name, timed, write_sites
 from teams_sip.adapters.store.sqlite import SqliteStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.lifecycle.inputs import Verdict
@@ -170,13 +170,13 @@ def main() -> int:
             "OUTPUT_DIR": str(Path(tmp) / "out"), "SITES_FILE": str(write_sites(Path(tmp) / "sites.csv", SITES))}
         if logs:
             values |= {"SIGNIN_LOGS": "on"}
-        services = build_services(settings_from_values(values), clock=sim.clock, store=store)
+        wiring = build_wiring(settings_from_values(values), clock=sim.clock, store=store)
         try:
-            rollout = Rollout(services)
-            services.provisioning if not logs else services.graph  # noqa: B018 - clients (and MSAL) load untimed
+            rollout = Rollout(wiring)
+            wiring.provisioning if not logs else wiring.graph  # noqa: B018 - clients (and MSAL) load untimed
             memory_before = peak_rss_mb()
             load_before = os.getloadavg()
-            trip = _floor_round_trip(services, next(iter(sim.world.devices.devices)), logs)
+            trip = _floor_round_trip(wiring, next(iter(sim.world.devices.devices)), logs)
             states = Counter(d.state for d in sim.world.devices.devices.values())
             stream = max((math.ceil(n / 100) for n in states.values()), default=0)  # one list stream per state
             sim.set_faults(throttling="documented")  # Microsoft's limits; the device service's is a guess
@@ -190,7 +190,7 @@ def main() -> int:
                 chain = min(answered(stats, "GET /provisioning/v1/devices"), stream)
             limit = bound(answered_units(stats), documented_limits(USERS), chain, trip)
         finally:
-            services.close()
+            wiring.close()
             store.close()
     memory = peak_rss_mb()
     execution, result = outcome.execution, outcome.report
@@ -214,13 +214,13 @@ def main() -> int:
 
 
 
-def _floor_round_trip(services: Any, hardware_id: str, logs: bool) -> float:
+def _floor_round_trip(wiring: Any, hardware_id: str, logs: bool) -> float:
     """The smallest round trip of a request cheaper than one page of the pass's chain: one device of
     the provisioning API, or (assisted mode) the smallest users read, so the sign-in log's own
     budget of 5 reads per 10 s is left whole for the timed pass."""
     if logs:
-        return measure_round_trip(lambda: services.graph.get_json("/users", {"$top": "1", "$select": "id"}))
-    api = services.provisioning
+        return measure_round_trip(lambda: wiring.graph.get_json("/users", {"$top": "1", "$select": "id"}))
+    api = wiring.provisioning
     assert api is not None, "API mode has the provisioning API"
     return measure_round_trip(lambda: api.get(hardware_id))
 

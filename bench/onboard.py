@@ -63,7 +63,7 @@ from bench.common import (
 )
 from teams_sip.adapters.notify.folder import FolderArtifactStore
 from teams_sip.adapters.store.sqlite import SqliteStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.lifecycle.inputs import Verdict
@@ -111,8 +111,8 @@ def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path, extra: dict
     with SimulatedTenant.start(scenario, clock=clock) as sim:
         store = SqliteStateStore(tmp / "state.sqlite3")
         values = _settings(sim, tmp, sites_file) | extra
-        services = build_services(settings_from_values(values), clock=clock, store=store)
-        rollout = Rollout(services)
+        wiring = build_wiring(settings_from_values(values), clock=clock, store=store)
+        rollout = Rollout(wiring)
         trips = round_trips(sim, settings_from_values(values))
         sim.set_faults(latency_ms=LATENCY_MS, throttling="documented")
         sim.reset_stats()
@@ -140,7 +140,7 @@ def run_ours(scenario: Scenario, handsets: list[Handset], tmp: Path, extra: dict
             eligible, coded = _check(rollout, handsets, sim)
             chosen = frozenset(u for u, v in rollout.verdicts.all().items() if v.verdict == Verdict.ELIGIBLE)
         finally:
-            services.close()
+            wiring.close()
             store.close()
     return Run(len(handsets), seconds, requests, eligible, coded, passes, endpoints, chosen, tuple(bounds),
                throttled, tuple(under))
@@ -153,11 +153,11 @@ def round_trips(sim: SimulatedTenant, settings: Any) -> tuple[float, float]:
 
     sim.set_faults(latency_ms=LATENCY_MS, throttling="flat", rate_limit_per_s=None)
     query = {"$select": CONFIG_FIELDS, "$orderby": "id"}
-    services = build_services(settings, clock=sim.clock, in_memory=True)
-    api = services.provisioning
+    wiring = build_wiring(settings, clock=sim.clock, in_memory=True)
+    api = wiring.provisioning
     assert api is not None, "the onboarding bench runs in API mode"
-    with contextlib.closing(services):
-        config = measure_round_trip(lambda: services.graph.get_json("/admin/teams/userConfigurations", query))
+    with contextlib.closing(wiring):
+        config = measure_round_trip(lambda: wiring.graph.get_json("/admin/teams/userConfigurations", query))
         devices = measure_round_trip(lambda: api.list_devices())  # an empty page: cheaper, still a floor
     return config, devices
 
@@ -240,10 +240,10 @@ def run_naive(scenario: Scenario, handsets: list[Handset], eligible_upns: set[st
         settings = settings_from_values(_settings(sim, tmp, write_sites(tmp / "sites.csv", SITES)))
         trips = round_trips(sim, settings)
         sim.set_faults(latency_ms=LATENCY_MS, throttling="documented")
-        services = build_services(settings, clock=clock, in_memory=True)
-        graph, api = services.graph, services.provisioning
+        wiring = build_wiring(settings, clock=clock, in_memory=True)
+        graph, api = wiring.graph, wiring.provisioning
         assert api is not None, "the naive client speaks to the provisioning API"
-        with contextlib.closing(services):
+        with contextlib.closing(wiring):
             sim.reset_stats()
             with timed() as watch:
                 for h in handsets:

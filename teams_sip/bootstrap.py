@@ -1,7 +1,7 @@
 """The composition root: the one place that turns Settings into adapters behind the ports.
 
 The CLI (every command), the Functions app, the local server, the demo and the benchmarks all call
-`build_services`; nothing else chooses or constructs an adapter. `Services` implements the service
+`build_wiring`; nothing else chooses or constructs an adapter. `Wiring` implements the service
 layer's `Ports` (service/ports/wiring.py). Graph and provisioning clients are created on first use,
 so an HTTP call that only reads the state store never loads msgraph (a cold start imports this
 module).
@@ -28,7 +28,7 @@ from teams_sip.service.ports.store import StateStore
 
 
 @dataclass
-class Services:
+class Wiring:
     settings: Settings
     clock: Clock
     store: StateStore
@@ -76,7 +76,7 @@ class Services:
             return api
         from teams_sip.adapters.provisioning.assisted import AssistedProvisioning
 
-        return AssistedProvisioning(self.artifacts, self.notifier, self.settings.service.admin_contacts,
+        return AssistedProvisioning(self.artifacts, self.notifier, self.settings.rollout.admin_contacts,
                                     self.clock.now)
 
     @property
@@ -122,13 +122,13 @@ class Services:
         def make() -> Inventory:
             from teams_sip.service.inventory_inbox import BulkResultsSource, InboxSource
 
-            service = self.settings.service
+            rollout = self.settings.rollout
             sources: list[InventorySource] = []
-            if service.teamwork_devices:
+            if rollout.teamwork_devices:
                 from teams_sip.adapters.graph.teamwork_source import TeamworkDevicesSource
 
                 sources.append(TeamworkDevicesSource(self.graph))
-            if service.signin_logs:
+            if rollout.signin_logs:
                 from teams_sip.adapters.graph.signin_logs import SignInLogSource
 
                 sources.append(SignInLogSource(self.graph, self.store))
@@ -149,7 +149,7 @@ class Services:
     @property
     def notifier(self) -> Notifier:
         def make() -> Notifier:
-            sender = self.settings.service.mail_sender
+            sender = self.settings.rollout.mail_sender
             if sender:
                 from teams_sip.adapters.notify.graph_mail import GraphMailNotifier
 
@@ -180,24 +180,24 @@ class Services:
 
 
 def build_artifacts(settings: Settings) -> ArtifactStore:
-    service = settings.service
-    if service.blobs_endpoint:
+    rollout = settings.rollout
+    if rollout.blobs_endpoint:
         from teams_sip.adapters.notify.blob import BlobArtifactStore
 
         credential = None
-        if "127.0.0.1" not in service.blobs_endpoint and "localhost" not in service.blobs_endpoint:
+        if "127.0.0.1" not in rollout.blobs_endpoint and "localhost" not in rollout.blobs_endpoint:
             from azure.identity import DefaultAzureCredential
 
             credential = DefaultAzureCredential()
-        return BlobArtifactStore.from_settings(container=service.artifacts_container,
-                                               account_url=service.blobs_endpoint, credential=credential)
+        return BlobArtifactStore.from_settings(container=rollout.artifacts_container,
+                                               account_url=rollout.blobs_endpoint, credential=credential)
     from teams_sip.adapters.notify.folder import FolderArtifactStore
 
-    return FolderArtifactStore(service.output_dir)
+    return FolderArtifactStore(rollout.output_dir)
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, store: StateStore | None = None,
-                   in_memory: bool = False) -> Services:
+def build_wiring(settings: Settings, *, clock: Clock | None = None, store: StateStore | None = None,
+                   in_memory: bool = False) -> Wiring:
     """`in_memory`: a state store that lives as long as the process (a run against a simulated tenant)."""
     if store is None and in_memory:
         from teams_sip.adapters.store.memory import MemoryStateStore
@@ -207,7 +207,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, store: Sta
         from teams_sip.adapters.store.factory import open_state_store
 
         store = open_state_store(settings)
-    return Services(settings=settings, clock=clock or SystemClock(), store=store, artifacts=build_artifacts(settings))
+    return Wiring(settings=settings, clock=clock or SystemClock(), store=store, artifacts=build_artifacts(settings))
 
 
 def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns: tuple[str, ...] = (),
@@ -222,15 +222,15 @@ def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns:
     from teams_sip.service.doctor import DoctorOptions
     from teams_sip.service.doctor.snapshots import CREATE_PATH as SNAPSHOT_CREATE_PATH
 
-    service = settings.service
+    rollout = settings.rollout
     options = DoctorOptions(
-        policy_name=policy or next(iter(service.compliant_calling_policies), "Global"),
+        policy_name=policy or next(iter(rollout.compliant_calling_policies), "Global"),
         roster_upns=roster_upns,
-        teamwork_devices=service.teamwork_devices,
-        mail_sender=bool(service.mail_sender),
+        teamwork_devices=rollout.teamwork_devices,
+        mail_sender=bool(rollout.mail_sender),
         credential=settings.auth_mode,
         listing_order=LISTING_ORDER,
-        signin_logs=service.signin_logs,
+        signin_logs=rollout.signin_logs,
         create_snapshot=create_snapshot,
     )
     options = replace(options, wait=wait) if wait is not None else options

@@ -64,7 +64,7 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
-class ServiceSettings:
+class RolloutSettings:
     """How the rollout itself behaves: files, install windows, renewals, who hears what."""
 
     output_dir: Path = Path("output")
@@ -117,7 +117,7 @@ class Settings:
     sqlite_path: Path = Path("teams-sip.sqlite3")
     tables_endpoint: str | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
-    service: ServiceSettings = field(default_factory=ServiceSettings)
+    rollout: RolloutSettings = field(default_factory=RolloutSettings)
 
     @property
     def authority(self) -> str:
@@ -229,17 +229,17 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
         sqlite_path=Path(v.text("SQLITE_PATH") or "teams-sip.sqlite3"),
         tables_endpoint=tables_endpoint,
         http=http,
-        service=_service_settings(v),
+        rollout=_rollout_settings(v),
     )
 
 
-def _service_settings(v: _Reader) -> ServiceSettings:
+def _rollout_settings(v: _Reader) -> RolloutSettings:
     opens = v.text("WINDOW_OPENS_AT") or "07:00"
     try:
         opens_at = time.fromisoformat(opens)
     except ValueError:
         raise ConfigError(f"WINDOW_OPENS_AT must be a local time like 07:00 (got {opens!r}).") from None
-    return ServiceSettings(
+    return RolloutSettings(
         output_dir=Path(v.text("OUTPUT_DIR") or "output"),
         sites_file=v.existing_file("SITES_FILE"),
         window_opens_at=opens_at,

@@ -43,7 +43,7 @@ def _say(title: str, body: str = "") -> None:
 def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | None = None,
              echo: Callable[[str, str], None] = _say, *, assisted: bool = False) -> int:
     """`assisted`: no provisioning API and the teamwork listing retired (demo_assisted.py)."""
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import settings_from_values
     from teams_sip.entrypoints.cli.check import render as render_preflight
     from teams_sip.entrypoints.cli.validate import render_table
@@ -70,9 +70,9 @@ def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | N
         } | ({"SIGNIN_LOGS": "on"} if assisted else {})
         if assisted:
             sim.set_teamwork(listing="retired")
-        services = build_services(settings_from_values(values), clock=clock)
+        wiring = build_wiring(settings_from_values(values), clock=clock)
         try:
-            rollout = Rollout(services)
+            rollout = Rollout(wiring)
             outcome = rollout.import_file(data, roster_file.name, actor="demo", correlation_id="demo-import")
             echo("2. Import", f"import {outcome.import_id}: {outcome.result.summary['devices']} handsets")
             _, checked = rollout.preflight(rollout.roster.current(), force=True)
@@ -89,7 +89,7 @@ def run_demo(output: Path, roster_file: Path | None = None, sites_file: Path | N
             else:
                 _live_the_week(sim, rollout, echo)
         finally:
-            services.close()
+            wiring.close()
     echo("Done", f"Worksheets, mails (outbox/), TAC/bulk sign-in files and reports are in {output}/")
     return 0
 
@@ -112,9 +112,9 @@ def _says_something(line: str) -> bool:
 
 def _codes(rollout: Any) -> dict[str, str]:
     codes: dict[str, str] = {}
-    for path in rollout.services.artifacts.list("worksheets/"):
+    for path in rollout.ports.artifacts.list("worksheets/"):
         if path.endswith("lines.json"):
-            for line in json.loads(rollout.services.artifacts.get(path) or b"[]"):
+            for line in json.loads(rollout.ports.artifacts.get(path) or b"[]"):
                 codes[line["hardware_id"]] = line["code"]
     return codes
 

@@ -81,7 +81,7 @@ class _Week:
         return lines
 
     def _codes_needed(self) -> list[str]:
-        artifacts, wanted = self.rollout.services.artifacts, []
+        artifacts, wanted = self.rollout.ports.artifacts, []
         for path in artifacts.list("outbox/"):
             if "codes-needed" in path and path.endswith(".csv") and path not in self.handled:
                 self.handled.add(path)
@@ -113,7 +113,7 @@ class _Week:
         from teams_sip.service.signin_results import ingest_signin_results
 
         lines = []
-        for batch in SignInBook(self.rollout.services.store).batches():
+        for batch in SignInBook(self.rollout.ports.store).batches():
             if batch.state != WRITTEN or batch.reference in self.handled:
                 continue
             self.handled.add(batch.reference)

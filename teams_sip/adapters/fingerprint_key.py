@@ -22,7 +22,7 @@ _UNRESOLVED_REFERENCE = "@Microsoft.KeyVault("
 
 
 def load_fingerprint_key(settings: Settings) -> bytes:
-    configured = settings.service.code_fingerprint_key
+    configured = settings.rollout.code_fingerprint_key
     if configured is not None:
         text = configured.reveal().strip()
         if text.startswith(_UNRESOLVED_REFERENCE):
@@ -35,9 +35,9 @@ def load_fingerprint_key(settings: Settings) -> bytes:
 
 
 def key_file_path(settings: Settings) -> Path:
-    if settings.service.code_fingerprint_key_file is not None:
-        return settings.service.code_fingerprint_key_file
-    return settings.service.output_dir / KEY_FILE_NAME
+    if settings.rollout.code_fingerprint_key_file is not None:
+        return settings.rollout.code_fingerprint_key_file
+    return settings.rollout.output_dir / KEY_FILE_NAME
 
 
 def _key_file(path: Path) -> bytes:

@@ -83,8 +83,8 @@ def _texts(row: object) -> list[str]:
 
 def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, correlation_id: str
                  ) -> CodeImportOutcome:
-    svc = rollout.services
-    opts = svc.settings.service
+    svc = rollout.ports
+    opts = svc.settings.rollout
     header, rows = read_table(data, filename, ImportOptions(max_bytes=opts.import_max_mb * 1024 * 1024))
     now = svc.clock.now()
     stored = {s.record.hardware_id: s for s in rollout.devices.all()}
@@ -93,7 +93,7 @@ def import_codes(rollout: Rollout, data: bytes, filename: str, *, actor: str, co
     ready: list[tuple[ImportedCode, StoredDevice, DeviceRecord]] = []
     for code in parsed.codes:
         current = stored[code.hardware_id]
-        problem, settled = _check(code, current.record, now, rollout.services.fingerprint_key)
+        problem, settled = _check(code, current.record, now, rollout.ports.fingerprint_key)
         if settled is None:
             outcome.results.append(RowResult(code.row, "rejected", problem, code.hardware_id))
         else:

@@ -95,7 +95,7 @@ class Executor:
     def __init__(self, devices: DeviceStore, provisioning: ProvisioningPort, deliver: Deliver, *,
                  fingerprint_key: bytes, calls_at_once: int = 4) -> None:
         self._devices = devices
-        self._key = fingerprint_key  # Services.fingerprint_key: codes are stored only as keyed fingerprints
+        self._key = fingerprint_key  # Wiring.fingerprint_key: codes are stored only as keyed fingerprints
         self._provisioning = provisioning
         self._deliver = deliver
         self._at_once = max(1, calls_at_once)  # issueCodes calls in flight together (HTTP_MAX_CONCURRENCY)

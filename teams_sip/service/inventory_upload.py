@@ -40,8 +40,8 @@ class InventoryUpload:
 def upload_inventory(rollout: Rollout, data: bytes, filename: str, *, actor: str, correlation_id: str
                      ) -> InventoryUpload:
     """InputError (nothing kept) for a file that is not a readable SIP device export."""
-    svc = rollout.services
-    header, rows = read_table(data, filename, ImportOptions(max_bytes=svc.settings.service.import_max_mb << 20))
+    svc = rollout.ports
+    header, rows = read_table(data, filename, ImportOptions(max_bytes=svc.settings.rollout.import_max_mb << 20))
     now = svc.clock.now()
     known = {s.record.hardware_id: s.record for s in rollout.devices.all()}
     export = read_device_export(header, rows, known, now)
@@ -64,8 +64,8 @@ def mark_handset(rollout: Rollout, hardware_id: str, mark: str, *, actor: str, c
         hid = parsed.identity.hardware_id if parsed.identity is not None else ""
     if not hid or rollout.devices.get(hid) is None:
         raise InputError(f"'{hardware_id[:40]}' is not a handset teams-sip knows.")
-    now = rollout.services.clock.now()
+    now = rollout.ports.clock.now()
     evidence = Evidence(Source.TECHNICIAN, said, now, None, f"marked by {actor}")
-    Inbox(rollout.services.store).add([Statement(evidence, hid)], now)
+    Inbox(rollout.ports.store).add([Statement(evidence, hid)], now)
     rollout.audit.record(now, actor, "mark", hid, correlation_id, {"said": said.value})
     return evidence

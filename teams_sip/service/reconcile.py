@@ -49,7 +49,7 @@ class ReconcilePass:
         self.refresh_policies = refresh_policies  # this pass takes a new configuration snapshot
         self.preflight: PreflightRun | None = None  # this pass's own pre-flight, for its report
         self.wanted = None if sites is None else set(sites)
-        self.leases = PassLeases(rollout.leases, pass_owner(correlation), rollout.services.clock.now)
+        self.leases = PassLeases(rollout.leases, pass_owner(correlation), rollout.ports.clock.now)
         self.traffic_before = (0, 0)
 
     def provisioning(self) -> ProvisioningPort:
@@ -73,7 +73,7 @@ class ReconcilePass:
             self.leases.release()
 
     def _run(self, check_users: bool, check_all_users: bool) -> PassOutcome:
-        r, wanted, clock = self.rollout, self.wanted, self.rollout.services.clock
+        r, wanted, clock = self.rollout, self.wanted, self.rollout.ports.clock
         with (r.watching_teams() as observe, r.reading_ahead(check_users) as ahead,
               ThreadPoolExecutor(max_workers=1) as pool):
             # Graph (the users) and the provisioning service (the devices) are asked at the same
@@ -99,16 +99,16 @@ class ReconcilePass:
             inventory.keep_only(set(stored))
         plan = make_plan(r.entries(rows, verdicts), {h: s.record for h, s in stored.items()}, observed,
                          site_map, now, r.policy(), None if inventory is None else inventory.evidence)
-        settings = r.services.settings
-        delivery = WorksheetDelivery(r.services.artifacts, r.services.notifier, sites=site_map,
+        settings = r.ports.settings
+        delivery = WorksheetDelivery(r.ports.artifacts, r.ports.notifier, sites=site_map,
                                      roster={row.hardware_id: row for row in rows}, tenant_id=settings.tenant_id,
-                                     now=clock.now, admin_contacts=settings.service.admin_contacts)
-        execution = Executor(r.devices, self.provisioning(), delivery, fingerprint_key=r.services.fingerprint_key,
+                                     now=clock.now, admin_contacts=settings.rollout.admin_contacts)
+        execution = Executor(r.devices, self.provisioning(), delivery, fingerprint_key=r.ports.fingerprint_key,
                              calls_at_once=settings.http.max_concurrency).run(plan, stored)
         if inventory is not None:
-            inventory.commit(r.services.store, now)
-        if r.services.provisioning is not None:
-            TeamsObserver(r.services.provisioning, r.services.store).expect(len(execution.registered))
+            inventory.commit(r.ports.store, now)
+        if r.ports.provisioning is not None:
+            TeamsObserver(r.ports.provisioning, r.ports.store).expect(len(execution.registered))
         r.notify(plan.of_type(Notify), site_map)
         signin = SignInSummary()
         if wanted is None or TENANT_WIDE in wanted:  # every record is in `after` only for the whole tenant

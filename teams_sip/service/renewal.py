@@ -48,11 +48,11 @@ class RenewalOutcome:
 
 def delivery_for(rollout: Rollout) -> WorksheetDelivery:
     """Worksheet delivery as the pass builds it: every site and roster row, the service clock."""
-    svc = rollout.services
+    svc = rollout.ports
     rows = rollout.roster.current()
     return WorksheetDelivery(svc.artifacts, svc.notifier, sites=rollout.sites(rows),
                              roster={r.hardware_id: r for r in rows}, tenant_id=svc.settings.tenant_id,
-                             now=svc.clock.now, admin_contacts=svc.settings.service.admin_contacts)
+                             now=svc.clock.now, admin_contacts=svc.settings.rollout.admin_contacts)
 
 
 def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, correlation_id: str) -> RenewalOutcome:
@@ -60,7 +60,7 @@ def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, c
     stored = rollout.devices.get(hid)
     if stored is None:
         raise NotFoundError(f"No handset {hardware_id[:40]} is known: import it in a roster first.")
-    record, now = stored.record, rollout.services.clock.now()
+    record, now = stored.record, rollout.ports.clock.now()
     if record.state not in _RENEWABLE:
         raise RenewalRefusedError(f"Handset {hid} is '{record.state}': only registered handsets waiting for "
                                   "activation can get a new code.")
@@ -91,7 +91,7 @@ def renew_code(rollout: Rollout, hardware_id: str, *, force: bool, actor: str, c
     action = RenewCode(hid, record.site, record.install_date, record.codes_issued, cause, window.closes)
     plan = Plan(now, (action,), {hid: start} if start is not record else {})
     execution = Executor(rollout.devices, rollout.provisioning(), delivery_for(rollout),
-                         fingerprint_key=rollout.services.fingerprint_key).run(plan, {hid: stored})
+                         fingerprint_key=rollout.ports.fingerprint_key).run(plan, {hid: stored})
     outcome = _outcome(hid, execution.issued[0].expires_at if execution.issued else None, site.time_zone,
                        hid in execution.awaiting_admin, execution.conflicts, execution.failures)
     rollout.audit.record(now, actor, "renew-code", hid, correlation_id,

@@ -54,42 +54,42 @@ _OBSERVED = {"waitingOnActivation": ObservedState.WAITING_ON_ACTIVATION,
 
 
 class Rollout:
-    def __init__(self, services: Ports) -> None:
-        self.services = services
-        store = services.store
+    def __init__(self, ports: Ports) -> None:
+        self.ports = ports
+        store = ports.store
         self.roster, self.devices = RosterStore(store), DeviceStore(store)
         self.verdicts, self.audit, self.leases = VerdictStore(store), AuditLog(store), Leases(store)
-        self.checks = UserChecks(services, self.roster, self.verdicts, self.audit, self.sites,
+        self.checks = UserChecks(ports, self.roster, self.verdicts, self.audit, self.sites,
                                  lambda: self.policy().window)
 
     # Imports -------------------------------------------------------------------------------------
     def import_file(self, data: bytes, filename: str, *, actor: str, correlation_id: str,
                     allow_removals: bool = False, sheet: str | None = None) -> ImportOutcome:
-        opts = self.services.settings.service
+        opts = self.ports.settings.rollout
         options = import_options(opts.import_max_mb, opts.import_max_rows, sheet)
-        outcome = import_roster(data, filename, actor=actor, at=self.services.clock.now(),
-                                correlation_id=correlation_id, roster=self.roster, artifacts=self.services.artifacts,
+        outcome = import_roster(data, filename, actor=actor, at=self.ports.clock.now(),
+                                correlation_id=correlation_id, roster=self.roster, artifacts=self.ports.artifacts,
                                 audit=self.audit, options=options, max_drops=opts.import_max_drops,
                                 allow_removals=allow_removals)
         if outcome.import_id is not None:
-            self.services.directory.roster_imported(len({r.upn for r in outcome.result.accepted if r.upn}))
+            self.ports.directory.roster_imported(len({r.upn for r in outcome.result.accepted if r.upn}))
         return outcome
 
     # Building blocks -----------------------------------------------------------------------------
     def sites(self, rows: list[RosterRow] | None = None) -> dict[str, Site]:
         current = rows if rows is not None else self.roster.current()
-        return resolve_sites(current, self.services.settings.service.sites_file)
+        return resolve_sites(current, self.ports.settings.rollout.sites_file)
 
     def policy(self) -> PlanPolicy:
-        svc = self.services.settings.service
+        svc = self.ports.settings.rollout
         return PlanPolicy(window=WindowRule(svc.window_opens_at, svc.window_days), max_renewals=svc.max_code_renewals,
                           remove_released_in_teams=svc.remove_released_in_teams,
-                          teams_lists_pending=self.services.settings.provisioning_mode == "api",
-                          offboarding=None if self.services.settings.provisioning_mode == "api" else Offboarding())
+                          teams_lists_pending=self.ports.settings.provisioning_mode == "api",
+                          offboarding=None if self.ports.settings.provisioning_mode == "api" else Offboarding())
 
     def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
         """The port a pass changes Teams through, fenced by `fence` (the pass's own leases) when given."""
-        port = self.services.registrar
+        port = self.ports.registrar
         return port if fence is None else FencedPort(port, fence)
 
     def observe(self, records: Mapping[str, DeviceRecord] | None = None) -> InventoryReading:
@@ -97,26 +97,26 @@ class Rollout:
         Given the stored records, API mode lists signed-in devices in full only now and then
         (service/observation.py). `observed` None: the SIP device inventory could not be used this
         pass, and `note` says why (service/sip_inventory.py)."""
-        api = self.services.provisioning
+        api = self.ports.provisioning
         if api is not None and records is not None:
-            return InventoryReading(TeamsObserver(api, self.services.store).observe(records, self.services.clock.now()))
+            return InventoryReading(TeamsObserver(api, self.ports.store).observe(records, self.ports.clock.now()))
         if api is not None:
             return InventoryReading({d.hardware_id: ObservedDevice(d.hardware_id, _OBSERVED[d.state], d.signed_in_user,
                                                                    d.last_seen, d.code_expires_at)
                                      for d in api.list_devices()})
-        sources = self.services.inventory.read(records or {}, self.services.clock.now())
-        note = teamwork_note(sources, self.services.settings.service.teamwork_devices)
+        sources = self.ports.inventory.read(records or {}, self.ports.clock.now())
+        note = teamwork_note(sources, self.ports.settings.rollout.teamwork_devices)
         return InventoryReading(sources.listing, note, sources)
 
     @contextmanager
     def watching_teams(self) -> Iterator[Callable[[Mapping[str, DeviceRecord]], InventoryReading]]:
         """`observe` in two steps for a pass: in API mode the long device lists start on entry, so
         they overlap the pass's own reads; the function yielded completes them given the records."""
-        api = self.services.provisioning
+        api = self.ports.provisioning
         if api is None:
             yield self.observe
             return
-        with TeamsObserver(api, self.services.store).watch(self.services.clock.now()) as watch:
+        with TeamsObserver(api, self.ports.store).watch(self.ports.clock.now()) as watch:
             yield lambda records: InventoryReading(watch.result(records))
 
     @contextmanager
@@ -125,7 +125,7 @@ class Rollout:
         if not checking:
             yield None
             return
-        with self.services.directory.reads(pass_starting=True) as reads:
+        with self.ports.directory.reads(pass_starting=True) as reads:
             yield reads
 
     def entries(self, rows: list[RosterRow], verdicts: Mapping[str, StoredVerdict] | None = None
@@ -181,25 +181,25 @@ class Rollout:
         per_site: dict[str, list[Notify]] = {}
         for notice in notices:
             per_site.setdefault(notice.site, []).append(notice)
-        admins = self.services.settings.service.admin_contacts
+        admins = self.ports.settings.rollout.admin_contacts
         for site_name, items in sorted(per_site.items()):
             site = sites.get(site_name)
             to = tuple(dict.fromkeys((*(site.contacts if site else ()), *admins)))
             if not to:
                 continue
             text = "\n".join(f"- {n.message}" for n in items)
-            self.services.notifier.send(Message(to=to, subject=f"teams-sip: {len(items)} handset(s) at {site_name} "
+            self.ports.notifier.send(Message(to=to, subject=f"teams-sip: {len(items)} handset(s) at {site_name} "
                                                             "need a person", text=text, category="attention"))
 
     def signin_stage(self, sites: Mapping[str, Site] | None = None) -> SignInStage:
-        svc = self.services
+        svc = self.ports
         return SignInStage(svc.store, svc.notifier, svc.artifacts, svc.clock,
                            tuple((sites if sites is not None else self.sites()).values()), bulk=svc.bulk_signin,
-                           options=SignInOptions(admin_contacts=svc.settings.service.admin_contacts))
+                           options=SignInOptions(admin_contacts=svc.settings.rollout.admin_contacts))
 
     def traffic(self) -> tuple[int, int]:
         """(requests, throttled) so far, counting each request inside a $batch as throttling does."""
-        return self.services.traffic()
+        return self.ports.traffic()
 
     def keep(self, report: RunReport, execution: Execution, signin: list[str], actor: str,
               correlation: str, *, latest: bool = True, traffic: tuple[int, ...] = (0, 0),
@@ -220,9 +220,9 @@ class Rollout:
             body["policySource"] = preflight.summary.policy_source
         data = readable_json(body)
         stamp = report.generated_at.strftime("%Y%m%dT%H%M%S")
-        self.services.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")
+        self.ports.artifacts.put(f"reports/{stamp}-{correlation}.json", data, "application/json")
         if latest:  # a one-site pass reports only its own devices
-            self.services.artifacts.put("reports/latest.json", data, "application/json")
+            self.ports.artifacts.put("reports/latest.json", data, "application/json")
         self.audit.record(report.generated_at, actor, "reconcile", "pass", correlation,
                           {"actions": report.actions, "codes_issued": len(execution.issued),
                            "failures": len(execution.failures)})

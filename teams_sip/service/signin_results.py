@@ -14,6 +14,6 @@ def ingest_signin_results(rollout: Rollout, data: bytes, *, actor: str, correlat
     """Applies one result file; a file that cannot be read or was already ingested changes nothing
     and says so in the summary's errors."""
     summary = rollout.signin_stage().ingest_result_file(data)
-    rollout.audit.record(rollout.services.clock.now(), actor, "signin-results", "bulk sign-in", correlation_id,
+    rollout.audit.record(rollout.ports.clock.now(), actor, "signin-results", "bulk sign-in", correlation_id,
                          {"lines": len(summary.lines())})
     return summary

@@ -68,7 +68,7 @@ class UserChecks:
         settings, ledger = self.ports.settings, StoreLedger(self.ports.store).load()
         catalogue, label = load_policy_catalogue(
             self.snapshots(), self.ports.policy_settings(), self.ports.clock,
-            settings.service.compliant_calling_policies, refresh=refresh_policies,
+            settings.rollout.compliant_calling_policies, refresh=refresh_policies,
             policy_assigned_at=_last_assignment(ledger))
         run = reads.run(run_preflight(roster_users(sorted(pairs)), reads.directory(), catalogue,
                                       self.ports.clock, ledger, label))
@@ -98,7 +98,7 @@ class UserChecks:
         Graph traffic; a pass with `check_all_users` and fix-policies still ask everyone at once."""
         stored = self.verdicts.all() if stored is None else stored
         now = self.ports.clock.now()
-        every = timedelta(hours=self.ports.settings.service.verdict_recheck_hours)
+        every = timedelta(hours=self.ports.settings.rollout.verdict_recheck_hours)
         propagated: dict[str, datetime] = {}  # upn -> latest moment a policy we assigned took effect
         for entry in StoreLedger(self.ports.store).load().entries():
             if entry.effective_by <= now:

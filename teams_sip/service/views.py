@@ -102,7 +102,7 @@ class Views:
                 "state": record.state.value, "code_expires_local": local_text(self._live_expiry(record), tz)}
 
     def _live_expiry(self, record: DeviceRecord) -> datetime | None:
-        return record.code_expires_at if record.code_is_live(self._rollout.services.clock.now()) else None
+        return record.code_expires_at if record.code_is_live(self._rollout.ports.clock.now()) else None
 
     def devices(self, *, site: str | None = None, state: str | None = None, install_date: str | None = None,
                 page: str | None = None, limit: int = PAGE_SIZE) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class Views:
         return {"device": body, "history": history, "sources": sources}
 
     def summary(self) -> dict[str, Any]:
-        now = self._rollout.services.clock.now()
+        now = self._rollout.ports.clock.now()
         sites = self._zones()
         verdicts = self._rollout.verdicts.all()
         counts: dict[str, Counter[str]] = {}
@@ -169,7 +169,7 @@ class Views:
             "sites": [{"site": site, "counts": {s: c[s] for s in order if c[s]}} for site, c in sorted(counts.items())],
             "today": [self._today(site, day, records, sites) for (site, day), records in sorted(today.items())],
             "attention": sorted(attention, key=lambda a: (a["site"], a["hardware_id"])),
-            "inventory": inventory_health(self._rollout.services.store),
+            "inventory": inventory_health(self._rollout.ports.store),
         }
 
     def _today(self, site: str, day: date, records: list[DeviceRecord], sites: Mapping[str, Site]) -> dict[str, Any]:

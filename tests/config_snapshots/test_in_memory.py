@@ -1,5 +1,5 @@
 """A pass on in-memory ports (tests/fakes) judges calling policies from the Ports' snapshot source
-before the catalogue setting: the same wiring as bootstrap.Services, without a server."""
+before the catalogue setting: the same wiring as bootstrap.Wiring, without a server."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ def _source(out: Path) -> str:
 
 def test_a_day_of_passes_asking_everyone_creates_one_snapshot_job(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
-        rollout = Rollout(w.services(SqliteStateStore(tmp_path / "s.sqlite3")))
+        rollout = Rollout(w.wiring(SqliteStateStore(tmp_path / "s.sqlite3")))
         assert rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="i").import_id
         rollout.run_pass(check_all_users=True)
         assert "snapshot job was started" in _source(w.folder)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.eligibility import Lookup
 from teams_sip.service.ports.directory import Assignment, DirectorySession
@@ -26,11 +26,11 @@ def session(request: pytest.FixtureRequest) -> Iterator[DirectorySession]:
         return
     with SimulatedTenant.start(scenario_for_users([(KNOWN, "Anna", "eligible")])) as sim:
         values = settings_values(sim, provisioning_mode="assisted") | {"HTTP_RETRY_BASE_DELAY_SECONDS": "0.01"}
-        services = build_services(settings_from_values(values), clock=sim.clock, in_memory=True)
+        wiring = build_wiring(settings_from_values(values), clock=sim.clock, in_memory=True)
         try:
-            yield services.directory
+            yield wiring.directory
         finally:
-            services.close()
+            wiring.close()
 
 
 def test_every_upn_asked_gets_an_answer_keyed_case_folded(session: DirectorySession) -> None:

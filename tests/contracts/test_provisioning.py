@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.errors import InputError
@@ -39,13 +39,13 @@ def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
         return
     with SimulatedTenant.start(scenario_for_users([("anna@contoso.com", "Anna", "eligible")]), clock=clock) as sim:
         values = settings_values(sim) | {"HTTP_RETRY_BASE_DELAY_SECONDS": "0.01"}
-        services = build_services(settings_from_values(values), clock=clock, in_memory=True)
-        port = services.provisioning
+        wiring = build_wiring(settings_from_values(values), clock=clock, in_memory=True)
+        port = wiring.provisioning
         assert port is not None
         try:
             yield Subject(port, clock, sim.dial_code)
         finally:
-            services.close()
+            wiring.close()
 
 
 def test_register_is_idempotent_and_the_device_waits_on_activation(subject: Subject) -> None:

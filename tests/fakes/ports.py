@@ -1,4 +1,4 @@
-"""`Ports` on the in-memory fakes, as bootstrap.Services builds them on real adapters."""
+"""`Ports` on the in-memory fakes, as bootstrap.Wiring builds them on real adapters."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class MemoryPorts:
     def registrar(self) -> ProvisioningPort:
         if self.api is not None:
             return self.api
-        return AssistedProvisioning(self.artifacts, self.notifier, self.settings.service.admin_contacts,
+        return AssistedProvisioning(self.artifacts, self.notifier, self.settings.rollout.admin_contacts,
                                     self.clock.now)
 
     def policy_settings(self) -> PolicySettingsSource | None:

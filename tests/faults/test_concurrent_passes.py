@@ -57,7 +57,7 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], S
 
 
 def _rollout(w: World, open_store: Callable[[], StateStore], calls: dict[str, list[str]], **hold: Any) -> Rollout:
-    return WrappedRollout(w.services(open_store()), lambda port: RecordingPort(port, calls, **hold))
+    return WrappedRollout(w.wiring(open_store()), lambda port: RecordingPort(port, calls, **hold))
 
 
 def _overlapping(w: World, open_store: Callable[[], StateStore], call: str,
@@ -75,15 +75,15 @@ def _overlapping(w: World, open_store: Callable[[], StateStore], call: str,
     finally:
         release.set()
         thread.join(30)
-    first.services.close()
-    second.services.close()
+    first.ports.close()
+    second.ports.close()
     return outcome["a"], b
 
 
 def test_two_passes_at_once_never_act_twice(open_store: Callable[[], StateStore], tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         calls: dict[str, list[str]] = {}
-        Rollout(w.services(open_store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin",
+        Rollout(w.wiring(open_store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin",
                                                       correlation_id="imp")
         a, b = _overlapping(w, open_store, "register", calls)
         assert a.ran and not b.ran and "another reconciliation pass" in b.message
@@ -96,7 +96,7 @@ def test_two_passes_at_once_never_act_twice(open_store: Callable[[], StateStore]
         assert a.ran and not b.ran
         assert sorted(calls["issue_codes"]) == eligible, "one code per device for its window"
         issue_requests = w.sim.stats()["requests"][ISSUE]
-        rollout = Rollout(w.services(open_store()))
+        rollout = Rollout(w.wiring(open_store()))
         check_invariants(w, rollout)
         assert all(len(codes) == 1 for codes in w.issued.values())
 
@@ -104,7 +104,7 @@ def test_two_passes_at_once_never_act_twice(open_store: Callable[[], StateStore]
         assert rollout.run_pass().ran
         assert sorted(calls["issue_codes"]) == eligible and w.sim.stats()["requests"][ISSUE] == issue_requests
         assert {r.state.value for h, r in records(rollout).items() if h in eligible} == {"code_issued"}
-        rollout.services.close()
+        rollout.ports.close()
 
 
 def _registered_on_install_day(w: World, tmp_path: Path) -> Callable[[], StateStore]:
@@ -112,8 +112,8 @@ def _registered_on_install_day(w: World, tmp_path: Path) -> Callable[[], StateSt
     def store() -> StateStore:
         return SqliteStateStore(tmp_path / "state.sqlite3")
 
-    Rollout(w.services(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp")
-    assert Rollout(w.services(store())).run_pass().ran
+    Rollout(w.wiring(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp")
+    assert Rollout(w.wiring(store())).run_pass().ran
     w.open_day(DAY)
     return store
 

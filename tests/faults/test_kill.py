@@ -107,10 +107,10 @@ def _prepare(w: World, tmp: Path) -> Path:
     settings = tmp / "settings.json"
     settings.write_text(json.dumps(w.values))
     with SqliteStateStore(tmp / "state.sqlite3") as store:
-        rollout = Rollout(w.services(store))
+        rollout = Rollout(w.wiring(store))
         assert rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp").import_id
         rollout.refresh_verdicts(rollout.roster.current())
-        rollout.services.close()
+        rollout.ports.close()
     return settings
 
 
@@ -118,7 +118,7 @@ def _check(w: World, tmp: Path) -> dict[str, Any]:
     for text in CHILD_LOGS:
         assert not leaks(text, w), leaks(text, w)
     with SqliteStateStore(tmp / "state.sqlite3") as store:
-        rollout = Rollout(w.services(store))
+        rollout = Rollout(w.wiring(store))
         check_invariants(w, rollout)
         return projection(rollout, w.clock.now())
 

@@ -30,17 +30,17 @@ def test_parallel_passes_reusing_one_request_id_run_once(tmp_path: Path) -> None
         def store() -> SqliteStateStore:
             return SqliteStateStore(tmp_path / "state.sqlite3")
 
-        Rollout(w.services(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="i")
+        Rollout(w.wiring(store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="i")
         calls: dict[str, list[str]] = {}
         holding, release = threading.Event(), threading.Event()
-        first = WrappedRollout(w.services(store()), lambda port: RecordingPort(
+        first = WrappedRollout(w.wiring(store()), lambda port: RecordingPort(
             port, calls, hold="register", holding=holding, release=release))
         outcomes: list[PassOutcome] = []
         thread = threading.Thread(target=lambda: outcomes.append(first.run_pass(correlation_id="same-request")))
         thread.start()
         try:
             assert holding.wait(30), "the first pass never reached Teams"
-            others = [Rollout(w.services(store())) for _ in range(5)]
+            others = [Rollout(w.wiring(store())) for _ in range(5)]
             threads = [threading.Thread(target=lambda r=r: outcomes.append(r.run_pass(correlation_id="same-request")))
                        for r in others]
             for t in threads:
@@ -60,7 +60,7 @@ def test_parallel_passes_reusing_one_request_id_run_once(tmp_path: Path) -> None
 def test_a_refused_pass_names_the_owner_and_expiry_and_a_crash_blocks_briefly(tmp_path: Path) -> None:
     assert timedelta(minutes=5) >= PASS_TTL, "a crashed pass must not block every pass for long"
     with world(tmp_path, FLEET) as w:
-        rollout = Rollout(w.services(SqliteStateStore(tmp_path / "state.sqlite3")))
+        rollout = Rollout(w.wiring(SqliteStateStore(tmp_path / "state.sqlite3")))
         crashed = rollout.leases.acquire(PASS_LEASE, "q-crashed.0123", PASS_TTL, w.clock.now())
         assert crashed is not None  # a pass that died holding its lease never releases it
         refused = rollout.run_pass(correlation_id="next")

@@ -58,7 +58,7 @@ def test_a_rollout_through_heavy_faults_and_a_crash_logs_no_secret(tmp_path: Pat
                                                                    caplog: pytest.LogCaptureFixture) -> None:
     faults = {"error_503": 0.15, "error_504": 0.1, "resets": 0.1, "rate_limit_per_s": 100.0, "burst": 5.0}
     with world(tmp_path, FLEET, faults=faults) as w, SqliteStateStore(tmp_path / "s.sqlite3") as sqlite:
-        rollout = Rollout(w.services(sqlite))
+        rollout = Rollout(w.wiring(sqlite))
         rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp")
         for _ in range(3):
             rollout.run_pass()
@@ -66,14 +66,14 @@ def test_a_rollout_through_heavy_faults_and_a_crash_logs_no_secret(tmp_path: Pat
         w.open_day(FLEET[0].day)
         store = CrashingStore(sqlite)
         with pytest.raises(Crash):
-            crashing_rollout(w.services(store), store, "after-deliver").run_pass()
+            crashing_rollout(w.wiring(store), store, "after-deliver").run_pass()
         w.note_codes()
         for _ in range(3):
             later(w, 2)
             rollout.run_pass()
         w.note_codes()
         check_invariants(w, rollout, settled=False)
-        rollout.services.close()
+        rollout.ports.close()
         assert w.codes, "codes were issued, so the scan has something to look for"
         assert any(r.name.startswith(("httpx", "teams_sip", "msal")) for r in caplog.records), "logs were captured"
 
@@ -91,7 +91,7 @@ def test_run_once_prints_no_secret(tmp_path: Path) -> None:
     with world(tmp_path, fleet, start=datetime.now(UTC)) as w:
         w.values |= {"SQLITE_PATH": str(tmp_path / "cli.sqlite3"), "STATE_STORE": "sqlite"}
         with SqliteStateStore(tmp_path / "cli.sqlite3") as store:
-            Rollout(w.services(store)).import_file(roster_csv(fleet), "cli.csv", actor="admin", correlation_id="c")
+            Rollout(w.wiring(store)).import_file(roster_csv(fleet), "cli.csv", actor="admin", correlation_id="c")
         env = {k: v for k, v in os.environ.items() if k != "TEAMS_SIP_SETTINGS_FILE"} | w.values
         env |= {"PYTHONPATH": str(ROOT)}  # no settings file: tmp_path holds no local.settings.json
         outputs = []

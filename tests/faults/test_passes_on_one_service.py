@@ -155,10 +155,10 @@ def shared(tmp_path: Path, four_sites: list[Handset]) -> Iterator[Shared]:
     with world(tmp_path, four_sites) as w:
         store = FenceWatch(tmp_path / "state.sqlite3")
         calls = Calls(store, {h.hardware_id: h.site for h in four_sites})
-        rollout = WrappedRollout(w.services(store), calls.wrap)
+        rollout = WrappedRollout(w.wiring(store), calls.wrap)
         rollout.import_file(roster_csv(four_sites), "fleet.csv", actor="admin", correlation_id="imp")
         yield Shared(w, rollout, calls, store)
-        rollout.services.close()
+        rollout.ports.close()
 
 
 def _steal(store: FenceWatch, lease: str) -> None:

@@ -53,7 +53,7 @@ def _passes(w: World, rollout: Rollout) -> int:
 
 def test_500_handsets_through_a_misbehaving_cloud(tmp_path: Path) -> None:
     with world(tmp_path, FLEET, faults=FAULTS, extra=HTTP) as w, SqliteStateStore(tmp_path / "s.sqlite3") as store:
-        rollout = Rollout(w.services(store))
+        rollout = Rollout(w.wiring(store))
         try:
             assert rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp").import_id
             _passes(w, rollout)
@@ -74,7 +74,7 @@ def test_500_handsets_through_a_misbehaving_cloud(tmp_path: Path) -> None:
                 assert all(len(w.issued[h]) == 1 for h in due), "one code per handset for its window"
             assert len(stored) == len(FLEET), "no device lost"
         finally:
-            rollout.services.close()
+            rollout.ports.close()
         stats = w.sim.stats()
         print(f"\n500 handsets: {stats['totalRequests']} requests (+{stats['innerBatchRequests']} in $batch), "
               f"throttled {stats['throttled']}, faults {stats['faults']}")

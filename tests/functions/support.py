@@ -15,7 +15,7 @@ from typing import Any
 import azure.functions as func
 
 from teams_sip.adapters.store.memory import MemoryStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.entrypoints.functions import BLUEPRINTS, context
@@ -71,14 +71,14 @@ def world(tmp_path: Path, *, mode: str = "api", extra: dict[str, str] | None = N
             "OUTPUT_DIR": str(tmp_path / "out"), "SITES_FILE": str(tmp_path / "sites.csv"),
             "HTTP_RETRY_BASE_DELAY_SECONDS": "0.01", "IMPORT_MAX_MB": "1"} | (extra or {})
         store = MemoryStateStore()
-        services = build_services(settings_from_values(values), clock=clock, store=store)
-        rollout = Rollout(services)
+        wiring = build_wiring(settings_from_values(values), clock=clock, store=store)
+        rollout = Rollout(wiring)
         context.install(rollout)
         try:
             yield World(sim, rollout, store)
         finally:
             context.install(None)
-            services.close()
+            wiring.close()
 
 
 def call(name: str, method: str = "GET", path: str = "/", *, body: bytes = b"", headers: dict[str, str] | None = None,

@@ -52,7 +52,7 @@ def test_import_then_devices_summary_and_history(w: World) -> None:
     assert {r["hardware_id"] for r in body["report"]["rows"]} == {ANNA, BEN, CLEO}
     stored = body_of(call("get_import", path="/api/imports/x", route={"import_id": body["import_id"]}))
     assert stored["uploaded_by"] == "admin@contoso.com" and stored["report"]["summary"]["accepted"] == 3
-    assert str(w.rollout.services.settings.service.output_dir) not in json.dumps(stored)  # no server path
+    assert str(w.rollout.ports.settings.rollout.output_dir) not in json.dumps(stored)  # no server path
     assert "artefact" not in stored
 
     assert "Pass complete" in str(_run()["summary"])
@@ -78,7 +78,7 @@ def test_import_then_devices_summary_and_history(w: World) -> None:
 
 
 def _codes(w: World) -> dict[str, str]:
-    raw = w.rollout.services.artifacts.get(f"{worksheet_dir('Lyon Plant', date(2026, 3, 17))}/lines.json")
+    raw = w.rollout.ports.artifacts.get(f"{worksheet_dir('Lyon Plant', date(2026, 3, 17))}/lines.json")
     return {line["hardware_id"]: line["code"] for line in json.loads(raw or b"[]")}
 
 

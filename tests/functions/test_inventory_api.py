@@ -30,5 +30,5 @@ def test_an_export_and_a_mark_are_kept_for_the_next_pass(tmp_path: Path) -> None
         bad = call("post_mark", "POST", f"/api/devices/{ANNA}/mark", body=b'{"mark": 3}',
                    headers={"content-type": "application/json"}, route={"hardware_id": ANNA})
         assert bad.status_code == 400
-        waiting = Inbox(w.rollout.services.store).waiting(w.clock.now())
+        waiting = Inbox(w.rollout.ports.store).waiting(w.clock.now())
         assert sorted(s.evidence.source for s in waiting) == [Source.ADMIN_EXPORT, Source.TECHNICIAN]

@@ -50,7 +50,7 @@ def test_timer_enqueues_per_site_and_worker_runs_one_site(tmp_path: Path, caplog
         _work(items[0])
         states = {d.record.hardware_id: d.record.state for d in w.rollout.devices.all()}
         assert states == {ANNA: DeviceState.REGISTERED, BEN: DeviceState.REGISTERED}  # Oslo untouched
-        assert w.rollout.services.artifacts.get("reports/latest.json") is None  # a site pass is not the tenant's
+        assert w.rollout.ports.artifacts.get("reports/latest.json") is None  # a site pass is not the tenant's
 
         lease = w.rollout.leases.acquire(site_lease("Oslo Office"), "other-worker", PASS_TTL, w.clock.now())
         assert lease is not None

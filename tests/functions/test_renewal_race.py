@@ -33,7 +33,7 @@ def test_a_renewal_beaten_by_another_renewal_says_so(tmp_path: Path) -> None:
         assert call("run_now", "POST", "/api/run").status_code == 200
         w.clock.set(LYON_OPEN)
         assert call("run_now", "POST", "/api/run").status_code == 200
-        slow = _Interleaved(w.rollout.services)
+        slow = _Interleaved(w.rollout.ports)
         slow.meanwhile = lambda: renew_code(w.rollout, ANNA, force=True, actor="lead", correlation_id="fast")
         with pytest.raises(RenewalRefusedError) as refused:
             renew_code(slow, ANNA, force=True, actor="other", correlation_id="slow")

@@ -54,7 +54,7 @@ def test_no_verification_code_reaches_any_log(w: World, caplog: pytest.LogCaptur
     call("run_now", "POST", "/api/run")
     worksheet = call("get_worksheet", path="/api/worksheets/x/y", route={"site": "Lyon Plant", "day": "2026-03-17"})
     assert b"*55*" in worksheet.get_body()  # codes are in the worksheet response, and only there
-    raw = w.rollout.services.artifacts.get(f"{worksheet_dir('Lyon Plant', LYON_OPEN.date())}/lines.json") or b""
+    raw = w.rollout.ports.artifacts.get(f"{worksheet_dir('Lyon Plant', LYON_OPEN.date())}/lines.json") or b""
     codes = [line["code"] for line in json.loads(raw)]
     assert codes and caplog.records  # something was logged, and none of it holds a code
     assert not any(code in caplog.text for code in codes)

@@ -24,13 +24,13 @@ def test_run_once_reports_and_exits(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                                                     "SQLITE_PATH": str(tmp_path / "state.sqlite3"),
                                                     "SITES_FILE": str(tmp_path / "sites.csv")}).items():
             monkeypatch.setenv(name, value)
-        from teams_sip.bootstrap import build_services
+        from teams_sip.bootstrap import build_wiring
         from teams_sip.config import load_settings
         from teams_sip.service.rollout import Rollout
 
-        services = build_services(load_settings())
+        wiring = build_wiring(load_settings())
         future = ROSTER.replace("2026-03-1", "2099-03-1")  # the CLI runs on the real clock
-        Rollout(services).import_file(future.encode(), "roster.csv", actor="test", correlation_id="c1")
+        Rollout(wiring).import_file(future.encode(), "roster.csv", actor="test", correlation_id="c1")
         assert main(["run", "--once"]) == 0
         out = capsys.readouterr().out
         assert "3 handsets" in out and "registered" in out
@@ -45,8 +45,8 @@ def test_run_once_reports_and_exits(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         with pytest.raises(SystemExit):
             main(["run", "--once", "--check-all-users", "--skip-user-checks"])
         assert "not allowed with argument" in capsys.readouterr().err
-        Rollout(services).import_file(ROSTER.encode(), "past.csv", actor="test", correlation_id="c2")
-        services.close()
+        Rollout(wiring).import_file(ROSTER.encode(), "past.csv", actor="test", correlation_id="c2")
+        wiring.close()
         assert main(["run", "--once", "--skip-user-checks"]) == 1  # windows in the past: a person must act
         assert "window_closed" in capsys.readouterr().out
     monkeypatch.setenv("TENANT_ID", "not-a-guid")

@@ -123,10 +123,10 @@ def test_host_storage_is_identity_based() -> None:
 
 def test_platform_headers_are_trusted_exactly_when_app_service_authentication_is_on() -> None:
     """Issue 24 item 7: without App Service authentication anyone can send x-ms-client-principal."""
-    assert config.settings_from_values(deployed_settings({})).service.trust_platform_auth_headers is False
+    assert config.settings_from_values(deployed_settings({})).rollout.trust_platform_auth_headers is False
     on = deployed_settings({"authClientId": SAMPLE_GUID})
     assert on["TRUST_PLATFORM_AUTH_HEADERS"] == "true"
-    assert config.settings_from_values(on).service.trust_platform_auth_headers is True
+    assert config.settings_from_values(on).rollout.trust_platform_auth_headers is True
 
 
 def test_the_code_fingerprint_key_is_a_key_vault_reference() -> None:

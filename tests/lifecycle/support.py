@@ -22,7 +22,7 @@ from teams_sip.domain.roster_row import RosterRow
 from teams_sip.domain.secrets import Secret
 from teams_sip.domain.sites import Region, Site
 
-FINGERPRINT_KEY = b"lifecycle-test-fingerprint-key"  # the service's comes from Services.fingerprint_key
+FINGERPRINT_KEY = b"lifecycle-test-fingerprint-key"  # the service's comes from Wiring.fingerprint_key
 
 SITES = {
     "Berlin": Site("Berlin", Region.EMEA, "Europe/Berlin"),

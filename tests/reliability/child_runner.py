@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from teams_sip.adapters.store.sqlite import SqliteStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from tests.reliability.harness import CrashingStore, crashing_rollout
@@ -39,12 +39,12 @@ def main(settings_file: str) -> int:
             now = datetime.fromisoformat(command["now"])
             if clock is None:
                 clock = ManualClock(now)
-                services = build_services(settings_from_values(values), clock=clock, store=store)
+                wiring = build_wiring(settings_from_values(values), clock=clock, store=store)
             clock.set(now)
-            outcome = crashing_rollout(services, store, command.get("stop_at")).run_pass(check_users=False)
+            outcome = crashing_rollout(wiring, store, command.get("stop_at")).run_pass(check_users=False)
             print(f"done {outcome.ran}", flush=True)
         if clock is not None:
-            services.close()
+            wiring.close()
     return 0
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from teams_sip.adapters.notify.folder import FolderArtifactStore
-from teams_sip.bootstrap import Services, build_services
+from teams_sip.bootstrap import Wiring, build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.lifecycle.states import DeviceState
@@ -102,8 +102,8 @@ class World:
     def eligible(self) -> list[Handset]:
         return [h for h in self.fleet if h.case == "eligible"]
 
-    def services(self, store: StateStore) -> Services:
-        return build_services(settings_from_values(self.values), clock=self.clock, store=store)
+    def wiring(self, store: StateStore) -> Wiring:
+        return build_wiring(settings_from_values(self.values), clock=self.clock, store=store)
 
     @property
     def fingerprint_key(self) -> bytes:
@@ -323,20 +323,20 @@ class CrashingPort:
         return self.inner.remove(hardware_id)
 
 
-def crashing_rollout(services: Services, store: CrashingStore, point: str | None) -> Rollout:
+def crashing_rollout(wiring: Wiring, store: CrashingStore, point: str | None) -> Rollout:
     """A Rollout that dies at `point` (see CRASH_POINTS) through `store.die`; a plain one for None."""
     if point is None:
-        return Rollout(services)
+        return Rollout(wiring)
     if point.startswith("mid-intents"):
         store.arm(2, point)
-    return WrappedRollout(services, lambda port: CrashingPort(port, point, store))
+    return WrappedRollout(wiring, lambda port: CrashingPort(port, point, store))
 
 
 class WrappedRollout(Rollout):
     """The real Rollout whose provisioning port is wrapped (the only seam the tests use)."""
 
-    def __init__(self, services: Services, wrap: Callable[[ProvisioningPort], Any]) -> None:
-        super().__init__(services)
+    def __init__(self, wiring: Wiring, wrap: Callable[[ProvisioningPort], Any]) -> None:
+        super().__init__(wiring)
         self._wrap = wrap
 
     def provisioning(self, fence: Callable[[], None] | None = None) -> ProvisioningPort:
@@ -394,7 +394,7 @@ def check_invariants(w: World, rollout: Rollout, *, settled: bool = True) -> Non
         state, code, expires = teams.get(hid, ("absent", None, None))
         if code is not None and expires is not None and expires > now and state == "waitingOnActivation":
             assert hid in live_lines, f"{hid}: Teams holds a live code that no worksheet shows"
-            key = rollout.services.fingerprint_key
+            key = rollout.ports.fingerprint_key
             assert record.state is DeviceState.CODE_ISSUED and record.code_fingerprint == code.fingerprint(key), hid
             assert record.code_expires_at == expires, hid
 

@@ -1,6 +1,6 @@
 """Crash-restart at every step of the executor (issue 5): the pass dies after intents are saved,
 after register, after issueCodes answered but before the worksheet, after the worksheet but before
-settling, and in the middle of saving intents or settling. A new process (new services, the SQLite
+settling, and in the middle of saving intents or settling. A new process (new wiring, the SQLite
 file reopened) then runs normal passes. No device is lost, Teams never holds a code no worksheet
 shows, no code leaves its window, and the rollout ends exactly as one that never crashed.
 """
@@ -44,10 +44,10 @@ def _pass(w: World, open_store: StoreFactory, point: str | None = None) -> Rollo
 
 
 def _pass_on(w: World, open_store: StoreFactory, point: str | None = None) -> tuple[Rollout, CrashingStore]:
-    """One process: fresh services on the store, one pass; with `point` the process dies there."""
+    """One process: fresh wiring on the store, one pass; with `point` the process dies there."""
     store = CrashingStore(open_store())
-    services = w.services(store)
-    rollout = crashing_rollout(services, store, point)
+    wiring = w.wiring(store)
+    rollout = crashing_rollout(wiring, store, point)
     try:
         if point:
             with pytest.raises(Crash):
@@ -56,14 +56,14 @@ def _pass_on(w: World, open_store: StoreFactory, point: str | None = None) -> tu
         else:
             assert rollout.run_pass().ran
     finally:
-        services.close()
+        wiring.close()
     return rollout, store
 
 
 def _life(w: World, open_store: StoreFactory, point: str | None) -> dict[str, Any]:
     """The whole small rollout, dying once at `point`; answers what must match a clean run."""
     phase = CRASH_POINTS[point][0] if point else None
-    first = Rollout(w.services(open_store()))
+    first = Rollout(w.wiring(open_store()))
     assert first.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp").import_id
     if phase == "register":
         _pass(w, open_store, point)
@@ -135,7 +135,7 @@ def test_a_pass_that_dies_twice_in_a_row_still_converges(tmp_path: Path, clean_r
     completes: the intents of the first crash are settled by the third process."""
     with world(tmp_path, FLEET) as w:
         open_store = _sqlite(tmp_path)
-        Rollout(w.services(open_store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin",
+        Rollout(w.wiring(open_store())).import_file(roster_csv(FLEET), "fleet.csv", actor="admin",
                                                       correlation_id="imp")
         _pass(w, open_store)
         w.open_day(DAY)

@@ -52,23 +52,23 @@ class CallsPort:
 
 
 def _registered(w: World, tmp: Path) -> None:
-    rollout = Rollout(w.services(SqliteStateStore(tmp / "state.sqlite3")))
+    rollout = Rollout(w.wiring(SqliteStateStore(tmp / "state.sqlite3")))
     assert rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp").import_id
     assert rollout.run_pass().ran
-    rollout.services.close()
+    rollout.ports.close()
     w.open_day(DAY)
 
 
 def test_the_calls_of_one_pass_are_in_flight_together(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         _registered(w, tmp_path)
-        services = w.services(SqliteStateStore(tmp_path / "state.sqlite3"))
+        wiring = w.wiring(SqliteStateStore(tmp_path / "state.sqlite3"))
         port = CallsPort(threading.Barrier(2, timeout=20))
-        rollout = WrappedRollout(services, port.around)
+        rollout = WrappedRollout(wiring, port.around)
         try:
             outcome = rollout.run_pass()
         finally:
-            services.close()
+            wiring.close()
         assert port.calls == 2 and outcome.execution is not None
         assert port.gc_threshold[0] == PASS_THRESHOLD and gc.get_threshold()[0] < PASS_THRESHOLD  # pass's pace
         assert len(outcome.execution.issued) == len(FLEET) and not outcome.execution.failures
@@ -78,23 +78,23 @@ def test_the_calls_of_one_pass_are_in_flight_together(tmp_path: Path) -> None:
 def test_codes_from_the_other_calls_reach_the_worksheets_when_one_call_is_stopped(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         _registered(w, tmp_path)
-        services = w.services(SqliteStateStore(tmp_path / "state.sqlite3"))
+        wiring = w.wiring(SqliteStateStore(tmp_path / "state.sqlite3"))
         port = CallsPort(threading.Barrier(2, timeout=20), refuse=400)  # the first call (two sites) of the two
-        rollout = WrappedRollout(services, port.around)
+        rollout = WrappedRollout(wiring, port.around)
         try:
             outcome = rollout.run_pass()
         finally:
-            services.close()
+            wiring.close()
         assert not outcome.ran and "another pass took over" in outcome.message
         shown = {line["hardware_id"] for line in w.worksheet_lines()}
         holding = {hid for hid, (_state, code, _exp) in w.teams().items() if code is not None}
         assert holding == {h.hardware_id for h in FLEET if h.site == "Oslo Depot"}  # the second call's
         assert holding == shown, "every code Teams issued is on a worksheet, though the call before was stopped"
         check_invariants(w, rollout, settled=False)
-        again = Rollout(w.services(SqliteStateStore(tmp_path / "state.sqlite3")))
+        again = Rollout(w.wiring(SqliteStateStore(tmp_path / "state.sqlite3")))
         try:
             assert again.run_pass().ran
         finally:
-            again.services.close()
+            again.ports.close()
         check_invariants(w, again)
         assert {line["hardware_id"] for line in w.worksheet_lines()} == {h.hardware_id for h in FLEET}

@@ -48,7 +48,7 @@ class RefusingPort:
 def test_a_new_device_is_written_once_registered(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         store = CountingStore(SqliteStateStore(tmp_path / "s.sqlite3"))
-        rollout = Rollout(w.services(store))
+        rollout = Rollout(w.wiring(store))
         assert rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="i").import_id
         outcome = rollout.run_pass()
         assert outcome.execution is not None and len(outcome.execution.registered) == len(w.eligible)
@@ -62,7 +62,7 @@ def test_a_new_device_is_written_once_registered(tmp_path: Path) -> None:
 def test_an_unconfirmed_registration_keeps_the_intent_and_the_next_pass_settles_it(tmp_path: Path) -> None:
     with world(tmp_path, FLEET) as w:
         sqlite = SqliteStateStore(tmp_path / "s.sqlite3")
-        refusing = WrappedRollout(w.services(sqlite), RefusingPort)
+        refusing = WrappedRollout(w.wiring(sqlite), RefusingPort)
         assert refusing.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="i").import_id
         outcome = refusing.run_pass()
         assert outcome.execution is not None and len(outcome.execution.failures) == len(w.eligible)
@@ -72,7 +72,7 @@ def test_an_unconfirmed_registration_keeps_the_intent_and_the_next_pass_settles_
             assert pending is not None and pending.kind is IntentKind.REGISTER
         assert not w.teams()
 
-        rollout = Rollout(w.services(sqlite))
+        rollout = Rollout(w.wiring(sqlite))
         rollout.run_pass()
         stored = records(rollout)
         assert {h.hardware_id for h in w.eligible} == set(w.teams())

@@ -64,7 +64,7 @@ def _dial(w: World, hids: set[str]) -> None:
 
 def _api_life(w: World, open_store: Callable[[], StateStore]) -> dict[str, Any]:
     """Import, register, codes on the day, some dialled and signed in, the rest lapse and are renewed."""
-    rollout = Rollout(w.services(open_store()))
+    rollout = Rollout(w.wiring(open_store()))
     try:
         rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp")
         assert rollout.run_pass().ran
@@ -88,7 +88,7 @@ def _api_life(w: World, open_store: Callable[[], StateStore]) -> dict[str, Any]:
                 "teams": {h: s for h, (s, _c, _e) in w.teams().items()},
                 "codes": {h: len(c) for h, c in w.issued.items()}}
     finally:
-        rollout.services.close()
+        rollout.ports.close()
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def _admin_exports_codes(w: World) -> bytes:
 
 def test_assisted_mode_end_to_end(tmp_path: Path) -> None:
     with world(tmp_path, FLEET, mode="assisted") as w, SqliteStateStore(tmp_path / "s.sqlite3") as store:
-        rollout = Rollout(w.services(store))
+        rollout = Rollout(w.wiring(store))
         try:
             rollout.import_file(roster_csv(FLEET), "fleet.csv", actor="admin", correlation_id="imp")
             assert rollout.run_pass().ran
@@ -177,4 +177,4 @@ def test_assisted_mode_end_to_end(tmp_path: Path) -> None:
             assert {h for h, s in states.items() if s is DeviceState.SIGNED_IN} == eligible, states
             check_invariants(w, rollout)
         finally:
-            rollout.services.close()
+            rollout.ports.close()

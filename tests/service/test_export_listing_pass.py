@@ -68,7 +68,7 @@ def test_handsets_the_exports_no_longer_show_go_stale_after_microsofts_days(tmp_
             if day in SITE_DAYS:  # site passes read the same exports (they are slow: the log is throttled)
                 for site in sites:
                     assert rollout.run_pass(sites=[site]).ran
-                waiting.append(len(Inbox(rollout.services.store).waiting(w.clock.now())))
+                waiting.append(len(Inbox(rollout.ports.store).waiting(w.clock.now())))
             else:
                 assert rollout.run_pass().ran
         states = {h.hardware_id: r.state for h, r in zip(fleet, [records(rollout)[h.hardware_id] for h in fleet],

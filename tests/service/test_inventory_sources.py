@@ -61,7 +61,7 @@ def test_sign_in_logs_sign_handsets_in_when_the_teamwork_listing_is_retired(tmp_
         assert outcome.report is not None
         line = next(n for n in outcome.report.notes if n.startswith("inventory: "))
         assert "teamwork devices unavailable since" in line and "sign-in logs current to" in line
-        mark = rollout.services.store.get(MARKS_TABLE, MARKS_PARTITION, MARK)
+        mark = rollout.ports.store.get(MARKS_TABLE, MARKS_PARTITION, MARK)
         assert mark is not None and mark.data["at"] <= w.clock.now().isoformat()
         w.sim.reset_stats()
         again = rollout.run_pass()
@@ -104,7 +104,7 @@ def test_a_tenant_without_entra_premium_is_reported_and_the_pass_goes_on(tmp_pat
         line = next(n for n in outcome.report.notes if n.startswith("inventory: "))
         assert "sign-in logs unavailable since" in line and "Entra ID P1 or P2" in line
         assert "teamwork devices current to" in line
-        latest = json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")
+        latest = json.loads(rollout.ports.artifacts.get("reports/latest.json") or b"{}")
         assert line in latest["notes"]
 
 
@@ -129,7 +129,7 @@ def test_the_admins_export_and_technicians_marks_settle_handsets_at_the_next_pas
         marked = records(rollout)[fleet[2].hardware_id]
         assert marked.evidence[0].source == Source.TECHNICIAN and "tech@contoso.com" in marked.evidence[0].detail
         assert "technician" in marked.history[-1].cause
-        inbox = Inbox(rollout.services.store)
+        inbox = Inbox(rollout.ports.store)
         assert len(inbox.waiting(w.clock.now())) == 3  # kept a week for every pass; applied once
         again = rollout.run_pass().report
         assert again is not None and again.changes == ()

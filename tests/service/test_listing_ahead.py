@@ -28,18 +28,18 @@ def _pages(w: World) -> int:
 def rollout(tmp_path: Path) -> Iterator[tuple[World, Rollout]]:
     fleet = handsets(200)  # above 150 users the tenant is listed (the simulator answers no $count)
     with world(tmp_path, fleet) as w:
-        services = w.services(MemoryStateStore())
-        made = Rollout(services)
+        wiring = w.wiring(MemoryStateStore())
+        made = Rollout(wiring)
         try:
             assert made.import_file(roster_csv(fleet), "fleet.csv", actor="admin", correlation_id="t").import_id
             yield w, made
         finally:
-            services.close()
+            wiring.close()
 
 
 def test_the_listing_starts_before_the_pass_reads_its_roster(rollout: tuple[World, Rollout]) -> None:
     w, made = rollout
-    assert listed_chains(made.services.store) == 2, "200 users imported: the next pass lists the tenant"
+    assert listed_chains(made.ports.store) == 2, "200 users imported: the next pass lists the tenant"
     w.sim.reset_stats()
     read = made.roster.current
     seen_first: list[int] = []
@@ -57,20 +57,20 @@ def test_the_listing_starts_before_the_pass_reads_its_roster(rollout: tuple[Worl
     assert outcome.ran and 0 < _pages(w) <= 4, "the listing begun ahead is the pass's only listing"
     assert len(made.verdicts.all()) == 200
     assert all(v.verdict.value == "eligible" for v in made.verdicts.all().values())
-    assert listed_chains(made.services.store) == 2, "the pre-flight listed the tenant from both ends"
+    assert listed_chains(made.ports.store) == 2, "the pre-flight listed the tenant from both ends"
 
 
 def test_an_import_of_a_few_users_expects_no_listing(tmp_path: Path) -> None:
     fleet = handsets(20)
     with world(tmp_path, fleet) as w:
-        services = w.services(MemoryStateStore())
+        wiring = w.wiring(MemoryStateStore())
         try:
-            made = Rollout(services)
+            made = Rollout(wiring)
             assert made.import_file(roster_csv(fleet), "fleet.csv", actor="admin", correlation_id="t").import_id
-            assert listed_chains(services.store) == 0, "the pass judges 20 users itself: nothing begun ahead"
+            assert listed_chains(wiring.store) == 0, "the pass judges 20 users itself: nothing begun ahead"
             assert made.run_pass(actor="t").ran and len(made.verdicts.all()) == 20
         finally:
-            services.close()
+            wiring.close()
 
 
 def test_a_pass_with_nobody_due_stops_the_listing_and_forgets_the_mark(rollout: tuple[World, Rollout]) -> None:
@@ -87,7 +87,7 @@ def test_a_pass_with_nobody_due_stops_the_listing_and_forgets_the_mark(rollout: 
     made.devices.all = slow_records  # type: ignore[method-assign]
     made.run_pass(actor="t")  # everyone eligible already: nobody is due
     assert _pages(w) <= 2, "at most the first page of each chain before the pass stopped them"
-    assert listed_chains(made.services.store) == 0
+    assert listed_chains(made.ports.store) == 0
     w.sim.reset_stats()
     made.run_pass(actor="t")
     assert _pages(w) == 0, "without the mark nothing is begun"
@@ -98,4 +98,4 @@ def test_a_pass_that_checks_nobody_begins_nothing(rollout: tuple[World, Rollout]
     made.run_pass(actor="t")
     w.sim.reset_stats()
     made.run_pass(actor="t", check_users=False)
-    assert _pages(w) == 0 and listed_chains(made.services.store) == 2
+    assert _pages(w) == 0 and listed_chains(made.ports.store) == 2

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from teams_sip.adapters.store.memory import MemoryStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.lifecycle.states import DeviceState
@@ -39,11 +39,11 @@ def world(tmp_path: Path) -> Iterator[tuple[Any, Rollout]]:
     with SimulatedTenant.start(scenario_for_users(USERS), clock=clock) as sim:
         values = settings_values(sim) | {"OUTPUT_DIR": str(tmp_path / "out"), "SITES_FILE": str(tmp_path / "sites.csv"),
                                          "HTTP_RETRY_BASE_DELAY_SECONDS": "0.01"}
-        services = build_services(settings_from_values(values), clock=clock, store=MemoryStateStore())
+        wiring = build_wiring(settings_from_values(values), clock=clock, store=MemoryStateStore())
         try:
-            yield sim, Rollout(services)
+            yield sim, Rollout(wiring)
         finally:
-            services.close()
+            wiring.close()
 
 
 def _states(rollout: Rollout) -> dict[str, DeviceState]:
@@ -51,7 +51,7 @@ def _states(rollout: Rollout) -> dict[str, DeviceState]:
 
 
 def _codes(rollout: Rollout) -> dict[str, str]:
-    raw = rollout.services.artifacts.get(f"{worksheet_dir('Lyon Plant', datetime(2026, 3, 17).date())}/lines.json")
+    raw = rollout.ports.artifacts.get(f"{worksheet_dir('Lyon Plant', datetime(2026, 3, 17).date())}/lines.json")
     return {line["hardware_id"]: line["code"] for line in json.loads(raw or b"[]")}
 
 
@@ -73,14 +73,14 @@ def test_rollout_from_import_to_signed_in(world: tuple[Any, Rollout]) -> None:
     assert opened.execution is not None and len(opened.execution.issued) == 3
     codes = _codes(rollout)
     assert set(codes) == {"000DEADBEEF4", "000004D5F980", "000000312FD1"}
-    sheet = rollout.services.artifacts.get(f"{worksheet_dir('Lyon Plant', datetime(2026, 3, 17).date())}/worksheet.csv")
+    sheet = rollout.ports.artifacts.get(f"{worksheet_dir('Lyon Plant', datetime(2026, 3, 17).date())}/worksheet.csv")
     assert sheet is not None and f"*55*{codes['000DEADBEEF4']}".encode() in sheet
 
     sim.dial_code("000DEADBEEF4", codes["000DEADBEEF4"])
     sim.dial_code("000000312FD1", codes["000000312FD1"])
     activated = rollout.run_pass()
     assert _states(rollout)["000DEADBEEF4"] is DeviceState.ACTIVATED
-    outbox = [rollout.services.artifacts.get(p) or b"" for p in rollout.services.artifacts.list("outbox/")]
+    outbox = [rollout.ports.artifacts.get(p) or b"" for p in rollout.ports.artifacts.list("outbox/")]
     assert any(b"anna@contoso.com" in mail and b"aka.ms/siplogin" in mail for mail in outbox)
     assert any("batch" in line.lower() for line in activated.signin)
     assert [b["Region"] for b in sim.bulk_batches()] == ["EMEA"]
@@ -95,7 +95,7 @@ def test_rollout_from_import_to_signed_in(world: tuple[Any, Rollout]) -> None:
     renewed = rollout.run_pass()
     assert renewed.execution is not None and [c.hardware_id for c in renewed.execution.issued] == ["000004D5F980"]
     assert _codes(rollout)["000004D5F980"] != codes["000004D5F980"]
-    report = json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")
+    report = json.loads(rollout.ports.artifacts.get("reports/latest.json") or b"{}")
     assert report["by_state"] == {"blocked": 1, "code_issued": 1, "signed_in": 2}
     assert report["requests"]["sent"] > 0
     assert all(code not in json.dumps(report) for code in codes.values())

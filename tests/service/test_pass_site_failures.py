@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from teams_sip.adapters.store.memory import MemoryStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.lifecycle.states import DeviceState
@@ -39,11 +39,11 @@ def world(tmp_path: Path) -> Iterator[tuple[Any, Rollout, Path]]:
     with SimulatedTenant.start(scenario_for_users(USERS), clock=clock) as sim:
         values = settings_values(sim) | {"OUTPUT_DIR": str(out), "SITES_FILE": str(tmp_path / "sites.csv"),
                                          "HTTP_RETRY_BASE_DELAY_SECONDS": "0.01"}
-        services = build_services(settings_from_values(values), clock=clock, store=MemoryStateStore())
+        wiring = build_wiring(settings_from_values(values), clock=clock, store=MemoryStateStore())
         try:
-            yield sim, Rollout(services), out
+            yield sim, Rollout(wiring), out
         finally:
-            services.close()
+            wiring.close()
 
 
 def test_a_site_whose_worksheet_fails_does_not_stop_the_others(world: tuple[Any, Rollout, Path]) -> None:

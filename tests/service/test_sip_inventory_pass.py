@@ -27,11 +27,11 @@ UNAVAILABLE = "SIP device inventory unavailable: "
 @contextmanager
 def assisted(tmp: Path, fleet: list[Handset], **extra: str) -> Iterator[tuple[World, Rollout]]:
     with world(tmp, fleet, mode="assisted", extra={"HTTP_MAX_RETRIES": "1", **extra}) as w:
-        rollout = Rollout(w.services(MemoryStateStore()))
+        rollout = Rollout(w.wiring(MemoryStateStore()))
         try:
             yield w, rollout
         finally:
-            rollout.services.close()
+            rollout.ports.close()
 
 
 def _signed_in_in_teams(w: World, items: list[Handset]) -> None:
@@ -60,7 +60,7 @@ def _onboarded(w: World, rollout: Rollout, items: list[Handset]) -> None:
 
 
 def _latest_notes(rollout: Rollout) -> list[str]:
-    return list(json.loads(rollout.services.artifacts.get("reports/latest.json") or b"{}")["notes"])
+    return list(json.loads(rollout.ports.artifacts.get("reports/latest.json") or b"{}")["notes"])
 
 
 def test_relative_next_links_prefixed_macs_and_pascal_case_in_a_real_pass(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from teams_sip.adapters.store.memory import MemoryStateStore
-from teams_sip.bootstrap import build_services
+from teams_sip.bootstrap import build_wiring
 from teams_sip.config import settings_from_values
 from teams_sip.domain.clock import ManualClock
 from teams_sip.domain.eligibility.pending import PendingPolicies, PendingPolicy
@@ -42,13 +42,13 @@ def world(tmp_path: Path) -> Iterator[tuple[Any, Rollout, ManualClock]]:
     with SimulatedTenant.start(scenario_for_users(USERS), clock=clock) as sim:
         values = settings_values(sim) | {"OUTPUT_DIR": str(tmp_path / "out"), "SITES_FILE": str(tmp_path / "sites.csv"),
                                          "HTTP_RETRY_BASE_DELAY_SECONDS": "0.01", "VERDICT_RECHECK_HOURS": "6"}
-        services = build_services(settings_from_values(values), clock=clock, store=MemoryStateStore())
-        rollout = Rollout(services)
+        wiring = build_wiring(settings_from_values(values), clock=clock, store=MemoryStateStore())
+        rollout = Rollout(wiring)
         assert rollout.import_file(ROSTER.encode(), "lyon.csv", actor="admin", correlation_id="t").import_id
         try:
             yield sim, rollout, clock
         finally:
-            services.close()
+            wiring.close()
 
 
 def _checked(rollout: Rollout) -> dict[str, datetime]:
@@ -101,7 +101,7 @@ def test_a_policy_that_has_taken_effect_is_checked_at_once(world: tuple[Any, Rol
     rows = rollout.roster.current()
     rollout.refresh_verdicts(rows)
     assigned = START - timedelta(hours=23)  # Teams may take 24 hours: effective an hour after the check
-    StoreLedger(rollout.services.store).save(PendingPolicies([PendingPolicy(
+    StoreLedger(rollout.ports.store).save(PendingPolicies([PendingPolicy(
         "Cleo@contoso.com", "user-cleo", "TeamsCallingPolicy", "SIP devices", "tag:sip", assigned)]))
 
     clock.advance(timedelta(minutes=59))

@@ -89,22 +89,22 @@ def open_tenant(args: argparse.Namespace, users: list[RosterUser]) -> Iterator[P
     """The ports of the composition root, from the same settings every other command and the
     Functions app read (a simulated tenant's, with a store that lives as long as the command, with
     --simulator)."""
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import load_settings
 
     if args.simulator:
         with simulated_tenant(users) as (settings, clock):
-            services = build_services(settings, clock=clock, in_memory=True)
+            wiring = build_wiring(settings, clock=clock, in_memory=True)
             try:
-                yield services
+                yield wiring
             finally:
-                services.close()
+                wiring.close()
         return
-    services = build_services(load_settings())
+    wiring = build_wiring(load_settings())
     try:
-        yield services
+        yield wiring
     finally:
-        services.close()
+        wiring.close()
 
 
 def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) -> PreflightRun:
@@ -115,7 +115,7 @@ def preflight(args: argparse.Namespace, tenant: Ports, users: list[RosterUser]) 
 
     catalogue, source = load_policy_catalogue(
         _waited_snapshots(tenant), tenant.policy_settings(), tenant.clock,
-        [*tenant.settings.service.compliant_calling_policies, *args.compliant_policy],
+        [*tenant.settings.rollout.compliant_calling_policies, *args.compliant_policy],
         [*DEFAULT_COMMON_AREA_IP_PHONE_POLICIES, *args.common_area_ip_phone_policy],
         refresh=getattr(args, "refresh_policies", False),
     )

@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import load_settings
     from teams_sip.entrypoints.cli.files import read_roster_bytes
     from teams_sip.entrypoints.cli.progress import Progress
@@ -42,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
     from teams_sip.service.imports import RemovalsNeedConfirmation
     from teams_sip.service.rollout import Rollout
 
-    services = None
+    wiring = None
     try:
         settings = load_settings()
-        data = read_roster_bytes(args.file, settings.service.import_max_mb * MB)
-        services = build_services(settings)
+        data = read_roster_bytes(args.file, settings.rollout.import_max_mb * MB)
+        wiring = build_wiring(settings)
         with Progress().stage(f"Importing {args.file.name}"):
-            outcome = Rollout(services).import_file(data, args.file.name, actor="cli", correlation_id="cli-import",
+            outcome = Rollout(wiring).import_file(data, args.file.name, actor="cli", correlation_id="cli-import",
                                                     allow_removals=args.allow_removals, sheet=args.sheet)
     except RemovalsNeedConfirmation as exc:
         print(render_table(exc.outcome.result))
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"File refused: {exc}", file=sys.stderr)
         return 2
     finally:
-        if services is not None:
-            services.close()
+        if wiring is not None:
+            wiring.close()
     print(render_table(outcome.result))
     print(render_changes(outcome.changes))
     if outcome.import_id is None:

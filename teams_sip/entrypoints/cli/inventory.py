@@ -31,16 +31,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import load_settings
     from teams_sip.service.inventory_upload import upload_inventory
     from teams_sip.service.rollout import Rollout
 
-    services = None
+    wiring = None
     try:
         data = args.file.read_bytes()
-        services = build_services(load_settings())
-        outcome = upload_inventory(Rollout(services), data, args.file.name, actor="cli", correlation_id="cli")
+        wiring = build_wiring(load_settings())
+        outcome = upload_inventory(Rollout(wiring), data, args.file.name, actor="cli", correlation_id="cli")
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        if services is not None:
-            services.close()
+        if wiring is not None:
+            wiring.close()
     if args.json:
         print(json.dumps(outcome.to_dict(), indent=2))
         return 0

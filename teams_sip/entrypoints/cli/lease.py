@@ -30,16 +30,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import load_settings
     from teams_sip.service.pass_leases import PASS_LEASE, held_pass_leases
     from teams_sip.service.ports.store import Leases
 
-    services = None
+    wiring = None
     try:
-        services = build_services(load_settings())
-        leases = Leases(services.store)
-        held = held_pass_leases(leases, services.clock.now(), args.site)
+        wiring = build_wiring(load_settings())
+        leases = Leases(wiring.store)
+        held = held_pass_leases(leases, wiring.clock.now(), args.site)
         if not held:
             print("No reconciliation pass lease is held" + (f" for {args.site}." if args.site else "."))
             return 0
@@ -59,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        if services is not None:
-            services.close()
+        if wiring is not None:
+            wiring.close()

@@ -37,17 +37,17 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import load_settings
     from teams_sip.entrypoints.cli.progress import Progress
     from teams_sip.observability import configure_logging
     from teams_sip.service.rollout import Rollout
 
     configure_logging("WARNING")
-    services = None
+    wiring = None
     try:
-        services = build_services(load_settings())
-        rollout = Rollout(services)
+        wiring = build_wiring(load_settings())
+        rollout = Rollout(wiring)
         with Progress().stage("Reconciliation pass"):
             outcome = rollout.run_pass(actor="cli", check_users=not args.skip_user_checks,
                                        check_all_users=args.check_all_users, refresh_policies=args.refresh_policies)
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
-        if services is not None:
-            services.close()
+        if wiring is not None:
+            wiring.close()
     if not outcome.ran or outcome.report is None or outcome.execution is None:
         print(f"error: {outcome.message}", file=sys.stderr)
         return 2

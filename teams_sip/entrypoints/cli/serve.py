@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     import azure.functions as func
     import uvicorn
 
-    from teams_sip.bootstrap import build_services
+    from teams_sip.bootstrap import build_wiring
     from teams_sip.config import load_settings, settings_from_values
     from teams_sip.entrypoints.functions import BLUEPRINTS, context
     from teams_sip.entrypoints.functions.imports import upload_cap
@@ -110,20 +110,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.simulator:
             sim, values = _simulated(args.data_dir)
-            services = build_services(settings_from_values(values), clock=sim.clock)
+            wiring = build_wiring(settings_from_values(values), clock=sim.clock)
         else:
-            services = build_services(load_settings())
+            wiring = build_wiring(load_settings())
     except TeamsSipError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if sim is not None:
             sim.stop()
         return 2
-    context.install(Rollout(services))
+    context.install(Rollout(wiring))
     app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)  # as function_app.py builds it
     for blueprint in BLUEPRINTS:
         app.register_functions(blueprint)
     host = LocalFunctionsHost(app, function_key=key, host_json=_ROOT / "host.json",
-                              max_body_bytes=upload_cap(services.settings.service.import_max_mb))
+                              max_body_bytes=upload_cap(wiring.settings.rollout.import_max_mb))
     web = asgi_app(host)
     if sim is not None:
         from starlette.applications import Starlette
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         web = Starlette(routes=[*control_routes(sim.backend), Mount("/", app=web)])
     bound = () if args.host in ("0.0.0.0", "::") else (args.host,)  # noqa: S104 - compared, not bound
     web = LocalGuard(web, port=args.port, key=key, addresses=bound)
-    timer = TimerLoop(host, services.clock.now, resolve_schedule)
+    timer = TimerLoop(host, wiring.clock.now, resolve_schedule)
     timer.start()
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"warning: binding {args.host}, which is not loopback", file=sys.stderr)
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         timer.stop()
         context.install(None)
-        services.close()
+        wiring.close()
         if sim is not None:
             sim.stop()
     return 0

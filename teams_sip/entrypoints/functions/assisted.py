@@ -24,10 +24,10 @@ bp = func.Blueprint()
 @bp.route(route="api/codes", methods=["POST"])
 @handler
 def post_codes(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
-    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    rollout, caller = admin(req)
+    upload = read_upload(req, upload_cap(rollout.ports.settings.rollout.import_max_mb))
     check_spreadsheet(upload)
-    outcome = import_codes(service, upload.data, upload.filename, actor=caller.name, correlation_id=request_id.get())
+    outcome = import_codes(rollout, upload.data, upload.filename, actor=caller.name, correlation_id=request_id.get())
     body = outcome.to_dict()
     log.info("code export %s by %s: %s", upload.filename, caller.name, body["summary"])
     return json_response(body, 200 if outcome.settled or not outcome.results else 400)
@@ -36,10 +36,10 @@ def post_codes(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="api/signin-results", methods=["POST"])
 @handler
 def post_signin_results(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
-    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    rollout, caller = admin(req)
+    upload = read_upload(req, upload_cap(rollout.ports.settings.rollout.import_max_mb))
     check_spreadsheet(upload)
-    summary = ingest_signin_results(service, upload.data, actor=caller.name, correlation_id=request_id.get())
+    summary = ingest_signin_results(rollout, upload.data, actor=caller.name, correlation_id=request_id.get())
     log.info("bulk sign-in results %s by %s", upload.filename, caller.name)
     return json_response({"lines": summary.lines(), "completed": summary.batches_completed,
                           "outcomes": dict(summary.outcomes), "errors": summary.errors})
@@ -48,10 +48,10 @@ def post_signin_results(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="api/inventory", methods=["POST"])
 @handler
 def post_inventory(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
-    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    rollout, caller = admin(req)
+    upload = read_upload(req, upload_cap(rollout.ports.settings.rollout.import_max_mb))
     check_spreadsheet(upload)
-    outcome = upload_inventory(service, upload.data, upload.filename, actor=caller.name,
+    outcome = upload_inventory(rollout, upload.data, upload.filename, actor=caller.name,
                                correlation_id=request_id.get())
     body = outcome.to_dict()
     log.info("SIP device export %s by %s: %s", upload.filename, caller.name, body["summary"])
@@ -61,11 +61,11 @@ def post_inventory(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="api/devices/{hardware_id}/mark", methods=["POST"])
 @handler
 def post_mark(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
+    rollout, caller = admin(req)
     mark = read_json(req).get("mark")
     if not isinstance(mark, str):
         raise HttpError(400, "badJson", '"mark" must be "dialled" or "signed in"')
-    evidence = mark_handset(service, req.route_params.get("hardware_id", ""), mark, actor=caller.name,
+    evidence = mark_handset(rollout, req.route_params.get("hardware_id", ""), mark, actor=caller.name,
                             correlation_id=request_id.get())
     log.info("technician mark on %s by %s: %s", req.route_params.get("hardware_id", ""), caller.name, evidence.said)
     return json_response({"said": evidence.said.value, "at": evidence.at.isoformat(), "by": caller.name,

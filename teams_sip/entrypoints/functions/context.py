@@ -26,21 +26,21 @@ def rollout() -> Rollout:
     global _current
     with _lock:
         if _current is None:
-            from teams_sip.bootstrap import build_services
+            from teams_sip.bootstrap import build_wiring
             from teams_sip.config import load_settings
 
             try:
-                _current = Rollout(build_services(load_settings()))
+                _current = Rollout(build_wiring(load_settings()))
             except ConfigError as exc:
                 raise HttpError(503, "notConfigured", f"the service is not configured: {exc}") from None
         return _current
 
 
 def admin(req: func.HttpRequest) -> tuple[Rollout, Caller]:
-    """The service and the caller, refused (403) when an admin group is configured and the caller is
+    """The rollout and the caller, refused (403) when an admin group is configured and the caller is
     not in it: every API call, read or write, needs the same authorisation."""
-    service = rollout()
-    settings = service.services.settings.service
+    current = rollout()
+    settings = current.ports.settings.rollout
     caller = caller_of(req, trust_platform=settings.trust_platform_auth_headers)
     require_admin(caller, settings.admin_group_id)
-    return service, caller
+    return current, caller

@@ -20,14 +20,14 @@ bp = func.Blueprint()
 @bp.route(route="api/summary", methods=["GET"])
 @handler
 def summary(req: func.HttpRequest) -> func.HttpResponse:
-    service, _ = admin(req)
-    return json_response(Views(service).summary())
+    rollout, _ = admin(req)
+    return json_response(Views(rollout).summary())
 
 
 @bp.route(route="api/run", methods=["POST"])
 @handler
 def run_now(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
+    rollout, caller = admin(req)
     options = read_json(req) if req.get_body() else {}
     check_all = options.get("checkAllUsers", False)
     refresh = options.get("refreshPolicies", False)  # take a new configuration snapshot in this pass
@@ -35,7 +35,7 @@ def run_now(req: func.HttpRequest) -> func.HttpResponse:
             "checkAllUsers", "refreshPolicies"}:
         raise HttpError(400, "badRequest",
                         'the body may only hold {"checkAllUsers": true|false, "refreshPolicies": true|false}')
-    outcome = service.run_pass(actor=caller.name, correlation_id=request_id.get(), check_all_users=check_all,
+    outcome = rollout.run_pass(actor=caller.name, correlation_id=request_id.get(), check_all_users=check_all,
                                refresh_policies=refresh)
     if not outcome.ran or outcome.report is None or outcome.execution is None:
         raise HttpError(409, "passRunning", outcome.message)

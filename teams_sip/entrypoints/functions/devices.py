@@ -20,11 +20,11 @@ bp = func.Blueprint()
 @bp.route(route="api/devices", methods=["GET"])
 @handler
 def list_devices(req: func.HttpRequest) -> func.HttpResponse:
-    service, _ = admin(req)
+    rollout, _ = admin(req)
     limit = req.params.get("limit") or str(PAGE_SIZE)
     if not limit.isdigit():
         raise HttpError(400, "badLimit", "limit must be a whole number")
-    page = Views(service).devices(site=req.params.get("site"), state=req.params.get("state"),
+    page = Views(rollout).devices(site=req.params.get("site"), state=req.params.get("state"),
                                   install_date=req.params.get("install_date"), page=req.params.get("page"),
                                   limit=int(limit))
     return json_response(page)
@@ -33,21 +33,21 @@ def list_devices(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="api/devices/{hardware_id}", methods=["GET"])
 @handler
 def get_device(req: func.HttpRequest) -> func.HttpResponse:
-    service, _ = admin(req)
-    return json_response(Views(service).device(req.route_params.get("hardware_id", "")))
+    rollout, _ = admin(req)
+    return json_response(Views(rollout).device(req.route_params.get("hardware_id", "")))
 
 
 @bp.route(route="api/devices/{hardware_id}/renew-code", methods=["POST"])
 @handler
 def renew_device_code(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
+    rollout, caller = admin(req)
     force = (req.params.get("force") or "").lower() in ("1", "true", "yes")
     if req.get_body():
         body = read_json(req)
         if not isinstance(body.get("force", False), bool):
             raise HttpError(400, "badJson", '"force" must be true or false')
         force = force or bool(body.get("force", False))
-    outcome = renew_code(service, req.route_params.get("hardware_id", ""), force=force, actor=caller.name,
+    outcome = renew_code(rollout, req.route_params.get("hardware_id", ""), force=force, actor=caller.name,
                          correlation_id=request_id.get())
     log.info("code renewal for %s by %s: %s", outcome.hardware_id, caller.name, outcome.status)
     return json_response({"hardware_id": outcome.hardware_id, "status": outcome.status, "message": outcome.message,

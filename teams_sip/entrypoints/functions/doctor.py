@@ -17,8 +17,8 @@ bp = func.Blueprint()
 @bp.route(route="api/doctor", methods=["GET"])
 @handler
 def doctor(req: func.HttpRequest) -> func.HttpResponse:
-    service, _ = admin(req)
-    report = _diagnose(service.services.settings)
+    rollout, _ = admin(req)
+    report = _diagnose(rollout.ports.settings)
     if req.params.get("format") == "markdown":
         return func.HttpResponse(render_markdown(report), status_code=200, mimetype="text/markdown",
                                  headers={"Cache-Control": "no-store"})

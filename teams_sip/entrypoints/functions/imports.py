@@ -63,11 +63,11 @@ def _allow_removals(req: func.HttpRequest) -> bool:
 @bp.route(route="api/imports", methods=["POST"])
 @handler
 def post_import(req: func.HttpRequest) -> func.HttpResponse:
-    service, caller = admin(req)
-    upload = read_upload(req, upload_cap(service.services.settings.service.import_max_mb))
+    rollout, caller = admin(req)
+    upload = read_upload(req, upload_cap(rollout.ports.settings.rollout.import_max_mb))
     check_spreadsheet(upload)
     try:
-        outcome = service.import_file(upload.data, upload.filename, actor=caller.name,
+        outcome = rollout.import_file(upload.data, upload.filename, actor=caller.name,
                                       correlation_id=request_id.get(), allow_removals=_allow_removals(req),
                                       sheet=_field(req, "sheet") or None)
     except RemovalsNeedConfirmation as exc:
@@ -85,12 +85,12 @@ def post_import(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="api/imports/{import_id}", methods=["GET"])
 @handler
 def get_import(req: func.HttpRequest) -> func.HttpResponse:
-    service, _ = admin(req)
+    rollout, _ = admin(req)
     import_id = req.route_params.get("import_id", "")
-    record = service.roster.get_import(import_id) if _IMPORT_ID.match(import_id) else None
+    record = rollout.roster.get_import(import_id) if _IMPORT_ID.match(import_id) else None
     if record is None:
         raise NotFoundError(f"No import {import_id[:40]!r} exists.")
-    stored = service.services.artifacts.get(f"imports/{record.import_id}/report.json")
+    stored = rollout.ports.artifacts.get(f"imports/{record.import_id}/report.json")
     body = {k: v for k, v in record.to_dict().items() if k != "artefact"}  # where the server keeps it: not the caller's
     body["report"] = json.loads(stored) if stored else None
     return json_response(body)

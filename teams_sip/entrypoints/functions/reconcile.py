@@ -39,9 +39,9 @@ def work_items(sites: list[str]) -> list[str]:
 def reconcile_timer(timer: func.TimerRequest, work: func.Out[list[str]]) -> None:
     if timer.past_due:
         log.warning("reconciliation timer is late (past due); enqueueing the work now")
-    service = rollout()
-    sites = [row.site for row in service.roster.current()]
-    sites += [s.record.site for s in service.devices.all() if s.record.site]
+    current = rollout()
+    sites = [row.site for row in current.roster.current()]
+    sites += [s.record.site for s in current.devices.all() if s.record.site]
     items = work_items(sites)
     work.set(items)
     log.info("reconciliation: %d work item(s) enqueued", len(items))

@@ -42,15 +42,15 @@ def site_for(asked: str, sites: Iterable[str]) -> str | None:
 @bp.route(route="api/worksheets/{site}/{day}", methods=["GET"])
 @handler
 def get_worksheet(req: func.HttpRequest) -> func.HttpResponse:
-    service, _ = admin(req)
+    rollout, _ = admin(req)
     asked, day_text = req.route_params.get("site", ""), req.route_params.get("day", "")
     if not asked.strip() or ".." in asked or any(ch in asked for ch in "/\\\x00"):
         raise HttpError(400, "badName", "the site must be its key (as the page links it) or a plain name, not a path")
     fmt, day = wanted_format(req), parse_day(day_text)
-    site = site_for(asked, service.sites())
+    site = site_for(asked, rollout.sites())
     if site is None:
         raise NotFoundError(f"No site {asked[:60]!r} is in the roster.")
-    data = delivery_for(service).read(site, day, fmt)
+    data = delivery_for(rollout).read(site, day, fmt)
     if data is None:
         raise NotFoundError(f"No codes were issued for {site} on {day.isoformat()}, so it has no worksheet.")
     name = f"{site_key(site)}-{day.isoformat()}.{fmt}"

@@ -1,7 +1,7 @@
 """What the doctor needs from a tenant: sign in for a service, and GET one path of it.
 
 The adapter behind this port may only read (its HTTP client refuses every other method), so a probe
-cannot change the tenant even by mistake. Services are named, not addressed: "graph" (v1.0),
+cannot change the tenant even by mistake. Wiring are named, not addressed: "graph" (v1.0),
 "graph_beta" and "policy_admin" (the undocumented Teams admin API); the adapter knows their hosts.
 """
 
