@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from teams_sip.adapters.http import RequestMetrics
+from teams_sip.adapters.throttle import ServiceBudgets
 from teams_sip.config import Settings
 from teams_sip.domain.clock import Clock, SystemClock
 from teams_sip.service.inventory import Inventory
@@ -25,6 +26,7 @@ from teams_sip.service.ports.inventory import InventorySource
 from teams_sip.service.ports.notifier import ArtifactStore, Notifier
 from teams_sip.service.ports.provisioning import ProvisioningPort
 from teams_sip.service.ports.store import StateStore
+from teams_sip.tenancy.deployment import Deployment
 
 
 @dataclass
@@ -197,8 +199,11 @@ def build_artifacts(settings: Settings) -> ArtifactStore:
 
 
 def build_wiring(settings: Settings, *, clock: Clock | None = None, store: StateStore | None = None,
-                   in_memory: bool = False) -> Wiring:
-    """`in_memory`: a state store that lives as long as the process (a run against a simulated tenant)."""
+                 in_memory: bool = False, artifacts: ArtifactStore | None = None,
+                 metrics: RequestMetrics | None = None) -> Wiring:
+    """`in_memory`: a state store that lives as long as the process (a run against a simulated tenant).
+    Settings of a partner's tenant (`tenant_name`) always get that tenant's view of the store and the
+    artefacts, whoever passes them in: no wiring for a tenant can reach another's records or files."""
     if store is None and in_memory:
         from teams_sip.adapters.store.memory import MemoryStateStore
 
@@ -207,7 +212,66 @@ def build_wiring(settings: Settings, *, clock: Clock | None = None, store: State
         from teams_sip.adapters.store.factory import open_state_store
 
         store = open_state_store(settings)
-    return Wiring(settings=settings, clock=clock or SystemClock(), store=store, artifacts=build_artifacts(settings))
+    artifacts = artifacts or build_artifacts(settings)
+    if settings.tenant_name:
+        from teams_sip.adapters.notify.tenant_scope import TenantScopedArtifacts
+        from teams_sip.adapters.store.tenant_scope import TenantScopedStore
+
+        store = TenantScopedStore(store, settings.tenant_name)
+        artifacts = TenantScopedArtifacts(artifacts, settings.tenant_name)
+    return Wiring(settings=settings, clock=clock or SystemClock(), store=store, artifacts=artifacts,
+                  metrics=metrics or RequestMetrics())
+
+
+class Fleet:
+    """A partner's deployment: one Wiring per customer tenant, built on first use, over one shared
+    state store and artefact store (each tenant sees only its own part) and one app-wide throttle
+    bucket (Graph's global limit counts the app across tenants; every other bucket is per tenant)."""
+
+    def __init__(self, deployment: Deployment, *, clock: Clock, store: StateStore, artifacts: ArtifactStore) -> None:
+        self.deployment = deployment
+        self.clock = clock
+        self._store, self._artifacts = store, artifacts
+        self.app_wide = ServiceBudgets()
+        self._lock = threading.Lock()
+        self._wirings: dict[str, Wiring] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return self.deployment.names
+
+    def wiring(self, name: str | None) -> Wiring:
+        """The named tenant's wiring (UnknownTenantError for a name the deployment does not serve)."""
+        settings = self.deployment.settings_for(name)
+        key = settings.tenant_name or ""
+        with self._lock:
+            found = self._wirings.get(key)
+            if found is None:
+                found = self._wirings[key] = build_wiring(
+                    settings, clock=self.clock, store=self._store, artifacts=self._artifacts,
+                    metrics=RequestMetrics(budgets=ServiceBudgets(app_wide=self.app_wide)))
+            return found
+
+    def close(self) -> None:
+        with self._lock:
+            wirings, self._wirings = list(self._wirings.values()), {}
+        for wiring in wirings:
+            wiring.close()
+
+
+def build_fleet(deployment: Deployment, *, clock: Clock | None = None, store: StateStore | None = None,
+                in_memory: bool = False) -> Fleet:
+    """Every tenant of the deployment (a single-tenant deployment is a fleet of one, unnamed)."""
+    base = deployment.base
+    if store is None and in_memory:
+        from teams_sip.adapters.store.memory import MemoryStateStore
+
+        store = MemoryStateStore()
+    if store is None:
+        from teams_sip.adapters.store.factory import open_state_store
+
+        store = open_state_store(base)
+    return Fleet(deployment, clock=clock or SystemClock(), store=store, artifacts=build_artifacts(base))
 
 
 def build_doctor(settings: Settings, *, clock: Clock | None = None, roster_upns: tuple[str, ...] = (),

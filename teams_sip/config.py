@@ -118,6 +118,7 @@ class Settings:
     tables_endpoint: str | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
     rollout: RolloutSettings = field(default_factory=RolloutSettings)
+    tenant_name: str | None = None  # the tenant's name in a partner's TENANTS_FILE; None in a single deployment
 
     @property
     def authority(self) -> str:
@@ -173,7 +174,7 @@ def _read_settings_file(path: Path) -> dict[str, str]:
 
 def settings_from_values(values: Mapping[str, str]) -> Settings:
     """Validate a flat name -> text mapping (the merged environment) into Settings."""
-    v = _Reader(values)
+    v = SettingReader(values)
     tenant_id = v.guid("TENANT_ID", required=True)
     assert tenant_id is not None
     client_secret = v.secret("CLIENT_SECRET")
@@ -233,7 +234,7 @@ def settings_from_values(values: Mapping[str, str]) -> Settings:
     )
 
 
-def _rollout_settings(v: _Reader) -> RolloutSettings:
+def _rollout_settings(v: SettingReader) -> RolloutSettings:
     opens = v.text("WINDOW_OPENS_AT") or "07:00"
     try:
         opens_at = time.fromisoformat(opens)
@@ -279,7 +280,7 @@ def _infer_auth_mode(secret: Secret | None, cert: Path | None) -> AuthMode:
     return "managed_identity"
 
 
-class _Reader:
+class SettingReader:
     """Typed access to raw setting text; each failure names the setting and what it expects."""
 
     def __init__(self, values: Mapping[str, str]) -> None:
@@ -360,7 +361,7 @@ class _Reader:
         return value
 
 
-def _throttle_settings(v: _Reader) -> dict[str, Any]:
+def _throttle_settings(v: SettingReader) -> dict[str, Any]:
     """The per-service budgets. HTTP_REQUESTS_PER_SECOND (deprecated: one app-wide figure) still sets
     the request rates (Teams, device management, policy admin) that are not set on their own."""
     legacy = v.number("HTTP_REQUESTS_PER_SECOND", 0.0, low=1.0, high=100_000.0) or None

@@ -11,6 +11,7 @@ teams_sip/throttling_limits.py, guesses in teams_sip/unverified.py).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -69,22 +70,39 @@ class Draw:
 
 
 class ServiceBudgets:
-    """The buckets of one app, shared by every client of a run (held by RequestMetrics)."""
+    """The buckets of one app in one tenant, shared by every client of a run (held by RequestMetrics).
 
-    def __init__(self) -> None:
+    Graph counts every service per app and tenant, but its global figure per app across all tenants:
+    a partner's deployment gives each tenant its own ServiceBudgets and lets them share one global
+    bucket (`app_wide`), so a tenant that is throttled never blocks another, while all of them
+    together stay under the app's global limit."""
+
+    def __init__(self, app_wide: ServiceBudgets | None = None) -> None:
         self._lock = threading.Lock()
         self._buckets: dict[str, Bucket] = {}
+        self._app_wide = app_wide
 
     def _bucket(self, draw: Draw) -> Bucket:
+        """Called holding this lock and, for the global bucket of a tenant, the app-wide lock too."""
+        if draw.name == GLOBAL and self._app_wide is not None:
+            return self._app_wide._bucket(draw)
         bucket = self._buckets.get(draw.name)
         if bucket is None or bucket.rate != draw.rate or bucket.capacity != draw.capacity:
             bucket = self._buckets[draw.name] = Bucket(draw.rate, draw.capacity)
         return bucket
 
+    def _locked(self) -> contextlib.ExitStack:
+        """This tenant's lock, then the app-wide one (always in this order: no deadlock)."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(self._lock)
+        if self._app_wide is not None:
+            stack.enter_context(self._app_wide._locked())
+        return stack
+
     def reserve(self, draws: Sequence[Draw], keep_share: float = 0.0) -> float:
         """Takes every draw and answers 0 when all fit (each bucket keeping `keep_share` of itself for
         requests that never wait); otherwise takes nothing and answers the longest wait."""
-        with self._lock:
+        with self._locked():
             now = time.monotonic()
             merged = _merged(draws)
             waits = [self._bucket(d).wait(d.units, keep_share * d.capacity, now) for d in merged]
@@ -96,7 +114,7 @@ class ServiceBudgets:
 
     def spend(self, draws: Sequence[Draw]) -> None:
         """Counts requests sent without waiting (pages): the buckets may run dry, or below, for them."""
-        with self._lock:
+        with self._locked():
             now = time.monotonic()
             for d in draws:
                 bucket = self._bucket(d)
@@ -107,7 +125,7 @@ class ServiceBudgets:
         """A 429: the buckets of the refusing service (not the global one) wait out its Retry-After.
         Of several 429s outstanding the shortest wait counts: the service has said a request may go
         again then (each refused request still waits for its own Retry-After)."""
-        with self._lock:
+        with self._locked():
             now = time.monotonic()
             for d in draws:
                 if d.name != GLOBAL:
@@ -116,6 +134,8 @@ class ServiceBudgets:
                     bucket.blocked_until = min(pending, now + seconds)
 
     def tokens(self, name: str) -> float | None:
+        if name == GLOBAL and self._app_wide is not None:
+            return self._app_wide.tokens(name)
         with self._lock:
             bucket = self._buckets.get(name)
             if bucket is None:

@@ -1,4 +1,5 @@
-"""The StateStore contract, run unchanged on memory, SQLite and Table Storage (Azurite)."""
+"""The StateStore contract, run unchanged on memory, SQLite and Table Storage (Azurite), each also as one
+tenant's view in a partner's deployment (TenantScopedStore)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import pytest
 
 from teams_sip.service.ports.store import (
     MAX_BODY_BYTES,
+    MAX_KEY_CHARS,
+    SCOPE_CHARS,
     ConflictError,
     InvalidEntityError,
     StateStore,
@@ -138,12 +141,18 @@ def test_keys_with_characters_table_storage_forbids_round_trip(store: StateStore
     assert store.delete(table, key, key)
 
 
-@pytest.mark.parametrize("key", ["", "x" * 201, "tab\there", "nul\x00"])
+@pytest.mark.parametrize("key", ["", "x" * (MAX_KEY_CHARS + SCOPE_CHARS + 1), "tab\there", "nul\x00"])
 def test_unusable_keys_are_refused_before_anything_is_written(store: StateStore, table: str, key: str) -> None:
     with pytest.raises(InvalidEntityError):
         store.insert(table, "HQ", key, {})
     with pytest.raises(InvalidEntityError):
         store.insert(table, key, "a", {})
+    assert store.count(table) == 0
+
+
+def test_row_keys_past_the_limit_are_refused(store: StateStore, table: str) -> None:
+    with pytest.raises(InvalidEntityError):
+        store.insert(table, "HQ", "x" * (MAX_KEY_CHARS + 1), {})
     assert store.count(table) == 0
 
 

@@ -20,6 +20,9 @@ from teams_sip.errors import InputError, TeamsSipError
 
 MAX_KEY_CHARS = 200
 """Table Storage allows 1 KiB per key after our escaping of / \\ # ? %; 200 characters stays inside."""
+SCOPE_CHARS = 41
+"""A partner's deployment keeps each tenant's partition keys under `<tenant>~` (a name of at most 40
+characters): partition keys stored may be this much longer than the keys the service uses."""
 MAX_BODY_BYTES = 256 * 1024
 """Serialised JSON body bound (UTF-8), so a body plus its filter copies fits Table Storage's 1 MiB entity."""
 MAX_FIELDS = 200
@@ -132,11 +135,11 @@ def check_table(table: str) -> str:
     return table
 
 
-def check_key(key: str, what: str = "key") -> str:
+def check_key(key: str, what: str = "key", longest: int = MAX_KEY_CHARS) -> str:
     if not isinstance(key, str) or not key:
         raise InvalidEntityError(f"{what} must be a non-empty string")
-    if len(key) > MAX_KEY_CHARS:
-        raise InvalidEntityError(f"{what} {key[:40]!r}... is longer than {MAX_KEY_CHARS} characters")
+    if len(key) > longest:
+        raise InvalidEntityError(f"{what} {key[:40]!r}... is longer than {longest} characters")
     if any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in key):
         raise InvalidEntityError(f"{what} {key!r} contains control characters")
     return key
@@ -144,7 +147,7 @@ def check_key(key: str, what: str = "key") -> str:
 
 def check_address(table: str, partition_key: str, row_key: str) -> None:
     check_table(table)
-    check_key(partition_key, "partition key")
+    check_key(partition_key, "partition key", MAX_KEY_CHARS + SCOPE_CHARS)
     check_key(row_key, "row key")
 
 
@@ -192,7 +195,7 @@ def matches(data: Mapping[str, Any], where: Mapping[str, str]) -> bool:
 def check_batch(table: str, partition_key: str, ops: Sequence[WriteOp]) -> list[str | None]:
     """Validate a whole batch before anything is written; answers each op's encoded body (None: delete)."""
     check_table(table)
-    check_key(partition_key, "partition key")
+    check_key(partition_key, "partition key", MAX_KEY_CHARS + SCOPE_CHARS)
     if not ops:
         raise InvalidEntityError("a batch needs at least one operation")
     if len(ops) > MAX_BATCH_OPS:
